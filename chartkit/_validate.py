@@ -1,0 +1,167 @@
+"""Argument validation with one message template.
+
+Every check raises with the same shape of message, modelled on matplotlib's ``_api``::
+
+    'notacolor' is not a valid value for color (entry 3); supported values are 'a', 'b'.
+    Did you mean 'c'?
+
+Only the standard library is imported here, so any module may use it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "check_exclusive",
+    "check_in_list",
+    "check_isinstance",
+    "invalid_value_message",
+]
+
+_MAX_LISTED = 30
+
+
+def _quote(value: Any) -> str:
+    return repr(value)
+
+
+def invalid_value_message(
+    value: Any,
+    name: str,
+    supported: Iterable[Any] | None = None,
+    *,
+    entry: int | None = None,
+    expected: str | None = None,
+    list_supported: bool = True,
+) -> str:
+    """Build the one message template used for every bad value.
+
+    Parameters
+    ----------
+    value : object
+        The offending value.
+    name : str
+        The argument (or setting) it was given for.
+    supported : iterable, optional
+        The values that would have been accepted; listed, and searched for close matches
+        when *value* is a string.
+    entry : int, optional
+        Position of *value* inside a sequence argument.
+    expected : str, optional
+        Free-text description of what is accepted, used instead of the list when there is no
+        finite list or when it is too long to print (*list_supported* false).
+    list_supported : bool, default: True
+        Whether to print *supported*; when false it is only searched for close matches.
+
+    Returns
+    -------
+    str
+    """
+    where = name if entry is None else f"{name} (entry {entry})"
+    msg = f"{_quote(value)} is not a valid value for {where}"
+    if expected is not None:
+        msg += f"; expected {expected}"
+    if supported is not None:
+        items = list(supported)
+        if list_supported:
+            shown = ", ".join(_quote(s) for s in items[:_MAX_LISTED])
+            if len(items) > _MAX_LISTED:
+                shown += f", ... ({len(items) - _MAX_LISTED} more)"
+            msg += f"; supported values are {shown}"
+        if isinstance(value, str):
+            names = [s for s in items if isinstance(s, str)]
+            close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+            if not close:
+                lowered = {s.lower(): s for s in names}
+                close = [lowered[c] for c in difflib.get_close_matches(
+                    value.lower(), list(lowered), n=3, cutoff=0.6)]
+            if close:
+                msg += ". Did you mean " + " or ".join(_quote(c) for c in close) + "?"
+                return msg
+    return msg + "."
+
+
+def check_in_list(
+    supported: Iterable[Any] | Mapping[Any, Any],
+    /,
+    *,
+    entry: int | None = None,
+    **kwargs: Any,
+) -> None:
+    """Check that each keyword's value is one of *supported*.
+
+    Parameters
+    ----------
+    supported : iterable or mapping
+        Accepted values (a mapping's keys).
+    entry : int, optional
+        Position of the value inside a sequence argument, quoted in the message.
+    **kwargs
+        ``name=value`` pairs to check.
+
+    Raises
+    ------
+    ValueError
+        Naming the bad value, the supported ones and close matches.
+
+    Examples
+    --------
+    >>> check_in_list(["panel", "plot"], align="panel")
+    """
+    values = list(supported)
+    for name, value in kwargs.items():
+        try:
+            ok = value in values
+        except TypeError:  # unhashable or uncomparable
+            ok = False
+        if not ok:
+            raise ValueError(invalid_value_message(value, name, values, entry=entry))
+
+
+def _type_name(tp: type | None) -> str:
+    if tp is None or tp is type(None):
+        return "None"
+    return tp.__qualname__ if tp.__module__ == "builtins" else f"{tp.__module__}.{tp.__qualname__}"
+
+
+def check_isinstance(types: type | tuple[type | None, ...] | None, /, **kwargs: Any) -> None:
+    """Check that each keyword's value is an instance of *types*.
+
+    ``None`` inside *types* means ``None`` is accepted.
+
+    Raises
+    ------
+    TypeError
+        ``'x' must be an instance of int or float, not str``.
+    """
+    if not isinstance(types, tuple):
+        types = (types,)
+    real = tuple(type(None) if t is None else t for t in types)
+    for name, value in kwargs.items():
+        if not isinstance(value, real):
+            names = [_type_name(t) for t in real]
+            wanted = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+            raise TypeError(
+                f"{name!r} must be an instance of {wanted}, not {_type_name(type(value))}"
+            )
+
+
+def check_exclusive(**kwargs: Any) -> None:
+    """Refuse keyword pairs that were both given (not ``None``).
+
+    Raises
+    ------
+    ValueError
+        One sentence per conflicting pair: ``cannot give both ax and figsize``.
+    """
+    given = [name for name, value in kwargs.items() if value is not None]
+    if len(given) > 1:
+        pairs = [
+            f"cannot give both {a} and {b}"
+            for i, a in enumerate(given)
+            for b in given[i + 1 :]
+        ]
+        raise ValueError("; ".join(pairs) + ".")

@@ -1,0 +1,91 @@
+"""Every gallery script runs, and the builder reports failures clearly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chartkit import gallery
+from chartkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = sorted((ROOT / "gallery").rglob("plot_*.py"))
+
+
+def test_gallery_has_examples():
+    assert any(p.parent.name == "theme" for p in SCRIPTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_gallery_script_runs(script, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "chartkit._gallery_run", str(script), str(tmp_path)],
+        capture_output=True, text=True, check=False,
+        env={**__import__("os").environ, "MPLBACKEND": "agg"},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pngs = list(tmp_path.glob("*.png"))
+    assert pngs, "the script made no figure"
+    assert all(p.stat().st_size > 1000 for p in pngs)
+    assert "missing from font" not in proc.stderr
+
+
+def test_docstring_title_and_description():
+    examples = gallery.find_examples(ROOT / "gallery")
+    default = next(e for e in examples if e.path.name == "plot_default.py")
+    assert default.topic == "theme"
+    assert default.title == "Default theme: Latin and Korean text"
+    assert default.description.startswith("``chartkit.theme()`` styles")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_build_continues_after_failure(tmp_path, capsys):
+    src = tmp_path / "src"
+    _write(src / "basics" / "plot_good.py", '"""\nGood one\n========\n\nDraws a line.\n"""\n'
+           "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n")
+    _write(src / "basics" / "plot_bad.py", '"""Bad one."""\nraise RuntimeError("boom 42")\n')
+    _write(src / "other" / "plot_later.py", '"""Later."""\nimport matplotlib.pyplot as plt\n'
+           "plt.figure()\n")
+    code = main(["gallery", "--src", str(src), "--out", str(tmp_path / "out"), "--jobs", "2"])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "2 of 3 examples built" in out.out
+    assert "FAILED basics/plot_bad.py" in out.out
+    assert "RuntimeError: boom 42" in out.out
+    assert "1 example(s) failed: plot_bad.py" in out.err
+    assert (tmp_path / "out" / "basics" / "plot_good.png").exists()
+    assert (tmp_path / "out" / "other" / "plot_later.png").exists()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Good one" in index
+    assert "Draws a line." in index
+    assert "FAILED" in index
+
+
+@pytest.mark.slow
+def test_python_dash_m_and_no_figure(tmp_path):
+    src = tmp_path / "src"
+    _write(src / "t" / "plot_empty.py", '"""Nothing drawn."""\nx = 1\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "chartkit", "gallery", "--src", str(src), "--out",
+         str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "the script made no figure" in proc.stdout
+
+
+def test_missing_source(tmp_path, capsys):
+    assert main(["gallery", "--src", str(tmp_path / "nope"), "--out", str(tmp_path)]) == 2
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_bad_jobs(tmp_path, capsys):
+    assert main(["gallery", "--out", str(tmp_path), "--jobs", "0"]) == 2
+    assert "0 is not a valid value for jobs" in capsys.readouterr().err
