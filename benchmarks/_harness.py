@@ -77,6 +77,9 @@ def report(title: str, rows: list[Row], file=None) -> bool:
         verdict = {None: "", True: "  MET", False: "  MISSED"}[r.met]
         ok &= r.met is not False
         anchor = f"{r.anchor:.4g} {r.unit} ({r.anchor_name})"
-        print(f"{r.what:<44} {r.chartkit:>9.4g} {r.unit:<1} {anchor:>22} {r.ratio:>6.2f}x  "
-              f"{target}{verdict}", file=file)
+        print(
+            f"{r.what:<44} {r.chartkit:>9.4g} {r.unit:<1} {anchor:>22} {r.ratio:>6.2f}x  "
+            f"{target}{verdict}",
+            file=file,
+        )
     return ok

@@ -29,16 +29,26 @@ def main(repeat: int = 15) -> bool:
     times = time_processes(commands, repeat=repeat)
     med = {k: median(v) for k, v in times.items()}
     rows = [
-        Row("import chartkit vs import matplotlib", med["chartkit"], "matplotlib",
-            med["matplotlib"], target=("<=", 1.2)),
-        Row("  same, above interpreter start-up", med["chartkit"] - med["python"], "matplotlib",
-            med["matplotlib"] - med["python"]),
+        Row(
+            "import chartkit vs import matplotlib",
+            med["chartkit"],
+            "matplotlib",
+            med["matplotlib"],
+            target=("<=", 1.2),
+        ),
+        Row(
+            "  same, above interpreter start-up",
+            med["chartkit"] - med["python"],
+            "matplotlib",
+            med["matplotlib"] - med["python"],
+        ),
     ]
     if has_seaborn:
-        rows.append(Row("import chartkit vs import seaborn", med["chartkit"], "seaborn",
-                        med["seaborn"]))
+        rows.append(
+            Row("import chartkit vs import seaborn", med["chartkit"], "seaborn", med["seaborn"])
+        )
     else:
-        print("seaborn not installed (pip install \"chartkit[bench]\"): skipping that anchor")
+        print('seaborn not installed (pip install "chartkit[bench]"): skipping that anchor')
     return report(f"import time, median of {repeat} fresh processes", rows)
 
 

@@ -76,8 +76,12 @@ def invalid_value_message(
             close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
             if not close:
                 lowered = {s.lower(): s for s in names}
-                close = [lowered[c] for c in difflib.get_close_matches(
-                    value.lower(), list(lowered), n=3, cutoff=0.6)]
+                close = [
+                    lowered[c]
+                    for c in difflib.get_close_matches(
+                        value.lower(), list(lowered), n=3, cutoff=0.6
+                    )
+                ]
             if close:
                 msg += ". Did you mean " + " or ".join(_quote(c) for c in close) + "?"
                 return msg
@@ -160,8 +164,6 @@ def check_exclusive(**kwargs: Any) -> None:
     given = [name for name, value in kwargs.items() if value is not None]
     if len(given) > 1:
         pairs = [
-            f"cannot give both {a} and {b}"
-            for i, a in enumerate(given)
-            for b in given[i + 1 :]
+            f"cannot give both {a} and {b}" for i, a in enumerate(given) for b in given[i + 1 :]
         ]
         raise ValueError("; ".join(pairs) + ".")

@@ -30,14 +30,28 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chartkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("gallery", help="build the example gallery (PNGs + index.html)")
-    g.add_argument("--out", type=Path, default=Path("build/gallery"),
-                   help="output folder (default: build/gallery)")
-    g.add_argument("--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1),
-                   help="scripts run at once, each in its own process (default: 2)")
-    g.add_argument("--src", type=Path, default=None,
-                   help="folder of gallery scripts (default: the bundled gallery)")
-    g.add_argument("--timeout", type=float, default=300.0,
-                   help="seconds one script may take (default: 300)")
+    g.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build/gallery"),
+        help="output folder (default: build/gallery)",
+    )
+    g.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="scripts run at once, each in its own process (default: 2)",
+    )
+    g.add_argument(
+        "--src",
+        type=Path,
+        default=None,
+        help="folder of gallery scripts (default: the bundled gallery)",
+    )
+    g.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds one script may take (default: 300)"
+    )
     g.set_defaults(func=_gallery)
     return parser
 

@@ -90,8 +90,13 @@ def find_examples(source: Path) -> list[Example]:
 def _run_one(example: Example, out: Path, timeout: float) -> Result:
     start = time.perf_counter()
     env = {**os.environ, "MPLBACKEND": "agg", "PYTHONHASHSEED": "0"}
-    cmd = [sys.executable, "-m", "chartkit._gallery_run",
-           str(example.path), str(out / example.topic)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "chartkit._gallery_run",
+        str(example.path),
+        str(out / example.topic),
+    ]
     try:
         proc = subprocess.run(
             cmd, capture_output=True, text=True, env=env, timeout=timeout, check=False
@@ -151,8 +156,10 @@ def _write_index(out: Path, results: list[Result]) -> Path:
                 f"<p><code>{html.escape(ex.path.name)}</code></p>{status}</figcaption></figure>"
             )
         title = topic.replace("_", " ").capitalize()
-        sections.append(f'<h2 id="{html.escape(topic)}">{html.escape(title)}</h2>\n'
-                        f'<div class="grid">{"".join(cards)}</div>')
+        sections.append(
+            f'<h2 id="{html.escape(topic)}">{html.escape(title)}</h2>\n'
+            f'<div class="grid">{"".join(cards)}</div>'
+        )
     n_ok = sum(r.ok for r in results)
     summary = f"{n_ok} of {len(results)} examples built."
     index = out / "index.html"
@@ -206,14 +213,20 @@ def build(
             results[r.example.path] = r
             rel = r.example.path.relative_to(source)
             state = "ok  " if r.ok else "FAIL"
-            print(f"[{k:>{width}}/{len(examples)}] {state} {rel} ({r.seconds:.1f} s)",
-                  file=stream, flush=True)
+            print(
+                f"[{k:>{width}}/{len(examples)}] {state} {rel} ({r.seconds:.1f} s)",
+                file=stream,
+                flush=True,
+            )
     ordered = [results[ex.path] for ex in examples]
     index = _write_index(out, ordered)
     failed = [r for r in ordered if not r.ok]
     n_img = sum(len(r.images) for r in ordered)
-    print(f"\n{len(ordered) - len(failed)} of {len(ordered)} examples built, {n_img} images; "
-          f"index: {index}", file=stream)
+    print(
+        f"\n{len(ordered) - len(failed)} of {len(ordered)} examples built, {n_img} images; "
+        f"index: {index}",
+        file=stream,
+    )
     for r in failed:
         print(f"\nFAILED {r.example.path.relative_to(source)}:\n{r.error}", file=stream)
     return ordered

@@ -51,7 +51,9 @@ def _rc_key(key: str) -> str:
         raise ValueError(
             f"{key!r} is ambiguous as an rcParams override: it could be "
             + " or ".join(repr(m) for m in matches)
-            + '; pass the dotted name, e.g. theme(**{"' + matches[0] + '": ...}).'
+            + '; pass the dotted name, e.g. theme(**{"'
+            + matches[0]
+            + '": ...}).'
         )
     raise ValueError(
         invalid_value_message(

@@ -39,13 +39,16 @@ def test_family_is_a_fallback_list():
 
 
 def test_unknown_font_name():
-    with pytest.raises(ValueError, match=r"'No Such Font' is not a valid value for "
-                       r"korean_font; supported values are 'auto', 'bundled', 'system'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'No Such Font' is not a valid value for "
+        r"korean_font; supported values are 'auto', 'bundled', 'system'",
+    ):
         fonts.korean_font("No Such Font")
 
 
 def _render_everything(fmt: str) -> list[str]:
-    lines = [ALL_SYLLABLES[i:i + 120] for i in range(0, len(ALL_SYLLABLES), 120)]
+    lines = [ALL_SYLLABLES[i : i + 120] for i in range(0, len(ALL_SYLLABLES), 120)]
     with chartkit.theme("default", korean_font="bundled", **{"svg.hashsalt": "chartkit"}):
         fig = plt.figure(figsize=(12, 40), dpi=20)
         fig.text(0.01, 0.995, LATIN, va="top", fontsize=4)

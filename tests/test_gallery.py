@@ -24,7 +24,9 @@ def test_gallery_has_examples():
 def test_gallery_script_runs(script, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "chartkit._gallery_run", str(script), str(tmp_path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**__import__("os").environ, "MPLBACKEND": "agg"},
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -50,11 +52,16 @@ def _write(path: Path, text: str) -> None:
 @pytest.mark.slow
 def test_build_continues_after_failure(tmp_path, capsys):
     src = tmp_path / "src"
-    _write(src / "basics" / "plot_good.py", '"""\nGood one\n========\n\nDraws a line.\n"""\n'
-           "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n")
+    _write(
+        src / "basics" / "plot_good.py",
+        '"""\nGood one\n========\n\nDraws a line.\n"""\n'
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n",
+    )
     _write(src / "basics" / "plot_bad.py", '"""Bad one."""\nraise RuntimeError("boom 42")\n')
-    _write(src / "other" / "plot_later.py", '"""Later."""\nimport matplotlib.pyplot as plt\n'
-           "plt.figure()\n")
+    _write(
+        src / "other" / "plot_later.py",
+        '"""Later."""\nimport matplotlib.pyplot as plt\nplt.figure()\n',
+    )
     code = main(["gallery", "--src", str(src), "--out", str(tmp_path / "out"), "--jobs", "2"])
     out = capsys.readouterr()
     assert code == 1
@@ -75,8 +82,20 @@ def test_python_dash_m_and_no_figure(tmp_path):
     src = tmp_path / "src"
     _write(src / "t" / "plot_empty.py", '"""Nothing drawn."""\nx = 1\n')
     proc = subprocess.run(
-        [sys.executable, "-m", "chartkit", "gallery", "--src", str(src), "--out",
-         str(tmp_path / "out")], capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "chartkit",
+            "gallery",
+            "--src",
+            str(src),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "the script made no figure" in proc.stdout
 

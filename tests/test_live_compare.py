@@ -37,10 +37,25 @@ THROWAWAY = textwrap.dedent(
 def _pytest(tmp: Path, *args: str, extra_width: str = "0") -> subprocess.CompletedProcess:
     env = {**os.environ, "CHARTKIT_LIVE_EXTRA_WIDTH": extra_width, "MPLBACKEND": "agg"}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"),
-         "--rootdir", str(tmp), "-p", "no:cacheprovider", "-q", str(tmp / "test_throwaway.py"),
-         *args],
-        capture_output=True, text=True, env=env, cwd=tmp, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(tmp),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(tmp / "test_throwaway.py"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+        check=False,
     )
 
 

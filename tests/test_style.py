@@ -18,14 +18,20 @@ def test_shipped_themes():
 
 
 def test_unknown_theme_names_the_valid_ones():
-    with pytest.raises(ValueError, match=r"^'dark' is not a valid value for name; supported "
-                       r"values are 'default', 'paper'"):
+    with pytest.raises(
+        ValueError,
+        match=r"^'dark' is not a valid value for name; supported "
+        r"values are 'default', 'paper'",
+    ):
         chartkit.theme("dark")
 
 
 def test_unknown_override_suggests():
-    with pytest.raises(ValueError, match=r"'fontsize' is not a valid value for a theme "
-                       r"override; expected an rcParams key.*Did you mean 'font.size'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'fontsize' is not a valid value for a theme "
+        r"override; expected an rcParams key.*Did you mean 'font.size'",
+    ):
         chartkit.theme(fontsize=9)
 
 
@@ -73,8 +79,11 @@ def _loss_figure(title: str) -> plt.Figure:
     steps = np.arange(200)
     fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
     for k in range(3):
-        ax.plot(steps, np.exp(-steps / (40 + 30 * k)) + rng.normal(0, 0.01, steps.size).cumsum()
-                - 0.2, label=f"rank {k}")
+        ax.plot(
+            steps,
+            np.exp(-steps / (40 + 30 * k)) + rng.normal(0, 0.01, steps.size).cumsum() - 0.2,
+            label=f"rank {k}",
+        )
     ax.set_title(title)
     ax.set_xlabel("스텝 (step)")
     ax.set_ylabel("손실 (loss)")
@@ -87,7 +96,8 @@ def test_default_theme_image():
     return _loss_figure("학습 손실 − default")
 
 
-@pytest.mark.mpl_image_compare(style=rc_params("paper", korean_font="bundled", **{
-    "figure.dpi": 100, "savefig.dpi": 100}))
+@pytest.mark.mpl_image_compare(
+    style=rc_params("paper", korean_font="bundled", **{"figure.dpi": 100, "savefig.dpi": 100})
+)
 def test_paper_theme_image():
     return _loss_figure("학습 손실 − paper")

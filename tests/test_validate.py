@@ -15,14 +15,16 @@ from chartkit._validate import (
 def test_message_template():
     msg = invalid_value_message("notacolor", "color", ["red", "blue"], entry=3)
     assert msg == (
-        "'notacolor' is not a valid value for color (entry 3); "
-        "supported values are 'red', 'blue'."
+        "'notacolor' is not a valid value for color (entry 3); supported values are 'red', 'blue'."
     )
 
 
 def test_close_match_suggestion():
-    with pytest.raises(ValueError, match=r"'papr' is not a valid value for name; supported "
-                       r"values are 'default', 'paper'\. Did you mean 'paper'\?"):
+    with pytest.raises(
+        ValueError,
+        match=r"'papr' is not a valid value for name; supported "
+        r"values are 'default', 'paper'\. Did you mean 'paper'\?",
+    ):
         check_in_list(["default", "paper"], name="papr")
 
 
@@ -60,9 +62,12 @@ def test_exclusive():
 
 
 def test_import_optional_hint():
-    with pytest.raises(ImportError, match=r"reading TensorBoard files needs the optional "
-                       r"dependency 'no_such_mod_xyz'; install it with: "
-                       r'pip install "chartkit\[tensorboard\]"'):
+    with pytest.raises(
+        ImportError,
+        match=r"reading TensorBoard files needs the optional "
+        r"dependency 'no_such_mod_xyz'; install it with: "
+        r'pip install "chartkit\[tensorboard\]"',
+    ):
         import_optional("no_such_mod_xyz", "reading TensorBoard files", "tensorboard")
 
 
@@ -93,7 +98,6 @@ def test_get_ax_refuses_both():
 def test_warning_hierarchy():
     from chartkit import errors
 
-    for cls in (errors.FontWarning, errors.DataWarning, errors.ColorWarning,
-                errors.LayoutWarning):
+    for cls in (errors.FontWarning, errors.DataWarning, errors.ColorWarning, errors.LayoutWarning):
         assert issubclass(cls, errors.ChartkitWarning)
     assert issubclass(errors.ChartkitWarning, UserWarning)
