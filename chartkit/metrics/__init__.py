@@ -1,0 +1,1 @@
+"""Training-log readers into one canonical long frame (placeholder; see schema.py)."""

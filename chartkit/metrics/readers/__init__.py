@@ -1,0 +1,1 @@
+"""One module per log format; each returns a `chartkit.metrics.schema.RunLog`."""

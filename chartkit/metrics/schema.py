@@ -1,0 +1,843 @@
+"""The canonical frame every log reader returns, and the rules all readers share.
+
+A reader turns one log format into a `RunLog`:
+
+* ``RunLog.metrics``: a long `pandas.DataFrame` with the columns of `COLUMNS` and the dtypes
+  of `DTYPES` (``rank`` and ``trial`` may be missing);
+* ``RunLog.params``: one row per trial (and, for PBT, per config segment) of configuration
+  values: columns ``run, trial, segment, start_step`` then the config keys;
+* ``RunLog.info``: a `LogInfo` recording what was skipped, deduplicated, truncated, replaced,
+  coerced or marked, with file, line and counts; the same object is stored in
+  ``metrics.attrs["chartkit"]``.
+
+How a reader uses this module (the order matters)::
+
+    path = check_path(path)                       # FileNotFoundError naming it
+    info = LogInfo(source="jsonl")
+    data = read_bytes(path, info, encoding)       # BOM stripped; bad bytes -> one entry
+    data = drop_unterminated(data, path, info)    # a crash's half line is dropped, counted
+    ...parse...
+    frame = make_frame("jsonl", run=..., rank=..., step=..., metric=..., value=...)
+    return finish(frame, info, params=None, keep="last")
+
+`finish` applies the resume dedupe per ``(run, rank, trial, metric, step)``, records the
+segment boundaries and the first non-finite step of each series, stores *info* in the frame's
+attrs and emits ONE `~chartkit.errors.DataWarning` per problem recorded.
+
+This module imports no pyplot.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from chartkit._validate import check_in_list, invalid_value_message
+from chartkit.errors import DataWarning
+
+__all__ = [
+    "COLUMNS",
+    "DTYPES",
+    "PARAMS_COLUMNS",
+    "ColumnNotFoundError",
+    "LogEntry",
+    "LogInfo",
+    "RunLog",
+    "check_path",
+    "coerce_numeric",
+    "concat_frames",
+    "dedupe",
+    "drop_unterminated",
+    "empty_frame",
+    "empty_params",
+    "finish",
+    "first_nonfinite",
+    "make_frame",
+    "natural_key",
+    "params_frame",
+    "read_bytes",
+    "unknown_column",
+]
+
+#: Columns of the canonical long frame, in order.
+COLUMNS: tuple[str, ...] = (
+    "source",
+    "run",
+    "rank",
+    "trial",
+    "step",
+    "wall_time",
+    "metric",
+    "value",
+)
+
+#: Fixed dtypes of the canonical frame. ``rank`` is a nullable integer; ``trial`` a categorical
+#: of strings (missing = NaN); ``wall_time`` is seconds since the epoch (NaN when unknown).
+DTYPES: dict[str, Any] = {
+    "source": "category",
+    "run": "category",
+    "rank": "Int32",
+    "trial": "category",
+    "step": "int64",
+    "wall_time": "float64",
+    "metric": "category",
+    "value": "float64",
+}
+
+#: First columns of the params frame; config keys follow.
+PARAMS_COLUMNS: tuple[str, ...] = ("run", "trial", "segment", "start_step")
+
+Keep = Literal["last", "first", "all"]
+Kind = Literal["skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty"]
+_KINDS = ("skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ColumnNotFoundError(KeyError):
+    """A column or metric that is not in the data; the message lists what is.
+
+    A `KeyError` whose ``str()`` is the plain message (not its repr).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def unknown_column(
+    name: Any, available: Iterable[Any], what: str = "column"
+) -> ColumnNotFoundError:
+    """Build the error for an unknown *name*, listing *available* with close matches.
+
+    Parameters
+    ----------
+    name : object
+        What was asked for.
+    available : iterable
+        The names that exist.
+    what : str, default: "column"
+        The kind of name, used in the message (``'lsos' is not a valid value for metric``).
+
+    Returns
+    -------
+    ColumnNotFoundError
+        Raise it: ``raise unknown_column("lsos", frame.columns)``.
+    """
+    return ColumnNotFoundError(invalid_value_message(name, what, sorted(map(str, available))))
+
+
+def check_path(path: str | os.PathLike[str]) -> Path:
+    """Return *path* as a `~pathlib.Path`, or raise `FileNotFoundError` naming it.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``no such file or directory: 'runs/x.jsonl'``.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(2, f"no such file or directory: {str(p)!r}", str(p))
+    return p
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key putting ``rank2`` before ``rank10`` (digit runs compared as numbers)."""
+    import re
+
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
+
+
+# --------------------------------------------------------------------------- LogInfo
+
+
+@dataclass
+class LogEntry:
+    """One problem found while reading: what was done, where, why, and how many times.
+
+    Attributes
+    ----------
+    kind : {"skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty"}
+        What the reader did.
+    file : str or None
+        The file concerned.
+    line : int or None
+        First line concerned (1-based), when known.
+    reason : str
+        Plain-language cause ("malformed JSON", "resume overlap", ...).
+    count : int, default: 1
+        How many lines, cells or points it concerns.
+    byte_offset : int or None
+        For byte-level problems (undecodable bytes), the offset of the first one.
+    lines : list of int
+        Up to 10 line numbers concerned, for reports.
+    """
+
+    kind: str
+    file: str | None
+    line: int | None
+    reason: str
+    count: int = 1
+    byte_offset: int | None = None
+    lines: list[int] = field(default_factory=list)
+
+    def message(self) -> str:
+        """The one-sentence description used in warnings and summaries."""
+        where = ""
+        if self.file is not None:
+            where = f" in {self.file!r}"
+            if self.line is not None:
+                where += f" (first at line {self.line})"
+            if self.byte_offset is not None:
+                where += f" (first at byte offset {self.byte_offset})"
+        unit = "entry" if self.count == 1 else "entries"
+        return f"{self.kind} {self.count} {unit}{where}: {self.reason}"
+
+
+@dataclass
+class LogInfo:
+    """What a reader read, and what it skipped, deduplicated, truncated or marked.
+
+    Stored in ``RunLog.metrics.attrs["chartkit"]`` and as ``RunLog.info``.
+
+    Attributes
+    ----------
+    source : str
+        Reader name (``"jsonl"``, ``"lightning"``, ``"ray"``, ...).
+    files : list of str
+        Files read, in order.
+    rows : int
+        Records (lines, rows, events) parsed, before dedupe.
+    entries : list of LogEntry
+        Problems, one per kind/file/reason.
+    segments : pandas.DataFrame
+        Resume points: ``run, rank, trial, metric, step, position`` where a series' step went
+        back (``position`` is the row index in read order where the new segment starts).
+    nonfinite : pandas.DataFrame
+        First non-finite step per series: ``run, rank, trial, metric, step, count``.
+    extra : dict
+        Reader-specific facts (trial statuses, units, ...).
+    """
+
+    source: str = ""
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    entries: list[LogEntry] = field(default_factory=list)
+    segments: pd.DataFrame | None = None
+    nonfinite: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(
+        self,
+        kind: Kind,
+        file: str | os.PathLike[str] | None,
+        reason: str,
+        *,
+        line: int | None = None,
+        count: int = 1,
+        byte_offset: int | None = None,
+        lines: Sequence[int] = (),
+    ) -> LogEntry:
+        """Record a problem; entries of the same kind, file and reason merge (counts add)."""
+        check_in_list(_KINDS, kind=kind)
+        fname = None if file is None else str(file)
+        for e in self.entries:
+            if e.kind == kind and e.file == fname and e.reason == reason:
+                e.count += count
+                if e.line is None or (line is not None and line < e.line):
+                    e.line = line if e.line is None else min(e.line, line)
+                e.lines.extend(list(lines)[: max(0, 10 - len(e.lines))])
+                return e
+        entry = LogEntry(kind, fname, line, reason, count, byte_offset, list(lines)[:10])
+        self.entries.append(entry)
+        return entry
+
+    def of_kind(self, kind: Kind) -> list[LogEntry]:
+        """The entries of one kind."""
+        return [e for e in self.entries if e.kind == kind]
+
+    def count(self, kind: Kind) -> int:
+        """Total count over the entries of one kind."""
+        return sum(e.count for e in self.of_kind(kind))
+
+    def merge(self, other: LogInfo) -> LogInfo:
+        """Add *other*'s files, rows, entries and extras into this one; return self."""
+        self.files.extend(f for f in other.files if f not in self.files)
+        self.rows += other.rows
+        for e in other.entries:
+            self.add(
+                e.kind,  # type: ignore[arg-type]
+                e.file,
+                e.reason,
+                line=e.line,
+                count=e.count,
+                byte_offset=e.byte_offset,
+                lines=e.lines,
+            )
+        for k, v in other.extra.items():
+            self.extra.setdefault(k, v)
+        return self
+
+    def warn(self, stacklevel: int = 3) -> None:
+        """Emit one `~chartkit.errors.DataWarning` per recorded problem."""
+        for e in self.entries:
+            warnings.warn(e.message(), DataWarning, stacklevel=stacklevel)
+
+    def summary(self) -> str:
+        """Human-readable account of what was read and what was not."""
+        out = [f"source: {self.source}", f"files: {len(self.files)}", f"records read: {self.rows}"]
+        for f in self.files[:20]:
+            out.append(f"  {f}")
+        if len(self.files) > 20:
+            out.append(f"  ... ({len(self.files) - 20} more)")
+        if self.entries:
+            out.append("problems:")
+            out.extend(f"  {e.message()}" for e in self.entries)
+        else:
+            out.append("problems: none")
+        if self.segments is not None and len(self.segments):
+            out.append(f"resume points: {len(self.segments)}")
+        if self.nonfinite is not None and len(self.nonfinite):
+            out.append(f"series with non-finite values: {len(self.nonfinite)}")
+        return "\n".join(out)
+
+    def __deepcopy__(self, memo: dict) -> LogInfo:
+        # pandas deep-copies attrs on many operations; the record is read-only after a read,
+        # so sharing it is both correct and keeps those operations cheap.
+        return self
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def empty_frame() -> pd.DataFrame:
+    """An empty canonical frame with the fixed dtypes."""
+    return pd.DataFrame({c: pd.Series([], dtype=DTYPES[c]) for c in COLUMNS})
+
+
+def empty_params() -> pd.DataFrame:
+    """An empty params frame (``run, trial, segment, start_step``)."""
+    return pd.DataFrame(
+        {
+            "run": pd.Series([], dtype="str"),
+            "trial": pd.Series([], dtype="str"),
+            "segment": pd.Series([], dtype="int64"),
+            "start_step": pd.Series([], dtype="Int64"),
+        }
+    )
+
+
+def _categorical(values: Any, n: int) -> pd.Categorical:
+    if values is None:
+        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=[])
+    if isinstance(values, pd.Categorical):
+        cat = values
+    elif isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        cat = values.array
+    elif np.ndim(values) == 0:
+        if values is pd.NA or (isinstance(values, float) and math.isnan(values)):
+            return _categorical(None, n)
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[str(values)])
+    else:
+        arr = pd.array(values, dtype="str") if not isinstance(values, pd.Series) else values
+        cat = pd.Categorical(pd.Series(arr).astype("str"))
+    if not all(isinstance(c, str) for c in cat.categories):
+        cat = cat.rename_categories([str(c) for c in cat.categories])
+    return cat
+
+
+def make_frame(
+    source: str,
+    *,
+    run: Any = None,
+    rank: Any = None,
+    trial: Any = None,
+    step: Any,
+    wall_time: Any = None,
+    metric: Any,
+    value: Any,
+) -> pd.DataFrame:
+    """Build a canonical frame from columns or scalars, with the fixed dtypes.
+
+    Parameters
+    ----------
+    source : str
+        Reader name, stored in every row.
+    run, rank, trial : scalar, array-like or None
+        A scalar is broadcast; None means missing.
+    step : array-like of int
+        Defines the length.
+    wall_time : array-like of float, optional
+        Seconds since the epoch; NaN when unknown.
+    metric : scalar or array-like of str
+    value : array-like of float
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `COLUMNS` with dtypes `DTYPES`.
+    """
+    step_arr = np.asarray(step, dtype=np.int64)
+    n = len(step_arr)
+    if wall_time is None:
+        wt = np.full(n, np.nan)
+    elif np.ndim(wall_time) == 0:
+        wt = np.full(n, float(wall_time))
+    else:
+        wt = np.asarray(wall_time, dtype=np.float64)
+    if rank is None or (np.ndim(rank) == 0 and pd.isna(rank)):
+        rk = pd.array(np.zeros(n, dtype=np.int32), dtype="Int32")
+        rk[:] = pd.NA
+    elif np.ndim(rank) == 0:
+        rk = pd.array(np.full(n, int(rank), dtype=np.int32), dtype="Int32")
+    else:
+        rk = pd.array(rank, dtype="Int32")
+    frame = pd.DataFrame(
+        {
+            "source": _categorical(source, n),
+            "run": _categorical(run, n),
+            "rank": rk,
+            "trial": _categorical(trial, n),
+            "step": step_arr,
+            "wall_time": wt,
+            "metric": _categorical(metric, n),
+            "value": np.asarray(value, dtype=np.float64)
+            if np.ndim(value)
+            else np.full(n, float(value)),
+        },
+        copy=False,
+    )
+    return frame
+
+
+def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate canonical frames, keeping the categorical dtypes (categories unioned)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame()
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    cols = {}
+    for c in COLUMNS:
+        if DTYPES[c] == "category":
+            cols[c] = pd.api.types.union_categoricals([f[c].array for f in frames])
+        else:
+            cols[c] = pd.concat([f[c] for f in frames], ignore_index=True)
+    return pd.DataFrame(cols, copy=False)
+
+
+# --------------------------------------------------------------------------- bytes
+
+
+def read_bytes(path: str | os.PathLike[str], info: LogInfo, encoding: str = "utf-8") -> bytes:
+    """Read *path* and return UTF-8 bytes without BOM.
+
+    Undecodable bytes are replaced (U+FFFD) and recorded as ONE ``replaced`` entry giving the
+    byte offset of the first one. Another *encoding* is transcoded to UTF-8.
+    """
+    p = str(path)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    info.files.append(p)
+    enc = encoding.lower().replace("_", "-")
+    if enc in ("utf-8", "utf8", "utf-8-sig"):
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError as err:
+            text = data.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+            info.add(
+                "replaced",
+                p,
+                "bytes that are not valid UTF-8 were replaced by U+FFFD "
+                "(pass encoding= if the file uses another encoding)",
+                count=max(bad, 1),
+                byte_offset=err.start,
+                line=data.count(b"\n", 0, err.start) + 1,
+            )
+            return text.encode("utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        text = data.decode(encoding, errors="replace")
+        info.add(
+            "replaced",
+            p,
+            f"bytes not valid in {encoding} were replaced by U+FFFD",
+            byte_offset=err.start,
+            line=data.count(b"\n", 0, err.start) + 1,
+        )
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
+def drop_unterminated(data: bytes, path: str | os.PathLike[str], info: LogInfo) -> bytes:
+    """Drop a last line that has no newline (a crash mid-write), recording it as truncated.
+
+    A CSV line cut mid-number (``4,0.``) would otherwise parse as a wrong value silently.
+    A last line made only of whitespace is dropped without a record.
+    """
+    if not data or data.endswith(b"\n"):
+        return data
+    cut = data.rfind(b"\n") + 1
+    tail = data[cut:]
+    if tail.strip():
+        info.add(
+            "truncated",
+            path,
+            "last line has no line end (cut by a crash?) and was dropped",
+            line=data.count(b"\n") + 1,
+        )
+    return data[:cut]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def coerce_numeric(
+    values: pd.Series,
+    *,
+    column: str,
+    file: str | os.PathLike[str] | None,
+    info: LogInfo,
+    line_numbers: np.ndarray | None = None,
+) -> np.ndarray:
+    """Convert a column to float64; cells that are not numbers become NaN, counted once.
+
+    Strings ``"nan"``, ``"null"``, ``"NaN"``, ``"inf"``, ``"Infinity"``, ``"-Infinity"`` and
+    empty cells are numbers (NaN/±inf) or missing, not errors; booleans become 0/1.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    ):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    obj = values.astype(object)
+    as_str = obj.map(
+        lambda v: _SPECIAL.get(v.strip().lower(), v) if isinstance(v, str) else v,
+        na_action="ignore",
+    )
+    as_str = as_str.map(lambda v: float(v) if isinstance(v, bool) else v, na_action="ignore")
+    num = pd.to_numeric(as_str, errors="coerce")
+    bad = num.isna().to_numpy() & ~pd.isna(as_str).to_numpy()
+    nbad = int(bad.sum())
+    if nbad:
+        idx = np.flatnonzero(bad)
+        lines = (line_numbers[idx] if line_numbers is not None else idx + 1).astype(int).tolist()
+        info.add(
+            "coerced",
+            file,
+            f"non-numeric cells in {column!r} became NaN (first: {obj.iloc[idx[0]]!r})",
+            count=nbad,
+            line=lines[0],
+            lines=lines[:10],
+        )
+    return num.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+_SPECIAL = {
+    "nan": math.nan,
+    "null": math.nan,
+    "none": math.nan,
+    "": math.nan,
+    "inf": math.inf,
+    "+inf": math.inf,
+    "-inf": -math.inf,
+    "infinity": math.inf,
+    "+infinity": math.inf,
+    "-infinity": -math.inf,
+    "true": 1.0,
+    "false": 0.0,
+}
+
+
+# --------------------------------------------------------------------------- data rules
+
+
+_SERIES = ["run", "rank", "trial", "metric"]
+
+
+def _series_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One int64 code per row identifying its ``(run, rank, trial, metric)`` series."""
+    run = frame["run"].cat.codes.to_numpy().astype(np.int64) + 1
+    trial = frame["trial"].cat.codes.to_numpy().astype(np.int64) + 1
+    metric = frame["metric"].cat.codes.to_numpy().astype(np.int64) + 1
+    rank_s = frame["rank"]
+    rank = rank_s.fillna(-1).to_numpy(dtype=np.int64) + 1
+    nr = int(rank.max()) + 1 if len(rank) else 1
+    nt = len(frame["trial"].cat.categories) + 1
+    nm = len(frame["metric"].cat.categories) + 1
+    return ((run * nr + rank) * nt + trial) * nm + metric
+
+
+def dedupe(frame: pd.DataFrame, info: LogInfo, keep: Keep = "last") -> pd.DataFrame:
+    """Apply the resume rule per ``(run, rank, trial, metric, step)`` and record resume points.
+
+    Rows are taken in read order. Where a series' step goes back (a resumed run re-logging
+    steps it had already written), a segment boundary is recorded in ``info.segments``. With
+    ``keep="last"`` (default) the latest write of a step wins, ``"first"`` keeps the earliest,
+    ``"all"`` keeps every row. Dropped rows are counted in one ``deduplicated`` entry.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical frame in read order.
+    info : LogInfo
+    keep : {"last", "first", "all"}, default: "last"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by series then step (stable: the order of repeated steps is kept with "all").
+    """
+    check_in_list(["last", "first", "all"], keep=keep)
+    n = len(frame)
+    if n == 0:
+        info.segments = _empty_segments()
+        return frame
+    code = _series_codes(frame)
+    step = frame["step"].to_numpy()
+    # resume points: within a series (read order), step <= previous step
+    order = np.argsort(code, kind="stable")
+    c_sorted = code[order]
+    s_sorted = step[order]
+    same = np.empty(n, dtype=bool)
+    same[0] = False
+    same[1:] = c_sorted[1:] == c_sorted[:-1]
+    back = np.zeros(n, dtype=bool)
+    back[1:] = same[1:] & (s_sorted[1:] <= s_sorted[:-1])
+    pos = order[back]
+    seg = frame.iloc[pos][["run", "rank", "trial", "metric", "step"]].reset_index(drop=True)
+    seg["position"] = pos.astype(np.int64)
+    info.segments = seg
+    # sort by (series, step) stably, then drop duplicates of (series, step)
+    order2 = np.lexsort((step, code))
+    out = frame.take(order2)
+    if keep != "all" and back.any():
+        c2 = code[order2]
+        s2 = step[order2]
+        dup_next = np.zeros(n, dtype=bool)
+        dup_next[:-1] = (c2[1:] == c2[:-1]) & (s2[1:] == s2[:-1])
+        if keep == "last":
+            drop = dup_next  # a row followed by the same (series, step) is an older write
+        else:
+            drop = np.zeros(n, dtype=bool)
+            drop[1:] = dup_next[:-1]
+        ndrop = int(drop.sum())
+        if ndrop:
+            nseries = len(np.unique(c2[drop]))
+            info.add(
+                "deduplicated",
+                None,
+                f"steps written again after a resume: kept the {keep} write of each "
+                f"(in {nseries} series, {len(seg)} resume point(s))",
+                count=ndrop,
+            )
+            out = out[~drop]
+    return out.reset_index(drop=True)
+
+
+def _empty_segments() -> pd.DataFrame:
+    f = empty_frame()[["run", "rank", "trial", "metric", "step"]]
+    f["position"] = pd.Series([], dtype="int64")
+    return f
+
+
+def first_nonfinite(frame: pd.DataFrame) -> pd.DataFrame:
+    """First step holding a NaN or ±inf value in each series, and how many there are.
+
+    Non-finite values are kept in the frame (a NaN loss is a result, not noise).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``run, rank, trial, metric, step, count``; empty when every value is finite.
+    """
+    val = frame["value"].to_numpy()
+    mask = ~np.isfinite(val)
+    cols = ["run", "rank", "trial", "metric", "step"]
+    if not mask.any():
+        out = frame[cols].iloc[:0].copy()
+        out["count"] = pd.Series([], dtype="int64")
+        return out
+    sub = frame.loc[mask, cols]
+    g = sub.groupby(["run", "rank", "trial", "metric"], observed=True, dropna=False, sort=True)
+    out = g["step"].min().to_frame()
+    out["count"] = g.size()
+    return out.reset_index()
+
+
+def finish(
+    frame: pd.DataFrame,
+    info: LogInfo,
+    *,
+    params: pd.DataFrame | None = None,
+    keep: Keep = "last",
+    warn: bool = True,
+    stacklevel: int = 3,
+) -> RunLog:
+    """Apply the shared data rules and wrap the result in a `RunLog`.
+
+    Dedupe (`dedupe`), first non-finite step per series (`first_nonfinite`), the empty-data
+    record, ``frame.attrs["chartkit"] = info``, then one `~chartkit.errors.DataWarning` per
+    problem recorded in *info* (when *warn*).
+    """
+    frame = dedupe(frame, info, keep=keep)
+    info.nonfinite = first_nonfinite(frame)
+    if len(frame) == 0 and not info.of_kind("empty"):
+        names = ", ".join(repr(f) for f in info.files) or "(no file)"
+        info.add("empty", None, f"no data found in {names}", count=max(len(info.files), 1))
+    frame.attrs["chartkit"] = info
+    if params is None:
+        params = empty_params()
+    params.attrs["chartkit"] = info
+    if warn:
+        info.warn(stacklevel=stacklevel + 1)
+    return RunLog(frame, params, info)
+
+
+# --------------------------------------------------------------------------- RunLog
+
+
+class RunLog:
+    """What a reader returns: the long metrics frame, the params frame and the `LogInfo`.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Canonical long frame (`COLUMNS`, `DTYPES`).
+    params : pandas.DataFrame
+        One row per trial / config segment (`PARAMS_COLUMNS` then config keys).
+    info : LogInfo
+
+    Examples
+    --------
+    >>> log = chartkit.metrics.read("runs/ddp/")          # doctest: +SKIP
+    >>> log.wide(metric="loss")                           # doctest: +SKIP
+    """
+
+    def __init__(self, metrics: pd.DataFrame, params: pd.DataFrame, info: LogInfo) -> None:
+        self.metrics = metrics
+        self.params = params
+        self.info = info
+
+    def __repr__(self) -> str:
+        m = self.metrics
+        n_series = len(m.groupby(_SERIES, observed=True, dropna=False)) if len(m) else 0
+        return (
+            f"<RunLog source={self.info.source!r}: {len(m)} points, "
+            f"{m['metric'].nunique()} metric(s), {n_series} series, "
+            f"{len(self.info.entries)} problem(s) recorded>"
+        )
+
+    @property
+    def metric_names(self) -> list[str]:
+        """Names of the metrics present, sorted."""
+        return sorted(self.metrics["metric"].unique().astype(str).tolist())
+
+    def series(self, metric: str) -> pd.DataFrame:
+        """Rows of one metric (long form)."""
+        self._check_metric(metric)
+        return self.metrics[self.metrics["metric"] == metric]
+
+    def _check_metric(self, metric: Any) -> None:
+        names = self.metric_names
+        if metric not in names:
+            raise unknown_column(metric, names, "metric")
+
+    def wide(
+        self,
+        metric: str | Sequence[str] | None = None,
+        *,
+        index: Literal["step", "wall_time"] = "step",
+    ) -> pd.DataFrame:
+        """Pivot to a wide frame for plotting.
+
+        Parameters
+        ----------
+        metric : str, list of str or None
+            One metric: columns are the series (``run/rank/trial`` labels, only the levels
+            that vary), index is *index*. Several or None (all): a column per metric, index
+            ``(run, rank, trial, step)``.
+        index : {"step", "wall_time"}, default: "step"
+            Row index for a single metric.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        KeyError
+            A metric that is not in the data (close matches suggested).
+        """
+        check_in_list(["step", "wall_time"], index=index)
+        m = self.metrics
+        if isinstance(metric, str):
+            self._check_metric(metric)
+            sub = m[m["metric"] == metric]
+            levels = [c for c in ("run", "rank", "trial") if sub[c].nunique(dropna=False) > 1]
+            if index == "wall_time":
+                sub = sub.dropna(subset=["wall_time"])
+            if not levels:
+                out = sub.set_index(index)[["value"]].rename(columns={"value": metric})
+                return out[~out.index.duplicated(keep="last")].sort_index()
+            wide = sub.pivot_table(
+                index=index, columns=levels, values="value", aggfunc="last", observed=True
+            )
+            wide.columns.name = None if len(levels) == 1 else wide.columns.name
+            return wide.sort_index()
+        metrics = self.metric_names if metric is None else list(metric)
+        for name in metrics:
+            self._check_metric(name)
+        sub = m[m["metric"].isin(metrics)]
+        keys = ["run", "rank", "trial", "step"]
+        wide = sub.pivot_table(
+            index=keys,
+            columns="metric",
+            values="value",
+            aggfunc="last",
+            observed=True,
+            dropna=False,
+        )
+        wide = wide.dropna(how="all")
+        wide.columns = wide.columns.astype(str)
+        wide.columns.name = None
+        return wide[[c for c in metrics if c in wide.columns]]
+
+
+def params_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build a params frame from dicts holding ``run, trial, segment, start_step`` + config."""
+    if not rows:
+        return empty_params()
+    df = pd.DataFrame(list(rows))
+    for c in PARAMS_COLUMNS:
+        if c not in df.columns:
+            df[c] = pd.NA
+    rest = [c for c in df.columns if c not in PARAMS_COLUMNS]
+    df = df[list(PARAMS_COLUMNS) + rest]
+    df["segment"] = df["segment"].fillna(0).astype("int64")
+    df["start_step"] = df["start_step"].astype("Int64")
+    return df
+
+
+def close_matches(name: str, names: Iterable[str]) -> list[str]:
+    """Up to three close matches of *name* among *names* (difflib)."""
+    return difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
