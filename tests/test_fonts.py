@@ -88,3 +88,48 @@ def test_latin_and_minus_stay_dejavu():
         paths = fontManager._find_fonts_by_props(prop)
     assert "DejaVuSans" in paths[0]
     assert "NanumGothic" in paths[1]
+
+
+def _nanum_entry():
+    from matplotlib.font_manager import fontManager
+
+    fonts.register_bundled_fonts()
+    return next(f for f in fontManager.ttflist if f.name == "NanumGothic")
+
+
+def test_installed_korean_font_is_preferred(monkeypatch, tmp_path):
+    import dataclasses
+    import shutil
+
+    from matplotlib.font_manager import fontManager
+
+    entry = _nanum_entry()
+    system_copy = tmp_path / "NotoLike.ttf"
+    shutil.copy(entry.fname, system_copy)
+    fake = dataclasses.replace(entry, name="Noto Sans CJK KR", fname=str(system_copy))
+    monkeypatch.setattr(fontManager, "ttflist", [*fontManager.ttflist, fake])
+    assert fonts.korean_font("auto") == "Noto Sans CJK KR"
+    assert fonts.korean_font("system") == "Noto Sans CJK KR"
+    assert fonts.korean_font("bundled") == "NanumGothic"
+
+
+def test_partial_system_font_is_not_used(monkeypatch):
+    import dataclasses
+
+    from matplotlib.font_manager import fontManager
+
+    dejavu = mpl.font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+    fake = dataclasses.replace(_nanum_entry(), name="Malgun Gothic", fname=dejavu)
+    monkeypatch.setattr(fontManager, "ttflist", [*fontManager.ttflist, fake])
+    assert fonts.korean_font("auto") == "NanumGothic"
+
+
+def test_system_font_required_but_absent(monkeypatch):
+    from matplotlib.font_manager import fontManager
+
+    kept = [f for f in fontManager.ttflist if f.name not in fonts.HANGUL_FAMILIES]
+    monkeypatch.setattr(fontManager, "ttflist", kept)
+    with pytest.raises(ValueError, match=r"^no installed Korean font covering all 11,172 "
+                       r"Hangul syllables was found; looked for Noto Sans CJK KR, .*"
+                       r"Use korean_font='bundled'\.$"):
+        fonts.korean_font("system")
