@@ -1,0 +1,639 @@
+"""Read a Ray Tune experiment folder from its JSON and CSV files, never from pickles.
+
+Ray Tune writes one folder per experiment and one sub-folder per trial. Per trial this
+reader uses ``params.json`` (the initial config), ``result.json`` (one JSON object per
+report, preferred: it carries the config of every row, so PBT changes are visible) or,
+when ``result.json`` is missing or empty, ``progress.csv``; and ``error.txt`` for failed
+trials. The experiment's ``experiment_state-*.json`` (JSON whose ``trial_data`` holds each
+trial as JSON text) gives the trials' status when present; its ``CLOUDPICKLE_FALLBACK``
+blobs are left as they are. Nothing is unpickled (``basic-variant-state-*.json``,
+``tuner.pkl``, ``params.pkl`` and ``error.pkl`` are pickles and are never opened), and ray
+is never imported.
+
+This module imports neither pyplot nor ray; pandas is imported when a folder is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from chartkit.metrics.schema import (
+    LogInfo,
+    check_path,
+    drop_unterminated,
+    finish,
+    make_frame,
+    natural_key,
+    params_frame,
+    read_bytes,
+)
+
+__all__ = ["asha_milestones", "read_ray"]
+
+# Keys Ray adds to every result that are bookkeeping, not metrics.
+_NOT_METRICS = frozenset(
+    {
+        "timestamp",
+        "trial_id",
+        "date",
+        "pid",
+        "hostname",
+        "node_ip",
+        "done",
+        "should_checkpoint",
+        "checkpoint_dir_name",
+        "experiment_id",
+        "experiment_tag",
+        "config",
+        "trial_resources",
+    }
+)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_TRIAL_FILES = ("result.json", "progress.csv", "params.json")
+# Ray's own default for ASHAScheduler(reduction_factor=...), used when it cannot be inferred.
+_RAY_DEFAULT_RF = 4
+
+
+@dataclass
+class _Trial:
+    folder: str
+    dirname: str
+    trial_id: str | None = None
+    config0: dict[str, Any] | None = None
+    source_file: str | None = None
+    steps: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    row_lines: list[int] = field(default_factory=list)
+    configs: list[dict[str, Any] | None] = field(default_factory=list)
+    status: str | None = None
+    error: str | None = None
+    done: bool | None = None
+
+
+def asha_milestones(grace_period: float, reduction_factor: float, max_t: float) -> list[float]:
+    """Iterations at which an ASHA/HyperBand bracket compares trials.
+
+    The rungs are ``grace_period * reduction_factor**k`` below *max_t*, as Ray's
+    ``ASHAScheduler`` builds them (one bracket); *max_t* itself is appended as the last
+    milestone (a trial that reaches it has finished).
+
+    Parameters
+    ----------
+    grace_period : float
+        First rung, in units of the scheduler's time attribute.
+    reduction_factor : float
+        Ratio between consecutive rungs (> 1).
+    max_t : float
+        Last iteration of any trial.
+
+    Returns
+    -------
+    list of float
+        Increasing milestones, the last one equal to *max_t*.
+
+    Examples
+    --------
+    >>> asha_milestones(1, 2, 10)
+    [1, 2, 4, 8, 10]
+    """
+    from chartkit._validate import invalid_value_message
+
+    if not reduction_factor > 1:
+        raise ValueError(
+            invalid_value_message(reduction_factor, "reduction_factor", expected="a number > 1")
+        )
+    if not 0 < grace_period <= max_t:
+        raise ValueError(
+            invalid_value_message(
+                grace_period, "grace_period", expected=f"a number in (0, max_t={max_t!r}]"
+            )
+        )
+    n_rungs = int(math.log(max_t / grace_period) / math.log(reduction_factor) + 1)
+    out = [grace_period * reduction_factor**k for k in range(n_rungs)]
+    out = [m for m in out if m < max_t]
+    return [*out, max_t]
+
+
+def _strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def _read_json_file(path: str, info: LogInfo) -> Any:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return json.load(f)
+    except (OSError, ValueError) as err:
+        info.add("skipped", path, f"not readable as JSON ({str(err).splitlines()[0]})")
+        return None
+
+
+def _flatten(d: Mapping[str, Any], prefix: str = "", skip: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if k == skip:
+            continue
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "/"))
+        else:
+            out[key] = v
+    return out
+
+
+def _lines(path: str, info: LogInfo) -> list[str]:
+    data = drop_unterminated(read_bytes(path, info), path, info)
+    return data.decode("utf-8").split("\n")[:-1] if data else []
+
+
+def _parse_result_json(trial: _Trial, path: str, time_attr: str, info: LogInfo) -> None:
+    bad: list[int] = []
+    for i, line in enumerate(_lines(path, info), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        if not isinstance(row, dict):
+            bad.append(i)
+            continue
+        _add_row(trial, row, i, row.get("config"), time_attr, path, info)
+    if bad:
+        info.add(
+            "skipped", path, "malformed JSON line", line=bad[0], count=len(bad), lines=bad[:10]
+        )
+
+
+def _parse_progress_csv(trial: _Trial, path: str, time_attr: str, info: LogInfo) -> None:
+    reader = csv.reader(_lines(path, info))
+    header = next(reader, None)
+    if not header:
+        return
+    width = len(header)
+    bad: list[int] = []
+    widths: set[int] = set()
+    for i, fields in enumerate(reader, start=2):
+        if not fields:
+            continue
+        if len(fields) != width:
+            bad.append(i)
+            widths.add(len(fields))
+            continue
+        _add_row(trial, dict(zip(header, fields, strict=True)), i, None, time_attr, path, info)
+    if bad:
+        info.add(
+            "skipped",
+            path,
+            f"rows with {' or '.join(map(str, sorted(widths)))} fields where the header has "
+            f"{width} (the columns changed after a restart)",
+            line=bad[0],
+            count=len(bad),
+            lines=bad[:10],
+        )
+
+
+def _add_row(
+    trial: _Trial,
+    row: dict[str, Any],
+    line: int,
+    config: Any,
+    time_attr: str,
+    path: str,
+    info: LogInfo,
+) -> None:
+    if trial.trial_id is None and row.get("trial_id") not in (None, ""):
+        trial.trial_id = str(row["trial_id"])
+    step = _as_float(row.get(time_attr))
+    if step is None or not math.isfinite(step):
+        info.add("skipped", path, f"row without a numeric {time_attr!r}", line=line)
+        return
+    done = row.get("done")
+    if done is not None:
+        trial.done = done is True or done == "True"
+    ts = _as_float(row.get("timestamp"))
+    trial.steps.append(int(step))
+    trial.times.append(math.nan if ts is None else ts)
+    trial.rows.append(row)
+    trial.row_lines.append(line)
+    trial.configs.append(config if isinstance(config, dict) else None)
+
+
+def _as_float(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _read_state(root: str, info: LogInfo) -> dict[str, dict[str, Any]]:
+    """Trial facts from the newest ``experiment_state-*.json``, keyed by folder and by id.
+
+    The file is JSON whose ``trial_data`` is a list of ``[trial_json, runtime_json]`` string
+    pairs; only those strings are parsed (``CLOUDPICKLE_FALLBACK`` values stay hex text).
+    """
+    try:
+        names = [
+            n for n in os.listdir(root) if n.startswith("experiment_state") and n.endswith(".json")
+        ]
+    except OSError:
+        return {}
+    if not names:
+        return {}
+    path = os.path.join(root, sorted(names, key=natural_key)[-1])
+    state = _read_json_file(path, info)
+    out: dict[str, dict[str, Any]] = {}
+    if not isinstance(state, dict):
+        return out
+    info.files.append(path)
+    bad = 0
+    for pair in state.get("trial_data") or []:
+        try:
+            trial_json, runtime_json = pair
+            t = json.loads(trial_json) if isinstance(trial_json, str) else trial_json
+            rt = json.loads(runtime_json) if isinstance(runtime_json, str) else runtime_json
+        except (TypeError, ValueError):
+            bad += 1
+            continue
+        if not isinstance(t, dict):
+            bad += 1
+            continue
+        facts = {
+            "trial_id": t.get("trial_id"),
+            "status": t.get("status"),
+            "config": t.get("config") if isinstance(t.get("config"), dict) else None,
+            "error_file": rt.get("error_filename") if isinstance(rt, dict) else None,
+        }
+        for key in (t.get("relative_logdir"), t.get("trial_id")):
+            if key:
+                out[str(key)] = facts
+    if bad:
+        info.add("skipped", path, "trial entries that are not JSON", count=bad)
+    return out
+
+
+def _first_error_line(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                line = _strip_ansi(line).strip()
+                if line:
+                    return line
+    except OSError:
+        return None
+    return None
+
+
+def _is_trial_dir(path: str) -> bool:
+    return any(os.path.isfile(os.path.join(path, n)) for n in _TRIAL_FILES)
+
+
+def _segments(trial: _Trial) -> list[tuple[int, int, str, dict[str, Any] | None]]:
+    """Split a trial's rows where the step rewinds or the config changes.
+
+    Returns ``(first_row, stop_row, reason, config)`` tuples, in read order.
+    """
+    out = []
+    start, reason = 0, "start"
+    cfg = trial.configs[0] if trial.configs else None
+    for i in range(1, len(trial.steps)):
+        new_cfg = trial.configs[i]
+        rewind = trial.steps[i] <= trial.steps[i - 1]
+        changed = new_cfg is not None and cfg is not None and new_cfg != cfg
+        if rewind or changed:
+            out.append((start, i, reason, cfg))
+            start = i
+            reason = "rewind" if rewind else "config change"
+            if rewind and changed:
+                reason = "rewind and config change"
+            cfg = new_cfg
+        elif cfg is None:
+            cfg = new_cfg
+    if trial.steps:
+        out.append((start, len(trial.steps), reason, cfg))
+    return out
+
+
+def _infer_scheduler(
+    stops: Iterable[float],
+    grace_period: float | None,
+    reduction_factor: float | None,
+    max_t: float | None,
+) -> tuple[float, float, float, dict[str, str]]:
+    points = sorted({x for x in stops if x > 0})
+    how = {}
+    if max_t is None:
+        max_t = points[-1]
+        how["max_t"] = "inferred: largest last iteration"
+    if grace_period is None:
+        grace_period = points[0]
+        how["grace_period"] = "inferred: smallest last iteration"
+    if reduction_factor is None:
+        inner = [s for s in points if grace_period <= s < max_t]
+        ratios = [b / a for a, b in itertools.pairwise(inner)]
+        if ratios and round(min(ratios)) >= 2:
+            reduction_factor = float(round(min(ratios)))
+            how["reduction_factor"] = "inferred: smallest ratio between stopping iterations"
+        else:
+            reduction_factor = float(_RAY_DEFAULT_RF)
+            how["reduction_factor"] = "Ray's default (too few stopping iterations to infer it)"
+    return grace_period, reduction_factor, max_t, how
+
+
+def read_ray(
+    path: str | os.PathLike[str],
+    *,
+    grace_period: float | None = None,
+    reduction_factor: float | None = None,
+    max_t: float | None = None,
+    time_attr: str = "training_iteration",
+    keep: Literal["last", "first", "all"] = "last",
+    run: str | None = None,
+):
+    """Read a Ray Tune experiment folder (or one trial folder) into a `RunLog`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The experiment folder (``<storage_path>/<name>``) holding one folder per trial, or
+        a single trial folder.
+    grace_period, reduction_factor, max_t : float, optional
+        The ASHA/HyperBand scheduler's arguments, used to name the rung at which each trial
+        stopped. Each one not given is inferred from the last iterations of the trials that
+        ended normally: the largest for *max_t*, the smallest for *grace_period*, the
+        smallest ratio between distinct stopping iterations for *reduction_factor* (Ray's
+        default 4 when fewer than two are below *max_t*). How each value was obtained is
+        recorded in ``info.extra["scheduler"]["how"]``.
+    time_attr : str, default: "training_iteration"
+        Integer result key used as the ``step`` column.
+    keep : {"last", "first", "all"}, default: "last"
+        Which write of a repeated ``(trial, metric, step)`` to keep. PBT rewinds
+        ``training_iteration`` when a trial restores an older checkpoint of another trial:
+        with ``"last"`` the newest segment's rows win; ``"all"`` keeps every row. The lineage
+        is always kept in ``params`` (one row per segment).
+    run : str, optional
+        The ``run`` column; default: the experiment folder's name.
+
+    Returns
+    -------
+    RunLog
+        ``metrics``: the canonical long frame: ``source="ray"``, ``trial`` = Ray's trial id
+        read from the files, ``step`` = *time_attr*, ``wall_time`` = Ray's ``timestamp``, one
+        row per numeric result key (nested results flattened with ``/`` as in
+        ``progress.csv``; Ray's bookkeeping keys such as ``pid``, ``done``, ``timestamp``
+        are left out).
+        ``params``: ``run, trial, segment, start_step`` then the config keys, one row per
+        trial and lineage segment: segment 0 holds ``params.json``; a new segment starts
+        where the step rewinds or the config in ``result.json`` changes (PBT).
+        ``info.extra["trials"]``: one row per trial: ``trial, dir, status,
+        last_iteration, rung, error, n_rows, n_segments, source_file``; ``status`` comes from
+        ``experiment_state-*.json`` when present (else ``ERROR`` when ``error.txt`` exists,
+        ``TERMINATED`` when the last result says ``done``, else ``UNKNOWN``); ``error`` is
+        the first line of ``error.txt`` without ANSI colour codes; ``rung`` is the last
+        milestone of `asha_milestones` reached.
+        ``info.extra["scheduler"]``: the ``grace_period``, ``reduction_factor``, ``max_t``
+        used, the ``milestones``, ``how`` each was obtained and ``survivors`` (the number of
+        trials that reached each milestone).
+
+    Raises
+    ------
+    FileNotFoundError
+        If *path* does not exist.
+    ValueError
+        If *path* holds no trial folder, or for a bad *keep*.
+
+    Warns
+    -----
+    DataWarning
+        One per kind of problem and file (a cut last line, malformed lines, ``progress.csv``
+        rows whose column count changed after a restart, non-UTF-8 bytes, non-numeric
+        cells), with counts and the first line; one for PBT rewinds and one for the rows
+        the *keep* rule dropped.
+
+    See Also
+    --------
+    chartkit.metrics.read : detects the format and dispatches here.
+    asha_milestones : the rungs used for ``rung``.
+    """
+    import pandas as pd
+
+    from chartkit._validate import check_in_list
+
+    root = os.fspath(check_path(path))
+    check_in_list(["last", "first", "all"], keep=keep)
+    if not os.path.isdir(root):
+        raise ValueError(
+            f"{root!r} is not a Ray Tune folder; expected a directory holding trial folders "
+            "with params.json, result.json or progress.csv."
+        )
+    if _is_trial_dir(root):
+        trial_dirs = [root]
+        exp_root = os.path.dirname(os.path.abspath(root))
+    else:
+        names = sorted(os.listdir(root), key=natural_key)
+        trial_dirs = [os.path.join(root, n) for n in names if _is_trial_dir(os.path.join(root, n))]
+        exp_root = root
+    if not trial_dirs:
+        raise ValueError(
+            f"{root!r} is not a Ray Tune folder: none of its sub-folders holds params.json, "
+            "result.json or progress.csv."
+        )
+    run_name = run if run is not None else os.path.basename(os.path.abspath(exp_root))
+    info = LogInfo(source="ray")
+    state = _read_state(exp_root, info)
+
+    trials: list[_Trial] = []
+    for d in trial_dirs:
+        t = _Trial(folder=d, dirname=os.path.basename(d))
+        params_path = os.path.join(d, "params.json")
+        if os.path.isfile(params_path):
+            cfg = _read_json_file(params_path, info)
+            t.config0 = cfg if isinstance(cfg, dict) else None
+        result_path = os.path.join(d, "result.json")
+        csv_path = os.path.join(d, "progress.csv")
+        if os.path.isfile(result_path) and os.path.getsize(result_path) > 0:
+            t.source_file = "result.json"
+            _parse_result_json(t, result_path, time_attr, info)
+        elif os.path.isfile(csv_path) and os.path.getsize(csv_path) > 0:
+            t.source_file = "progress.csv"
+            _parse_progress_csv(t, csv_path, time_attr, info)
+        st = state.get(t.dirname) or (state.get(t.trial_id) if t.trial_id else None)
+        if st is not None:
+            t.trial_id = t.trial_id or (str(st["trial_id"]) if st.get("trial_id") else None)
+            t.status = st.get("status")
+            if t.config0 is None:
+                t.config0 = st.get("config")
+        if t.trial_id is None:
+            t.trial_id = t.dirname
+            info.add("marked", d, "no file names the trial id: the folder name is used")
+        err_path = os.path.join(d, "error.txt")
+        if os.path.isfile(err_path):
+            t.error = _first_error_line(err_path)
+            t.status = t.status or "ERROR"
+        if t.status is None:
+            t.status = "TERMINATED" if t.done else ("UNKNOWN" if t.steps else "PENDING")
+        trials.append(t)
+    info.rows = sum(len(t.steps) for t in trials)
+
+    metrics = _metrics_frame(trials, time_attr, run_name, info)
+    params, summary, rewinds = _lineage(trials, run_name)
+    if rewinds:
+        first = next(t for t in trials if any("rewind" in s[2] for s in _segments(t)))
+        info.add(
+            "marked",
+            os.path.join(first.folder, first.source_file or ""),
+            f"{time_attr!r} went back (PBT restored an older checkpoint); kept as lineage "
+            "segments in params",
+            count=rewinds,
+        )
+    info.extra["scheduler"] = _scheduler(summary, grace_period, reduction_factor, max_t)
+    milestones = info.extra["scheduler"].get("milestones", [])
+    summary["rung"] = pd.array(
+        [_rung(x, milestones) for x in summary["last_iteration"]], dtype="Int64"
+    )
+    info.extra["trials"] = summary
+    return finish(metrics, info, params=params, keep=keep)
+
+
+def _metrics_frame(trials: list[_Trial], time_attr: str, run_name: str, info: LogInfo):
+    # Metric keys: every result key holding a number somewhere, in first-seen order.
+    keys: dict[str, None] = {}
+    skip = _NOT_METRICS | {time_attr}
+    for t in trials:
+        if any(isinstance(v, dict) and k != "config" for r in t.rows for k, v in r.items()):
+            t.rows = [_flatten(r, skip="config") for r in t.rows]
+        for r in t.rows:
+            for k, v in r.items():
+                if k not in keys and k not in skip and _as_float(v) is not None:
+                    keys[k] = None
+    trial_col: list[str] = []
+    step_col: list[int] = []
+    time_col: list[float] = []
+    metric_col: list[str] = []
+    value_col: list[float] = []
+    bad: dict[str, list[int]] = {}
+    for t in trials:
+        path = os.path.join(t.folder, t.source_file or "")
+        for key in keys:
+            n0 = len(value_col)
+            for r, s, w, line in zip(t.rows, t.steps, t.times, t.row_lines, strict=True):
+                v = r.get(key, _MISSING)
+                if v is _MISSING:
+                    continue
+                if type(v) is float or type(v) is int:
+                    f = float(v)
+                else:
+                    f = _as_float(v)
+                    if f is None:
+                        f = math.nan
+                        if not (v is None or (isinstance(v, str) and v.strip() in _NULLS)):
+                            bad.setdefault(path, []).append(line)
+                step_col.append(s)
+                time_col.append(w)
+                value_col.append(f)
+            n = len(value_col) - n0
+            trial_col.extend([t.trial_id] * n)
+            metric_col.extend([key] * n)
+    for path, lines in bad.items():
+        lines = sorted(set(lines))
+        info.add(
+            "coerced",
+            path,
+            "non-numeric cells in metric columns became NaN",
+            line=lines[0],
+            count=len(lines),
+            lines=lines[:10],
+        )
+    return make_frame(
+        "ray",
+        run=run_name,
+        trial=trial_col,
+        step=step_col,
+        wall_time=time_col,
+        metric=metric_col,
+        value=value_col,
+    )
+
+
+def _lineage(trials: list[_Trial], run_name: str):
+    import pandas as pd
+
+    param_rows = []
+    trial_rows = []
+    rewinds = 0
+    for t in trials:
+        segs = _segments(t)
+        rewinds += sum(1 for s in segs if "rewind" in s[2])
+        for k, (a, _b, _reason, cfg) in enumerate(segs or [(0, 0, "start", None)]):
+            if k == 0 and t.config0 is not None:
+                cfg = t.config0
+            row = {
+                "run": run_name,
+                "trial": t.trial_id,
+                "segment": k,
+                "start_step": t.steps[a] if t.steps else pd.NA,
+            }
+            if cfg:
+                row.update(_flatten(cfg))
+            param_rows.append(row)
+        trial_rows.append(
+            {
+                "trial": t.trial_id,
+                "dir": t.dirname,
+                "status": t.status,
+                "last_iteration": t.steps[-1] if t.steps else pd.NA,
+                "rung": pd.NA,
+                "error": t.error,
+                "n_rows": len(t.steps),
+                "n_segments": max(len(segs), 1),
+                "source_file": t.source_file,
+            }
+        )
+    summary = pd.DataFrame(trial_rows)
+    summary["last_iteration"] = summary["last_iteration"].astype("Int64")
+    return params_frame(param_rows), summary, rewinds
+
+
+def _scheduler(summary, grace_period, reduction_factor, max_t) -> dict[str, Any]:
+    ended = summary[summary["n_rows"] > 0]
+    normal = ended[ended["status"].isin(["TERMINATED", "UNKNOWN"])]
+    stops = [int(x) for x in (normal if len(normal) else ended)["last_iteration"]]
+    if not stops and None in (grace_period, reduction_factor, max_t):
+        return {}
+    g, rf, mt, how = _infer_scheduler(stops, grace_period, reduction_factor, max_t)
+    milestones = [int(m) if float(m).is_integer() else m for m in asha_milestones(g, rf, mt)]
+    last = summary["last_iteration"].fillna(-1)
+    return {
+        "grace_period": g,
+        "reduction_factor": rf,
+        "max_t": mt,
+        "milestones": milestones,
+        "how": how,
+        "survivors": {m: int((last >= m).sum()) for m in milestones},
+    }
+
+
+def _rung(last: Any, milestones: list[float]) -> int | None:
+    """The last milestone reached by a trial whose last iteration is *last*."""
+    if last is None or last != last or not milestones:  # None, NA or NaN
+        return None
+    below = [m for m in milestones if m <= last]
+    return int(below[-1]) if below else None
+
+
+_MISSING = object()
+_NULLS = frozenset({"null", "nan", "NaN", "none", "None", ""})
