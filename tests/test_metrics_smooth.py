@@ -1,0 +1,154 @@
+"""Smoothing and downsampling of long training curves (pure maths, no pyplot)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chartkit.metrics.downsample import downsample_indices
+from chartkit.metrics.smooth import ema, tensorboard_ema
+
+
+def _tensorboard_reference(values, weight):
+    """TensorBoard's scalar-dashboard smoothing, transcribed loop for loop."""
+    last, num_accum, out = 0.0, 0, []
+    for v in values:
+        if not math.isfinite(v):
+            out.append(v)
+            continue
+        last = last * weight + (1 - weight) * v
+        num_accum += 1
+        debias = 1.0 if weight == 1 else 1 - weight**num_accum
+        out.append(last / debias)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 0.6, 0.9, 0.99])
+def test_tensorboard_identical(weight):
+    rng = np.random.default_rng(3)
+    y = np.cumsum(rng.normal(size=500)) + 5
+    np.testing.assert_allclose(
+        tensorboard_ema(y, weight), _tensorboard_reference(y, weight), rtol=1e-12, atol=1e-12
+    )
+    # On evenly spaced data, chartkit's own EMA is TensorBoard's.
+    np.testing.assert_allclose(ema(y, weight), _tensorboard_reference(y, weight), rtol=1e-12)
+    np.testing.assert_allclose(
+        ema(y, weight, steps=np.arange(500), how="steps"),
+        _tensorboard_reference(y, weight),
+        rtol=1e-9,
+        atol=1e-8,
+    )
+
+
+def test_tensorboard_passes_nan_through_and_continues():
+    y = np.array([1.0, 2.0, np.nan, 4.0, np.inf, 6.0])
+    np.testing.assert_allclose(tensorboard_ema(y, 0.6), _tensorboard_reference(y, 0.6))
+
+
+def test_chartkit_ema_restarts_after_nan():
+    y = np.array([10.0, 10.0, np.nan, 0.0, 0.0])
+    out = ema(y, 0.9)
+    assert np.isnan(out[2])
+    # After the gap the average starts afresh: no memory of the 10s.
+    assert out[3] == 0.0
+    assert tensorboard_ema(y, 0.9)[3] > 4  # TensorBoard carries the old level over
+
+
+def test_ema_restarts_at_resume_segments():
+    y = np.array([5.0, 5.0, 5.0, 1.0, 1.0])
+    out = ema(y, 0.9, segments=[0, 0, 0, 1, 1])
+    assert out[3] == 1.0
+    assert ema(y, 0.9)[3] > 2
+
+
+def test_step_weighted_ignores_sampling():
+    steps = np.arange(0, 20000)
+    y = np.sin(steps / 900.0) + 0.001 * steps
+    full = ema(y, 0.999, steps=steps, how="steps")
+    every10 = ema(y[::10], 0.999, steps=steps[::10], how="steps")
+    np.testing.assert_allclose(every10[200:], full[::10][200:], atol=0.02)
+    # The per-point EMA changes a lot with the sampling (this is why the variant exists).
+    assert np.max(np.abs(ema(y[::10], 0.999)[200:] - ema(y, 0.999)[::10][200:])) > 0.1
+
+
+def test_step_weighted_repeated_steps():
+    steps = np.array([0, 1, 2, 2, 3, 4])
+    y = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    np.testing.assert_allclose(ema(y, 0.8, steps=steps, how="steps"), 1.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=60), st.floats(0, 0.999))
+def test_ema_stays_within_data_range(values, weight):
+    out = ema(values, weight)
+    assert np.all(out >= min(values) - 1e-6 * (1 + abs(min(values))))
+    assert np.all(out <= max(values) + 1e-6 * (1 + abs(max(values))))
+
+
+@pytest.mark.parametrize("bad", [1.0, -0.1, "a", float("nan")])
+def test_bad_weight(bad):
+    with pytest.raises(
+        ValueError,
+        match=r"is not a valid value for smooth; expected a weight "
+        r"in \[0, 1\)",
+    ):
+        ema([1.0, 2.0], bad)
+
+
+def test_bad_how_and_lengths():
+    with pytest.raises(
+        ValueError,
+        match=r"'pts' is not a valid value for how; supported "
+        r"values are 'points', 'steps'\. Did you mean 'points'\?",
+    ):
+        ema([1.0], 0.5, how="pts")
+    with pytest.raises(ValueError, match=r"how='steps' needs steps="):
+        ema([1.0], 0.5, how="steps")
+    with pytest.raises(ValueError, match="steps has 1 entries but values has 2"):
+        ema([1.0, 2.0], 0.5, steps=[1], how="steps")
+    with pytest.raises(ValueError, match="segments has 3 entries but values has 2"):
+        ema([1.0, 2.0], 0.5, segments=[0, 0, 1])
+
+
+def test_downsample_keeps_every_extreme_and_nan():
+    rng = np.random.default_rng(0)
+    n = 200_000
+    x = np.arange(n)
+    y = rng.normal(size=n)
+    y[123_456] = 2.088e3  # a spike
+    y[150_000] = -50.0  # a dip
+    y[180_000:] = np.nan  # divergence
+    y[179_999] = 2.8e28  # finite explosion right before it
+    keep = downsample_indices(x, y, 600)
+    assert keep.size <= 4 * 600 + 600 + 10
+    for i in (0, 123_456, 150_000, 179_999, 180_000, n - 1):
+        assert i in keep
+    assert np.all(np.diff(keep) > 0)
+    # Per column, the kept points span the same y range as all points.
+    cols = np.minimum((x / (n - 1) * 600).astype(int), 599)
+    fin = np.isfinite(y)
+    for c in (0, 137, 411, 599):
+        sel = (cols == c) & fin
+        if sel.any():
+            kept = np.intersect1d(np.flatnonzero(sel), keep)
+            assert y[kept].max() == y[sel].max()
+            assert y[kept].min() == y[sel].min()
+
+
+def test_downsample_short_series_untouched_and_xlim():
+    x = np.arange(100)
+    assert np.array_equal(downsample_indices(x, x * 1.0, 50), np.arange(100))
+    keep = downsample_indices(np.arange(10_000), np.ones(10_000), 10, xlim=(5000, 5020))
+    assert keep[0] == 4999
+    assert keep[-1] == 5021
+
+
+def test_downsample_bad_input():
+    with pytest.raises(ValueError, match=r"x and y must be 1-D of equal length"):
+        downsample_indices([1, 2], [1.0], 10)
+    with pytest.raises(ValueError, match=r"0 is not a valid value for n_columns"):
+        downsample_indices([1, 2], [1.0, 2.0], 0)
