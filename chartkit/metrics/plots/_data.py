@@ -1,0 +1,105 @@
+"""Shared data preparation for the log plots: series selection and labels (no pyplot)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from chartkit._validate import check_in_list
+from chartkit.metrics.schema import RunLog, natural_key, unknown_column
+
+SERIES_KEYS = ("run", "rank", "trial")
+
+
+@dataclass
+class Series:
+    """One series of one metric, sorted by step."""
+
+    key: tuple
+    label: str
+    step: np.ndarray
+    value: np.ndarray
+    wall_time: np.ndarray
+    segment: np.ndarray
+
+
+def frame_of(log) -> tuple[pd.DataFrame, object]:
+    """The long frame and the LogInfo (or None) of a RunLog or a canonical frame."""
+    if isinstance(log, RunLog):
+        return log.metrics, log.info
+    if isinstance(log, pd.DataFrame):
+        return log, log.attrs.get("chartkit")
+    raise TypeError(
+        f"'log' must be an instance of RunLog or pandas.DataFrame, not {type(log).__name__}"
+    )
+
+
+def metric_rows(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    names = sorted(frame["metric"].astype(str).unique().tolist())
+    if metric not in names:
+        raise unknown_column(metric, names, "metric")
+    return frame[frame["metric"] == metric]
+
+
+def _label(key: tuple, varying: list[str], by: str | None) -> str:
+    parts = dict(zip(SERIES_KEYS, key, strict=True))
+    shown = [by] if by is not None and by in varying else varying
+    if not shown:
+        return str(parts["run"]) if not pd.isna(parts["run"]) else "series"
+    out = []
+    for k in shown:
+        v = parts[k]
+        out.append(f"rank {v}" if k == "rank" else str(v))
+    return " / ".join(out)
+
+
+def iter_series(rows: pd.DataFrame, info, *, by: str | None = None) -> Iterator[Series]:
+    """Series of one metric, in natural order of their labels.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of one metric from a canonical frame.
+    info : LogInfo or None
+        Supplies the resume points (segment boundaries).
+    by : {"rank", "trial", "run"} or None
+        What distinguishes the series in their labels.
+    """
+    if by is not None:
+        check_in_list(["rank", "trial", "run"], by=by)
+    varying = [k for k in SERIES_KEYS if rows[k].nunique(dropna=True) > 1]
+    resumes = None
+    if info is not None and getattr(info, "segments", None) is not None and len(info.segments):
+        resumes = info.segments
+    groups = rows.groupby(list(SERIES_KEYS), observed=True, dropna=False, sort=False)
+    items = []
+    for key, g in groups:
+        g = g.sort_values("step", kind="stable")
+        step = g["step"].to_numpy()
+        seg = np.zeros(step.size, dtype=np.int64)
+        if resumes is not None:
+            r = resumes
+            mask = np.ones(len(r), dtype=bool)
+            for k, v in zip(SERIES_KEYS, key, strict=True):
+                col = r[k]
+                mask &= (col.isna() if pd.isna(v) else (col == v)).to_numpy(dtype=bool)
+            metric = g["metric"].iloc[0]
+            mask &= (r["metric"] == metric).to_numpy(dtype=bool)
+            for s in np.sort(r.loc[mask, "step"].to_numpy()):
+                seg += step >= s
+        label = _label(key, varying, by)
+        items.append(
+            Series(
+                key,
+                label,
+                step,
+                g["value"].to_numpy(dtype=float),
+                g["wall_time"].to_numpy(dtype=float),
+                seg,
+            )
+        )
+    items.sort(key=lambda s: natural_key(s.label))
+    yield from items
