@@ -1,5 +1,12 @@
 """Text layers: fonts (Hangul without setup) and, later, titles, labels and placement."""
 
+from chartkit.annotate.contrast import (
+    bar_labels,
+    contrast_ratio,
+    heatmap_labels,
+    relative_luminance,
+    text_color_for,
+)
 from chartkit.annotate.fonts import (
     HANGUL_FAMILIES,
     bundled_font_paths,
@@ -8,12 +15,28 @@ from chartkit.annotate.fonts import (
     korean_font,
     register_bundled_fonts,
 )
+from chartkit.annotate.glyphs import check_glyphs
+from chartkit.annotate.richtext import RichText, parse_markup, rich_text, series_colors
+from chartkit.annotate.titles import TitleStack, abc, titles
 
 __all__ = [
     "HANGUL_FAMILIES",
+    "RichText",
+    "TitleStack",
+    "abc",
+    "bar_labels",
     "bundled_font_paths",
+    "check_glyphs",
+    "contrast_ratio",
     "covers",
     "font_family",
+    "heatmap_labels",
     "korean_font",
+    "parse_markup",
     "register_bundled_fonts",
+    "relative_luminance",
+    "rich_text",
+    "series_colors",
+    "text_color_for",
+    "titles",
 ]
