@@ -1,0 +1,926 @@
+"""`facet` and `FacetGrid`: small multiples from a tidy frame on a GridSpec.
+
+The panel assignment comes from `chartkit.facets.layout.plan` (pure pandas). This module
+makes the figures, shares axes per grid row/column (so ``share="row"`` works with ``wrap``),
+writes strip labels, spanning axis labels, one legend or one colourbar, and hands the
+measuring and placing to `chartkit.facets._measure.OnePassEngine`, which runs inside the one
+`Figure.draw` of a save.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from chartkit._validate import check_in_list, invalid_value_message
+from chartkit.facets._measure import OnePassEngine, PageLayout
+from chartkit.facets.layout import FacetPlan, Panel, plan, share_groups, strip_text
+
+__all__ = ["FacetGrid", "FacetPage", "categorical_colors", "facet"]
+
+_LEGEND_SIDES = ("right", "bottom", "top", "panel")
+_HIGHLIGHT_DEFAULTS = {"color": "0.82", "zorder": 0.5, "label": "_nolegend_", "linewidth": 1.0}
+
+
+def categorical_colors(n: int) -> list[str]:
+    """*n* colours for categorical hue levels, the same level always the same colour.
+
+    Taken from the active theme's colour cycle (``axes.prop_cycle``), repeated when there
+    are more levels than colours. This is the one place to switch to chartkit palettes.
+    """
+    import matplotlib as mpl
+
+    cycle = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    return [cycle[i % len(cycle)] for i in range(n)]
+
+
+class FacetPage:
+    """One figure of a facet grid.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+    axes : numpy.ndarray of Axes
+        ``(nrows, ncols)``; cells without a panel hold None.
+    axes_dict : dict
+        Facet key -> Axes, for the panels on this page.
+    """
+
+    def __init__(self, figure: Any, axes: np.ndarray, axes_dict: dict, layout: Any) -> None:
+        self.figure = figure
+        self.axes = axes
+        self.axes_dict = axes_dict
+        self.layout = layout
+
+    def __repr__(self) -> str:
+        return (
+            f"<FacetPage {self.axes.shape[0]}x{self.axes.shape[1]}, {len(self.axes_dict)} panels>"
+        )
+
+
+class FacetGrid:
+    """Small multiples of a tidy frame: one panel per facet level (see `facet`).
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The (first page's) figure.
+    axes : numpy.ndarray of Axes
+        ``(nrows, ncols)`` panels of the first page; None where no panel sits.
+    axes_dict : dict
+        Facet key -> Axes over every page. The key is the level for one facet variable,
+        ``(row_level, col_level)`` for two.
+    pages : list of FacetPage
+        One per figure (one unless ``max_per_page`` paginates).
+    plan : chartkit.facets.layout.FacetPlan
+        The pure layout: panels, their rows of data, grid shape.
+    hue_levels : list
+        Categorical hue levels in legend order (empty for continuous or no hue).
+    """
+
+    def __init__(
+        self,
+        plan_: FacetPlan,
+        *,
+        hue: Hashable | None,
+        hue_kind: str,
+        hue_order: Sequence[Any] | None,
+        palette: Any,
+        cmap: Any,
+        hue_norm: Any,
+        figsize: tuple[float, float] | None,
+        height: float,
+        aspect: float,
+        labeller: str | Callable[[Any, Any], str],
+        legend: str | None,
+        colorbar: str,
+        highlight: bool,
+        highlight_kws: Mapping[str, Any] | None,
+        space: str,
+        ax: Any,
+        strip_kws: Mapping[str, Any] | None,
+        legend_kws: Mapping[str, Any] | None,
+        subplot_kws: Mapping[str, Any] | None,
+    ) -> None:
+        import matplotlib as mpl
+
+        self.plan = plan_
+        self.data = plan_.data
+        self.hue = hue
+        self._legend_side = legend
+        self._legend_kws = dict(legend_kws or {})
+        self._colorbar_mode = colorbar
+        self._highlight = highlight
+        self._highlight_kws = {**_HIGHLIGHT_DEFAULTS, **(highlight_kws or {})}
+        self._space = space
+        self._labeller = labeller
+        self._strip_kws = dict(strip_kws or {})
+        self._pad = mpl.rcParams["font.size"] * 0.5 / 72
+        self._xlabel: str | None = None
+        self._ylabel: str | None = None
+        self._title: str | None = None
+        self._colorbars: list[Any] = []
+
+        # Hue: categorical levels with fixed colours, or a continuous norm and colormap.
+        self.hue_levels: list[Any] = []
+        self._hue_colors: dict[Any, Any] = {}
+        self._hue_codes: np.ndarray | None = None
+        self.norm = self.cmap = None
+        if hue is not None:
+            values = self.data[hue]
+            if hue_kind == "auto":
+                numeric = pd.api.types.is_numeric_dtype(values.dtype)
+                hue_kind = (
+                    "continuous"
+                    if numeric and not pd.api.types.is_bool_dtype(values.dtype)
+                    else "categorical"
+                )
+            self.hue_kind = hue_kind
+            if hue_kind == "categorical":
+                from chartkit.facets.layout import levels
+
+                self.hue_levels = levels(values, hue_order)
+                self._hue_colors = _resolve_palette(palette, self.hue_levels)
+                codes = pd.Categorical(values, categories=self.hue_levels).codes
+                self._hue_codes = np.asarray(codes)
+            else:
+                from matplotlib import colormaps
+                from matplotlib.colors import Normalize
+
+                numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+                if hue_norm is None:
+                    finite = numbers[np.isfinite(numbers)]
+                    lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+                    hue_norm = Normalize(lo, hi)
+                elif isinstance(hue_norm, tuple):
+                    hue_norm = Normalize(*hue_norm)
+                self.norm = hue_norm
+                self.cmap = colormaps[cmap or mpl.rcParams["image.cmap"]]
+                self._hue_numbers = numbers
+        else:
+            self.hue_kind = None
+
+        self.pages: list[FacetPage] = []
+        self.axes_dict: dict[Any, Any] = {}
+        if ax is not None:
+            self._build_on_ax(ax)
+        else:
+            for page in range(plan_.npages):
+                self.pages.append(self._build_page(page, figsize, height, aspect, subplot_kws))
+        for page in self.pages:
+            self.axes_dict.update(page.axes_dict)
+        if self.hue_kind == "continuous" and colorbar != "none":
+            self._add_colorbars()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _figure_size(self, height: float, aspect: float) -> tuple[float, float]:
+        import matplotlib as mpl
+
+        plan_ = self.plan
+        fs = mpl.rcParams["font.size"] / 72
+        pw, ph = height * aspect, height
+        wgap = 0.15 if plan_.share_y == "all" else 5 * fs
+        hgap = 2.2 * fs + (2 * fs if plan_.col is not None and plan_.row is None else 0)
+        width = plan_.ncols * pw + (plan_.ncols - 1) * wgap + 6 * fs
+        top = 2 * fs + (1.8 * fs if plan_.col is not None else 0)
+        height_ = plan_.nrows * ph + (plan_.nrows - 1) * hgap + 5 * fs + top
+        if self.hue is not None and self._legend_side in ("right", None):
+            width += 1.4 if self.hue_kind == "categorical" else 0.9
+        if self._legend_side in ("bottom", "top") and self.hue_kind == "categorical":
+            height_ += 0.5
+        if plan_.row is not None:
+            width += 2 * fs
+        return (round(width, 2), round(height_, 2))
+
+    def _build_page(
+        self,
+        page: int,
+        figsize: tuple[float, float] | None,
+        height: float,
+        aspect: float,
+        subplot_kws: Mapping[str, Any] | None,
+    ) -> FacetPage:
+        import matplotlib.pyplot as plt
+
+        plan_ = self.plan
+        panels = plan_.page_panels(page)
+        if figsize is None:
+            figsize = self._figure_size(height, aspect)
+        layout = PageLayout(gridspec=None, axes=[], pad=self._pad)
+        fig = plt.figure(figsize=figsize, layout=OnePassEngine(layout))
+        gs = fig.add_gridspec(plan_.nrows, plan_.ncols)
+        layout.gridspec = gs
+        axes = np.full((plan_.nrows, plan_.ncols), None, dtype=object)
+        axes_dict = {}
+        gx = share_groups(panels, plan_.share_x)
+        gy = share_groups(panels, plan_.share_y)
+        leaders_x: dict[int, Any] = {}
+        leaders_y: dict[int, Any] = {}
+        kws = dict(subplot_kws or {})
+        for panel, kx, ky in zip(panels, gx, gy, strict=True):
+            ax = fig.add_subplot(
+                gs[panel.row, panel.col],
+                sharex=leaders_x.get(kx),
+                sharey=leaders_y.get(ky),
+                **kws,
+            )
+            leaders_x.setdefault(kx, ax)
+            leaders_y.setdefault(ky, ax)
+            axes[panel.row, panel.col] = ax
+            axes_dict[panel.key] = ax
+            layout.axes.append(ax)
+
+        # Outer-only tick labels: hidden where the neighbour below (left) shares the axis.
+        cell = {(p.row, p.col): (p, kx, ky) for p, kx, ky in zip(panels, gx, gy, strict=True)}
+        for (r, c), (_p, kx, ky) in cell.items():
+            below = cell.get((r + 1, c))
+            left = cell.get((r, c - 1))
+            ax = axes[r, c]
+            if below is not None and below[1] == kx:
+                ax.xaxis.set_tick_params(labelbottom=False)
+            if left is not None and left[2] == ky:
+                ax.yaxis.set_tick_params(labelleft=False)
+
+        self._add_strips(fig, layout, panels, axes)
+        import matplotlib as mpl
+
+        label_kws = {
+            "fontsize": mpl.rcParams["axes.labelsize"],
+            "color": mpl.rcParams["axes.labelcolor"],
+        }
+        layout.xlabel = fig.text(0.5, 0, "", ha="center", va="bottom", **label_kws)
+        layout.ylabel = fig.text(0, 0.5, "", ha="left", va="center", rotation=90, **label_kws)
+        if self._space == "free":
+            layout.ratios = self._free_ratios(axes)
+        return FacetPage(fig, axes, axes_dict, layout)
+
+    def _build_on_ax(self, ax: Any) -> None:
+        panel = self.plan.panels[0]
+        axes = np.full((1, 1), ax, dtype=object)
+        page = FacetPage(ax.figure, axes, {panel.key: ax}, None)
+        if self.plan.col is not None or self.plan.row is not None:
+            name = self.plan.col if self.plan.col is not None else self.plan.row
+            value = panel.col_value if self.plan.col is not None else panel.row_value
+            ax.set_title(strip_text(self._labeller, name, value))
+        self.pages.append(page)
+
+    def _add_strips(self, fig: Any, layout: PageLayout, panels: list[Panel], axes) -> None:
+        import matplotlib as mpl
+        from matplotlib.transforms import ScaledTranslation
+
+        plan_ = self.plan
+        kws = {
+            "fontsize": mpl.rcParams["axes.labelsize"],
+            "color": mpl.rcParams["axes.labelcolor"],
+            "fontweight": "bold",
+            **self._strip_kws,
+        }
+        loc = mpl.rcParams["axes.titlelocation"]
+        x, ha = {"left": (0.0, "left"), "right": (1.0, "right")}.get(loc, (0.5, "center"))
+        offset = ScaledTranslation(0, self._pad / 2, fig.dpi_scale_trans)
+        both = plan_.row is not None and plan_.col is not None
+        if plan_.col is not None:
+            # Every panel gets its strip; in a row x col grid only the top panel of a column.
+            chosen = panels
+            if both:
+                tops: dict[int, Panel] = {}
+                for p in panels:
+                    if p.col not in tops or p.row < tops[p.col].row:
+                        tops[p.col] = p
+                chosen = list(tops.values())
+            for p in chosen:
+                ax = axes[p.row, p.col]
+                full = strip_text(self._labeller, plan_.col, p.col_value)
+                text = ax.text(
+                    x,
+                    1,
+                    full,
+                    transform=ax.transAxes + offset,
+                    ha=ha,
+                    va="bottom",
+                    clip_on=False,
+                    **kws,
+                )
+                layout.top_strips[ax] = (text, full)
+        if plan_.row is not None:
+            first: dict[int, Panel] = {}
+            for p in panels:
+                first.setdefault(p.row, p)
+            for r, p in first.items():
+                full = strip_text(self._labeller, plan_.row, p.row_value)
+                text = fig.text(0, 0, full, ha="left", va="center", rotation=270, **kws)
+                layout.right_strips[r] = (text, full)
+
+    def _free_ratios(self, axes: np.ndarray) -> Callable[[], tuple[list[float] | None, ...]]:
+        plan_ = self.plan
+
+        def ratios() -> tuple[list[float] | None, list[float] | None]:
+            wr = hr = None
+            if plan_.share_x != "all":
+                wr = []
+                for c in range(axes.shape[1]):
+                    spans = [abs(np.diff(a.get_xlim())[0]) for a in axes[:, c] if a is not None]
+                    wr.append(max(spans) if spans else 1.0)
+            if plan_.share_y != "all":
+                hr = []
+                for r in range(axes.shape[0]):
+                    spans = [abs(np.diff(a.get_ylim())[0]) for a in axes[r, :] if a is not None]
+                    hr.append(max(spans) if spans else 1.0)
+            return _tame(wr), _tame(hr)
+
+        return ratios
+
+    def _add_colorbars(self) -> None:
+        from matplotlib.cm import ScalarMappable
+
+        for page in self.pages:
+            fig = page.figure
+            mappable = ScalarMappable(norm=self.norm, cmap=self.cmap)
+            if page.layout is None or self._colorbar_mode == "each":
+                for ax in page.axes_dict.values():
+                    cax = ax.inset_axes([1.04, 0.0, 0.05, 1.0])
+                    cb = fig.colorbar(mappable, cax=cax)
+                    self._colorbars.append(cb)
+                continue
+            cax = fig.add_axes([0.9, 0.1, 0.02, 0.8])
+            cb = fig.colorbar(mappable, cax=cax)
+            cb.set_label(str(self.hue))
+            page.layout.cax = cax
+            self._colorbars.append(cb)
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def figure(self) -> Any:
+        return self.pages[0].figure
+
+    @property
+    def figures(self) -> list[Any]:
+        """Every page's figure."""
+        return [p.figure for p in self.pages]
+
+    @property
+    def axes(self) -> np.ndarray:
+        return self.pages[0].axes
+
+    @property
+    def colorbars(self) -> list[Any]:
+        """The colourbars of a continuous hue (one per page, or one per panel)."""
+        return list(self._colorbars)
+
+    def __repr__(self) -> str:
+        return (
+            f"<FacetGrid {len(self.plan.panels)} panels on {len(self.pages)} page(s) of "
+            f"{self.plan.nrows}x{self.plan.ncols}>"
+        )
+
+    def facet_data(self) -> Iterator[tuple[Any, pd.DataFrame]]:
+        """Yield ``(key, subset)`` for every panel, in display order."""
+        for p in self.plan.panels:
+            yield p.key, self.data.iloc[p.index]
+
+    def _panels(self) -> Iterator[tuple[Panel, Any]]:
+        for p in self.plan.panels:
+            yield p, self.axes_dict[p.key]
+
+    def _hue_groups(self, index: np.ndarray) -> Iterator[tuple[Any, np.ndarray, dict]]:
+        """(level, rows, style kws) per hue group of one panel's rows."""
+        if self.hue is None:
+            yield None, index, {}
+            return
+        if self.hue_kind == "categorical":
+            codes = self._hue_codes[index]
+            for i, level in enumerate(self.hue_levels):
+                rows = index[codes == i]
+                if rows.size:
+                    yield level, rows, {"color": self._hue_colors[level], "label": str(level)}
+            return
+        numbers = self._hue_numbers[index]
+        uniq = np.unique(numbers[np.isfinite(numbers)])
+        if uniq.size <= 32:  # lines: one call per value, coloured by it
+            for value in uniq:
+                rows = index[numbers == value]
+                yield value, rows, {"color": self.cmap(self.norm(value))}
+        else:  # points: one call, coloured per point
+            yield None, index, {"c": numbers, "cmap": self.cmap, "norm": self.norm}
+
+    def map(self, func: Callable[..., Any] | str, *cols: Hashable, **kwargs: Any) -> FacetGrid:
+        """Call *func* on every panel with the panel's values of *cols*.
+
+        Parameters
+        ----------
+        func : callable or str
+            An Axes method name (``"plot"``, ``"scatter"``), a pyplot function (run as the
+            panel's Axes method), a function taking ``ax=``, or any function drawing on the
+            current Axes (the panel is made current). With a hue, called once per level with
+            ``color=`` and ``label=``.
+        *cols : column names
+            Columns whose values (numpy arrays) are passed positionally.
+        **kwargs
+            Passed to *func*.
+
+        Returns
+        -------
+        FacetGrid
+            self, for chaining.
+        """
+        from chartkit.facets.layout import check_columns
+
+        check_columns(self.data, **{f"map column {i + 1}": c for i, c in enumerate(cols)})
+        arrays = [self.data[c].to_numpy() for c in cols]
+        call = _caller(func)
+        if self._highlight:
+            self._draw_context(call, arrays, kwargs)
+        for p, ax in self._panels():
+            for _, rows, style in self._hue_groups(p.index):
+                call(ax, *[a[rows] for a in arrays], **{**style, **kwargs})
+        self._after_map(cols)
+        return self
+
+    def map_dataframe(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> FacetGrid:
+        """Call ``func(*args, data=subset, **kwargs)`` on every panel (seaborn-style).
+
+        With a hue, called once per level with ``color=`` and ``label=`` and that level's
+        rows. *func* gets ``ax=`` when it accepts it, else the panel is the current Axes.
+
+        Returns
+        -------
+        FacetGrid
+            self, for chaining.
+        """
+        call = _caller(func)
+        for p, ax in self._panels():
+            for _, rows, style in self._hue_groups(p.index):
+                style = {k: v for k, v in style.items() if k not in ("c", "cmap", "norm")}
+                call(ax, *args, data=self.data.iloc[rows], **{**style, **kwargs})
+        self._after_map([a for a in args if isinstance(a, str) and a in self.data.columns])
+        return self
+
+    def _draw_context(self, call: Callable[..., Any], arrays: list[np.ndarray], kwargs) -> None:
+        """Highlight-in-context: every series of the grid in light grey behind each panel."""
+        series = []
+        for p in self.plan.panels:
+            for _, rows, _style in self._hue_groups(p.index):
+                series.append(rows)
+        kws = {**kwargs, **self._highlight_kws}
+        kws.pop("c", None)
+        joined = None
+        if call.__name__ == "plot" and len(arrays) == 2:
+            try:
+                parts = [[np.asarray(a[rows], dtype=float) for a in arrays] for rows in series]
+                gap = np.array([np.nan])
+                joined = [
+                    np.concatenate([x for part in parts for x in (part[k], gap)]) for k in range(2)
+                ]
+            except (TypeError, ValueError):
+                joined = None
+        for _, ax in self._panels():
+            if joined is not None:
+                call(ax, *joined, **kws)
+            else:
+                for rows in series:
+                    call(ax, *[a[rows] for a in arrays], **kws)
+
+    def _after_map(self, cols: Sequence[Hashable]) -> None:
+        if self._xlabel is None and len(cols) >= 1:
+            self.set_axis_labels(str(cols[0]), str(cols[1]) if len(cols) >= 2 else None)
+        if len(self.pages) > 1:
+            self._sync_pages()
+        if self._legend_side is not None and self.hue_kind == "categorical":
+            self.add_legend()
+
+    def _sync_pages(self) -> None:
+        """Identical limits on every page for axes shared by all panels."""
+        for axis, mode in (("x", self.plan.share_x), ("y", self.plan.share_y)):
+            if mode != "all":
+                continue
+            leaders = [next(iter(p.axes_dict.values())) for p in self.pages]
+            for ax in leaders:
+                getattr(ax, f"set_autoscale{axis}_on")(True)
+                ax.autoscale_view(scalex=axis == "x", scaley=axis == "y")
+            lims = np.array([getattr(ax, f"get_{axis}lim")() for ax in leaders])
+            lo, hi = lims.min(axis=0)[0], lims.max(axis=0)[1]
+            for ax in leaders:
+                getattr(ax, f"set_{axis}lim")(lo, hi)
+
+    def set_axis_labels(self, x_var: str | None = None, y_var: str | None = None) -> FacetGrid:
+        """Set the spanning x and y labels (one per figure, centred on the panels).
+
+        Returns
+        -------
+        FacetGrid
+            self.
+        """
+        self._xlabel, self._ylabel = x_var, y_var
+        for page in self.pages:
+            if page.layout is None:
+                ax = page.axes[0, 0]
+                ax.set_xlabel(x_var or "")
+                ax.set_ylabel(y_var or "")
+                continue
+            page.layout.xlabel.set_text(x_var or "")
+            page.layout.ylabel.set_text(y_var or "")
+        return self
+
+    def set_title(self, title: str, *, subtitle: str | None = None, **text_kws: Any) -> FacetGrid:
+        """Title (and subtitle) above the panels, aligned with the panel area.
+
+        With several pages, each title ends with `` (page i/n)``. *text_kws* go to
+        `matplotlib.figure.Figure.text` for the title.
+
+        Returns
+        -------
+        FacetGrid
+            self.
+        """
+        import matplotlib as mpl
+
+        n = len(self.pages)
+        for i, page in enumerate(self.pages):
+            full = title if n == 1 else f"{title} (page {i + 1}/{n})"
+            if page.layout is None:
+                page.figure.suptitle(full, **text_kws)
+                continue
+            for old in page.layout.header:
+                old.remove()
+            page.layout.header = []
+            kws = {
+                "fontsize": mpl.rcParams["axes.titlesize"],
+                "fontweight": mpl.rcParams["axes.titleweight"],
+                **text_kws,
+            }
+            self.add_header(page.figure.text(0, 1, full, ha="left", va="top", **kws), page=i)
+            if subtitle:
+                sub = page.figure.text(0, 1, subtitle, ha="left", va="top", color="0.35")
+                self.add_header(sub, page=i)
+        return self
+
+    def add_header(self, artist: Any, *, page: int = 0) -> FacetGrid:
+        """Reserve room above the panels for *artist* and place it at every draw.
+
+        This is the hook for title stacks: *artist* needs ``get_window_extent(renderer)``,
+        ``get_ha()`` and ``set_position((x, y))`` in figure fractions with its top at *y*
+        (a `~matplotlib.text.Text` with ``va="top"``). Headers stack top-down in the order
+        added; the band's height is their measured height.
+
+        Returns
+        -------
+        FacetGrid
+            self.
+        """
+        layout = self.pages[page].layout
+        if layout is None:
+            raise ValueError("add_header needs a figure made by facet(); not available with ax=")
+        layout.header.append(artist)
+        return self
+
+    def add_legend(self, *, side: str | None = None, **legend_kws: Any) -> FacetGrid:
+        """One legend per figure outside the panels, or per-panel legends (``"panel"``).
+
+        The figure legend lists every hue level in order, with the same handles on every
+        page; per-panel legends list only the levels present in that panel.
+
+        Parameters
+        ----------
+        side : {"right", "bottom", "top", "panel"}, optional
+            Defaults to the ``legend=`` given to `facet`.
+        **legend_kws
+            Passed to `matplotlib.figure.Figure.legend` (or `matplotlib.axes.Axes.legend`
+            per panel), over the ``legend_kws`` given to `facet`. ``loc`` and
+            ``bbox_to_anchor`` of a figure legend are set by the layout and refused.
+
+        Returns
+        -------
+        FacetGrid
+            self.
+        """
+        side = side or self._legend_side or "right"
+        check_in_list(_LEGEND_SIDES, legend=side)
+        kws = {**self._legend_kws, **legend_kws}
+        if side == "panel":
+            for ax in self.axes_dict.values():
+                if ax.get_legend_handles_labels()[0]:
+                    ax.legend(**{"loc": "best", **kws})
+            return self
+        for key in ("loc", "bbox_to_anchor"):
+            if key in kws:
+                raise ValueError(
+                    f"{key}= is set by the facet layout (legend side {side!r}); "
+                    "choose the side with side= or legend= instead."
+                )
+        handles, labels = self._legend_entries()
+        if not handles:
+            return self
+        title = kws.pop("title", None if self.hue is None else str(self.hue))
+        ncols = kws.pop("ncols", 1 if side == "right" else min(len(handles), 6))
+        for page in self.pages:
+            if page.layout is None:
+                page.axes[0, 0].legend(handles, labels, title=title, **kws)
+                continue
+            if page.layout.legend is not None:
+                page.layout.legend.remove()
+            leg = page.figure.legend(handles, labels, title=title, ncols=ncols, **kws)
+            page.layout.legend = leg
+            page.layout.legend_side = side
+        self._legend_side = side
+        return self
+
+    def _legend_entries(self) -> tuple[list[Any], list[str]]:
+        found: dict[str, Any] = {}
+        for ax in self.axes_dict.values():
+            for artist in (*ax.lines, *ax.collections, *ax.patches):
+                label = artist.get_label()
+                if label and not label.startswith("_") and label not in found:
+                    found[label] = artist
+            if self.hue_levels and len(found) >= len(self.hue_levels):
+                break
+        order = [str(v) for v in self.hue_levels]
+        labels = [lab for lab in order if lab in found] + [
+            lab for lab in found if lab not in order
+        ]
+        return [found[lab] for lab in labels], labels
+
+    def savefig(self, fname: str, **savefig_kws: Any) -> list[str]:
+        """Save every page: ``fname`` alone, or ``stem-1.ext``, ``stem-2.ext``, ... for pages.
+
+        *savefig_kws* go to `matplotlib.figure.Figure.savefig`.
+
+        Returns
+        -------
+        list of str
+            The paths written.
+        """
+        import os
+
+        if len(self.pages) == 1:
+            self.figure.savefig(fname, **savefig_kws)
+            return [os.fspath(fname)]
+        stem, ext = os.path.splitext(os.fspath(fname))
+        paths = []
+        for i, page in enumerate(self.pages, start=1):
+            path = f"{stem}-{i}{ext}"
+            page.figure.savefig(path, **savefig_kws)
+            paths.append(path)
+        return paths
+
+
+def _tame(ratios: list[float] | None) -> list[float] | None:
+    if ratios is None:
+        return None
+    good = [r for r in ratios if np.isfinite(r) and r > 0]
+    fill = max(good) if good else 1.0
+    return [r if np.isfinite(r) and r > 0 else fill for r in ratios]
+
+
+def _resolve_palette(palette: Any, hue_levels: list[Any]) -> dict[Any, Any]:
+    if palette is None:
+        return dict(zip(hue_levels, categorical_colors(len(hue_levels)), strict=True))
+    if isinstance(palette, Mapping):
+        missing = [lv for lv in hue_levels if lv not in palette]
+        if missing:
+            raise ValueError(
+                invalid_value_message(
+                    missing[0], "a hue level", expected="a key of palette (it has no colour)"
+                )
+            )
+        return {lv: palette[lv] for lv in hue_levels}
+    if isinstance(palette, str):
+        from matplotlib import colormaps
+
+        cmap = colormaps[palette]
+        n = len(hue_levels)
+        colors = getattr(cmap, "colors", None)
+        if colors is not None and len(colors) >= n:
+            return dict(zip(hue_levels, list(colors)[:n], strict=True))
+        return {lv: cmap(i / max(1, n - 1)) for i, lv in enumerate(hue_levels)}
+    colors = list(palette)
+    return {lv: colors[i % len(colors)] for i, lv in enumerate(hue_levels)}
+
+
+def _caller(func: Callable[..., Any] | str) -> Callable[..., Any]:
+    """Turn *func* into ``call(ax, *args, **kwargs)`` drawing on *ax*."""
+    from matplotlib.axes import Axes
+
+    if isinstance(func, str):
+        if not callable(getattr(Axes, func, None)):
+            raise ValueError(
+                invalid_value_message(func, "func", expected="the name of an Axes method")
+            )
+        name = func
+
+        def call(ax, *args, **kwargs):
+            return getattr(ax, name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+    module = getattr(func, "__module__", "") or ""
+    fname = getattr(func, "__name__", "")
+    if module == "matplotlib.pyplot" and callable(getattr(Axes, fname, None)):
+        return _caller(fname)
+    if getattr(func, "__qualname__", "") == f"Axes.{fname}":
+        return _caller(fname)
+    try:
+        takes_ax = "ax" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        takes_ax = False
+    if takes_ax:
+
+        def call(ax, *args, **kwargs):
+            return func(*args, ax=ax, **kwargs)
+
+    else:
+
+        def call(ax, *args, **kwargs):
+            import matplotlib.pyplot as plt
+
+            plt.sca(ax)
+            return func(*args, **kwargs)
+
+    call.__name__ = fname or "func"
+    return call
+
+
+def facet(
+    data: pd.DataFrame,
+    *,
+    col: Hashable | None = None,
+    row: Hashable | None = None,
+    wrap: int | None = None,
+    hue: Hashable | None = None,
+    order: Mapping[Hashable, Sequence[Any]] | Sequence[Any] | None = None,
+    share: Literal["all", "row", "col", "none"] | Mapping[str, Any] = "all",
+    space: Literal["fixed", "free"] = "fixed",
+    drop: bool = True,
+    figsize: tuple[float, float] | None = None,
+    height: float = 2.0,
+    aspect: float = 1.4,
+    max_per_page: int | None = None,
+    labeller: str | Callable[[Any, Any], str] = "{name} = {value}",
+    hue_kind: Literal["auto", "categorical", "continuous"] = "auto",
+    palette: Any = None,
+    cmap: str | None = None,
+    hue_norm: Any = None,
+    legend: Literal["right", "bottom", "top", "panel"] | None = "right",
+    colorbar: Literal["shared", "each", "none"] = "shared",
+    highlight: bool = False,
+    title: str | None = None,
+    ax: Any = None,
+    highlight_kws: Mapping[str, Any] | None = None,
+    strip_kws: Mapping[str, Any] | None = None,
+    legend_kws: Mapping[str, Any] | None = None,
+    subplot_kws: Mapping[str, Any] | None = None,
+) -> FacetGrid:
+    """Small multiples of a tidy frame: one panel per level of *col* and/or *row*.
+
+    Build the grid, then draw with `FacetGrid.map` or `FacetGrid.map_dataframe`. Margins
+    for strips, tick labels, axis labels, the title and the legend are measured in the one
+    draw of a save (no `tight_layout`, no extra draw).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy data: one observation per row.
+    col, row : column name, optional
+        Facet variables. Panels follow the categorical order, sorted numbers, or order of
+        appearance; see *order*.
+    wrap : int, optional
+        With *col* only: panels per row before wrapping to the next row.
+    hue : column name, optional
+        Colour variable. Categorical (strings, categoricals, booleans): the same colour for
+        a level in every panel and every page. Numeric: continuous, with a shared colourbar.
+    order : mapping or sequence, optional
+        ``{column: levels}`` for *col*, *row* and *hue*; a sequence for a single facet
+        variable.
+    share : {"all", "row", "col", "none"} or dict, default: "all"
+        Which panels share axes: all, those in the same grid row or column (also when
+        wrapped), or none; ``{"x": ..., "y": ...}`` for each axis. Tick labels are drawn on
+        the outer panels only where the neighbour shares the axis.
+    space : {"fixed", "free"}, default: "fixed"
+        "free": column widths (row heights) follow each column's x range (row's y range)
+        when that axis is not shared by all panels.
+    drop : bool, default: True
+        Leave out levels (and row x col cells) without data.
+    figsize : (float, float), optional
+        Figure size in inches; by default from *height* and *aspect* per panel.
+    height, aspect : float, default: 2.0, 1.4
+        Panel height in inches and width/height, used when *figsize* is None.
+    max_per_page : int, optional
+        Paginate: at most this many panels per figure; every page has the same grid, legend
+        and title (see `FacetGrid.pages`, `FacetGrid.savefig`).
+    labeller : str or callable, default: "{name} = {value}"
+        Strip text: a template with ``{name}`` and ``{value}``, or ``f(name, value)``.
+        Strips longer than their panel are broken at spaces, then cut with an ellipsis.
+    hue_kind : {"auto", "categorical", "continuous"}, default: "auto"
+    palette : list, dict or colormap name, optional
+        Categorical colours; by default the theme's colour cycle (`categorical_colors`).
+    cmap : str, optional
+        Colormap of a continuous hue (default ``rcParams["image.cmap"]``).
+    hue_norm : (float, float) or Normalize, optional
+        Range of a continuous hue.
+    legend : {"right", "bottom", "top", "panel"} or None, default: "right"
+        One figure legend outside the panels on that side, per-panel legends listing only
+        the levels present, or none. Added after each `FacetGrid.map`.
+    colorbar : {"shared", "each", "none"}, default: "shared"
+        A continuous hue's colourbar: one for the figure, one per panel, or none.
+    highlight : bool, default: False
+        Highlight-in-context: each panel also shows every series of the grid in light grey
+        behind its own series in colour.
+    title : str, optional
+        Figure title above the panels (see `FacetGrid.set_title`).
+    ax : matplotlib.axes.Axes, optional
+        Draw a single panel on this Axes (its figure's layout is left alone).
+    highlight_kws : dict, optional
+        Style of the grey context series (default colour "0.82", linewidth 1).
+    strip_kws : dict, optional
+        Passed to `matplotlib.axes.Axes.text` for strip labels.
+    legend_kws : dict, optional
+        Passed to `matplotlib.figure.Figure.legend`.
+    subplot_kws : dict, optional
+        Passed to `matplotlib.figure.Figure.add_subplot` for every panel.
+
+    Returns
+    -------
+    FacetGrid
+
+    Raises
+    ------
+    KeyError
+        For a column not in *data* (naming it, listing the columns, with close matches).
+    ValueError
+        For 0 panels, a *wrap* that is not a positive integer or given with *row*, *ax*
+        with more than one panel, or a bad option value.
+
+    Warns
+    -----
+    chartkit.errors.DataWarning
+        Once, counting rows dropped for a missing facet value.
+
+    See Also
+    --------
+    chartkit.facets.mosaic : hand-made layouts with spanning panels.
+
+    Examples
+    --------
+    >>> g = facet(df, col="trial", wrap=4, hue="split")
+    >>> g.map("plot", "step", "loss").set_title("학습 손실")
+    >>> g.savefig("trials.png")
+    """
+    check_in_list(("fixed", "free"), space=space)
+    check_in_list(("auto", "categorical", "continuous"), hue_kind=hue_kind)
+    check_in_list((*_LEGEND_SIDES, None), legend=legend)
+    check_in_list(("shared", "each", "none"), colorbar=colorbar)
+    if highlight_kws is not None and not highlight:
+        raise ValueError("highlight_kws= is used only with highlight=True.")
+    hue_order = None
+    if isinstance(order, Mapping) and hue is not None:
+        hue_order = order.get(hue)
+        order = {k: v for k, v in order.items() if k != hue}
+    plan_ = plan(
+        data,
+        col=col,
+        row=row,
+        wrap=wrap,
+        order=order,
+        share=share,
+        drop=drop,
+        max_per_page=max_per_page,
+        extra_columns={"hue": hue},
+    )
+    if ax is not None:
+        if len(plan_.panels) > 1:
+            raise ValueError(
+                f"cannot draw {len(plan_.panels)} panels on the one Axes given as ax=; "
+                "leave ax=None to get a figure, or facet fewer levels."
+            )
+        if figsize is not None or max_per_page is not None:
+            raise ValueError("cannot give both ax and figsize/max_per_page.")
+    grid = FacetGrid(
+        plan_,
+        hue=hue,
+        hue_kind=hue_kind,
+        hue_order=hue_order,
+        palette=palette,
+        cmap=cmap,
+        hue_norm=hue_norm,
+        figsize=figsize,
+        height=height,
+        aspect=aspect,
+        labeller=labeller,
+        legend=legend,
+        colorbar=colorbar,
+        highlight=highlight,
+        highlight_kws=highlight_kws,
+        space=space,
+        ax=ax,
+        strip_kws=strip_kws,
+        legend_kws=legend_kws,
+        subplot_kws=subplot_kws,
+    )
+    if title is not None:
+        grid.set_title(title)
+    return grid
