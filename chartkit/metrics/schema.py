@@ -427,12 +427,18 @@ def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         return empty_frame()
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
-    cols = {}
+    cols: dict[str, Any] = {}
     for c in COLUMNS:
         if DTYPES[c] == "category":
             cols[c] = pd.api.types.union_categoricals([f[c].array for f in frames])
+        elif c == "rank":
+            arrays = [f[c].array for f in frames]
+            cols[c] = pd.arrays.IntegerArray(
+                np.concatenate([a.to_numpy(dtype=np.int32, na_value=0) for a in arrays]),
+                np.concatenate([np.asarray(a.isna()) for a in arrays]),
+            )
         else:
-            cols[c] = pd.concat([f[c] for f in frames], ignore_index=True)
+            cols[c] = np.concatenate([f[c].to_numpy() for f in frames])
     return pd.DataFrame(cols, copy=False)
 
 
@@ -453,6 +459,8 @@ def read_bytes(path: str | os.PathLike[str], info: LogInfo, encoding: str = "utf
     if enc in ("utf-8", "utf8", "utf-8-sig"):
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        if data.isascii():
+            return data
         try:
             data.decode("utf-8")
             return data
@@ -612,8 +620,12 @@ def dedupe(frame: pd.DataFrame, info: LogInfo, keep: Keep = "last") -> pd.DataFr
     if n == 0:
         info.segments = _empty_segments()
         return frame
-    code = _series_codes(frame)
     step = frame["step"].to_numpy()
+    if _in_order(frame, step):
+        # the usual case: each series is one run of rows with rising steps, nothing to do
+        info.segments = _empty_segments()
+        return frame
+    code = _series_codes(frame)
     # resume points: within a series (read order), step <= previous step
     order = np.argsort(code, kind="stable")
     c_sorted = code[order]
@@ -652,6 +664,22 @@ def dedupe(frame: pd.DataFrame, info: LogInfo, keep: Keep = "last") -> pd.DataFr
             )
             out = out[~drop]
     return out.reset_index(drop=True)
+
+
+def _in_order(frame: pd.DataFrame, step: np.ndarray) -> bool:
+    """True when every series is one contiguous block of strictly rising steps."""
+    keys = [frame[c].cat.codes.to_numpy() for c in ("run", "trial", "metric")]
+    keys.append(frame["rank"].array.to_numpy(dtype=np.int64, na_value=-1))
+    n = len(step)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
+    if not ((step[1:] > step[:-1]) | change[1:]).all():
+        return False
+    starts = np.flatnonzero(change)
+    heads = set(zip(*(k[starts].tolist() for k in keys), strict=True))
+    return len(heads) == len(starts)
 
 
 def _empty_segments() -> pd.DataFrame:
