@@ -1,0 +1,383 @@
+"""Repel placer: labels beside their points, clear of each other, of markers and of lines.
+
+`label_points` measures every label once (one renderer, no draw), then solves the
+placement in pure geometry (`chartkit.annotate._geometry.place`): greedy by priority over a
+fixed set of candidate positions, with a spatial index for markers and line segments and a
+relocation sweep for the labels that found no room. The work is bounded by iteration budgets
+only, so the same input always gives the same picture, whatever the machine load. Labels
+that still find no room are hidden, lowest priority first, and reported in the returned
+`Placement`.
+
+No pyplot here (pyplot is only imported when no Axes is given).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chartkit._validate import check_isinstance, invalid_value_message
+from chartkit.annotate import _geometry, _measure
+from chartkit.errors import DataWarning
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.text import Annotation
+
+__all__ = ["Placement", "label_points"]
+
+# Keywords label_points sets itself on each annotation, with the reason given on refusal.
+_CONTROLLED = {
+    "xy": "the anchors are given by x and y",
+    "xytext": "label positions are chosen by the placer",
+    "textcoords": "label positions are offsets in points from the anchor",
+    "xycoords": "anchors are in data coordinates",
+    "ha": "labels are centred on the chosen position",
+    "horizontalalignment": "labels are centred on the chosen position",
+    "va": "labels are centred on the chosen position",
+    "verticalalignment": "labels are centred on the chosen position",
+    "arrowprops": "leader lines are styled with leader_kws",
+}
+
+
+@dataclass(repr=False)
+class Placement:
+    """Result of a label placement.
+
+    Attributes
+    ----------
+    texts : list of `matplotlib.text.Annotation`
+        The label artists that were drawn, in the order of `shown`.
+    shown : ndarray of int
+        Input positions of the labels that were placed.
+    hidden : ndarray of int
+        Input positions of the labels hidden for lack of room, lowest priority first hidden.
+    skipped : ndarray of int
+        Input positions skipped because their anchor was not finite.
+    labels : list of str
+        The input label strings, so that ``[p.labels[i] for i in p.hidden]`` names the hidden.
+    axes : list of `matplotlib.axes.Axes`
+        The Axes labelled.
+    leaders : int
+        How many shown labels got a leader line.
+    """
+
+    texts: list[Annotation] = field(default_factory=list)
+    shown: np.ndarray = field(default_factory=lambda: np.empty(0, int))
+    hidden: np.ndarray = field(default_factory=lambda: np.empty(0, int))
+    skipped: np.ndarray = field(default_factory=lambda: np.empty(0, int))
+    labels: list[str] = field(default_factory=list)
+    axes: list[Axes] = field(default_factory=list)
+    leaders: int = 0
+
+    def __len__(self) -> int:
+        return len(self.shown)
+
+    @property
+    def hidden_labels(self) -> list[str]:
+        """The strings of the hidden labels."""
+        return [self.labels[i] for i in self.hidden]
+
+    def remove(self) -> None:
+        """Remove every label artist from its Axes."""
+        for t in self.texts:
+            t.remove()
+        self.texts = []
+
+    def __repr__(self) -> str:
+        return (
+            f"Placement(shown={len(self.shown)}, hidden={len(self.hidden)}, "
+            f"skipped={len(self.skipped)}, leaders={self.leaders})"
+        )
+
+
+def _as_1d(name: str, values: Any) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1:
+        raise ValueError(
+            invalid_value_message(f"<array of shape {arr.shape}>", name, expected="a 1-D sequence")
+        )
+    return arr
+
+
+def _resolve_axes(ax: Any, n: int) -> tuple[list[Axes], np.ndarray]:
+    """Unique Axes and, per label, the index of its Axes."""
+    from matplotlib.axes import Axes
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        return [plt.gca()], np.zeros(n, int)
+    if isinstance(ax, Axes):
+        return [ax], np.zeros(n, int)
+    axs = list(np.asarray(ax, dtype=object).ravel())
+    if len(axs) != n:
+        raise ValueError(
+            f"ax must be one Axes or one Axes per label; got {len(axs)} Axes for {n} labels."
+        )
+    unique: list[Axes] = []
+    owner = np.empty(n, int)
+    for i, a in enumerate(axs):
+        check_isinstance(Axes, ax=a)
+        for k, u in enumerate(unique):
+            if u is a:
+                owner[i] = k
+                break
+        else:
+            unique.append(a)
+            owner[i] = len(unique) - 1
+    return unique, owner
+
+
+def label_points(
+    x: Sequence[float],
+    y: Sequence[float],
+    texts: Sequence[str],
+    *,
+    priority: Sequence[float] | None = None,
+    leader: bool = True,
+    joint: bool = False,
+    avoid: bool = True,
+    marker_size: float = 6.0,
+    pad: float = 2.0,
+    min_leader: float = 5.0,
+    rings: int = 6,
+    angles: int = 16,
+    sweeps: int = 1,
+    leader_kws: dict[str, Any] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+    **kwargs: Any,
+) -> Placement:
+    """Label points without overlaps, hiding the lowest-priority labels when there is no room.
+
+    Each label is tried at 8 positions touching its point, then on rings farther out (with a
+    leader line back to the point); it must stay inside the Axes and clear of other labels,
+    of markers, of lines and of other texts on the Axes. Labels are placed greedily from the
+    highest priority down, then a sweep moves single blocking labels aside to make room for
+    hidden ones. Nothing depends on time: budgets are counts (*rings*, *angles*, *sweeps*).
+
+    Call it after the data are drawn and the limits set: positions are computed for the
+    current limits and figure size (a layout engine, if any, is run once first). Offsets are
+    stored in points, so saving at another dpi keeps the picture.
+
+    Parameters
+    ----------
+    x, y : sequence of float
+        Anchors in data coordinates. Non-finite anchors are skipped with one `DataWarning`.
+    texts : sequence of str
+        One label per anchor.
+    priority : sequence of float, optional
+        Higher is placed first and hidden last; by default the input order (first highest).
+    leader : bool, default: True
+        Draw a line from a label to its point when the label is farther than *min_leader*.
+    joint : bool, default: False
+        When *ax* gives one Axes per label, solve all of them as one problem over the
+        figure: labels may leave their own Axes (they stay inside the figure) and avoid the
+        labels, markers and lines of every Axes. Otherwise each Axes is solved on its own
+        and labels stay inside it.
+    avoid : bool, default: True
+        Keep clear of the markers, lines and texts already on the Axes.
+    marker_size : float, default: 6.0
+        Diameter in points of the anchor markers (``sqrt(s)`` for ``scatter``).
+    pad : float, default: 2.0
+        Clearance in points between a label and anything else.
+    min_leader : float, default: 5.0
+        Leader lines are drawn only for labels farther than this (points) from their point.
+    rings, angles : int, default: 6, 16
+        Candidate positions beyond the first 8: *rings* rings of *angles* directions, one
+        label height apart.
+    sweeps : int, default: 1
+        Relocation sweeps for hidden labels.
+    leader_kws : dict, optional
+        Passed to `matplotlib.patches.FancyArrowPatch` (the annotation's ``arrowprops``) for
+        leader lines; default a thin grey line.
+    ax : `~matplotlib.axes.Axes` or sequence of Axes, optional
+        The Axes to label, or one Axes per label. Default: pyplot's current Axes.
+    **kwargs
+        Text properties passed to `matplotlib.axes.Axes.annotate` (``fontsize``, ``color``,
+        ...). Positions, alignment and ``arrowprops`` are set by the placer and refused.
+
+    Returns
+    -------
+    Placement
+        ``.texts`` the label artists, ``.shown`` / ``.hidden`` / ``.skipped`` input
+        positions.
+
+    Raises
+    ------
+    ValueError
+        When *x*, *y* and *texts* (or *priority*, or a sequence *ax*) differ in length.
+    TypeError
+        For a keyword the placer controls itself.
+
+    See Also
+    --------
+    chartkit.annotate.label_lines : Name each line at its end.
+
+    Examples
+    --------
+    >>> ax.scatter(x, y)                                      # doctest: +SKIP
+    >>> placed = label_points(x, y, names, ax=ax)             # doctest: +SKIP
+    >>> placed.hidden_labels                                  # doctest: +SKIP
+    """
+    for key in kwargs:
+        if key in _CONTROLLED:
+            raise TypeError(f"label_points sets {key!r} itself: {_CONTROLLED[key]}.")
+    xs = _as_1d("x", x)
+    ys = _as_1d("y", y)
+    labels = [str(t) for t in texts]
+    if not (len(xs) == len(ys) == len(labels)):
+        raise ValueError(
+            "x, y and texts must have the same length; "
+            f"got {len(xs)}, {len(ys)} and {len(labels)}."
+        )
+    n = len(labels)
+    if priority is None:
+        prio = -np.arange(n, dtype=float)
+    else:
+        prio = _as_1d("priority", priority)
+        if len(prio) != n:
+            raise ValueError(f"priority must have one value per label; got {len(prio)} for {n}.")
+        if not np.isfinite(prio).all():
+            bad = int(np.flatnonzero(~np.isfinite(prio))[0])
+            raise ValueError(
+                invalid_value_message(prio[bad], "priority", entry=bad, expected="a finite number")
+            )
+    if n == 0:
+        return Placement(labels=labels)
+
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    skipped = np.flatnonzero(~finite)
+    if len(skipped):
+        warnings.warn(
+            f"{len(skipped)} of {n} labels have a non-finite anchor (NaN or inf in x or y) "
+            "and were skipped.",
+            DataWarning,
+            stacklevel=2,
+        )
+    axes, owner = _resolve_axes(ax, n)
+    fig = axes[0].get_figure(root=True)
+    _measure.prepare_layout(fig)
+    renderer = _measure.get_renderer(fig)
+    ppp = _measure.px_per_point(fig)
+
+    # Measure every label once with one probe text carrying the label's properties.
+    from matplotlib.text import Text
+
+    probe = Text(0, 0, "", ha="center", va="center", **kwargs)
+    probe.set_figure(fig)
+    sizes = np.zeros((n, 2))
+    for i in np.flatnonzero(finite):
+        probe.set_text(labels[i])
+        bb = probe.get_window_extent(renderer)
+        sizes[i] = bb.width, bb.height
+
+    anchors = np.full((n, 2), np.nan)
+    for k, a in enumerate(axes):
+        sel = (owner == k) & finite
+        anchors[sel] = a.transData.transform(np.column_stack([xs[sel], ys[sel]]))
+
+    groups = (
+        [np.flatnonzero(finite)]
+        if joint
+        else [np.flatnonzero((owner == k) & finite) for k in range(len(axes))]
+    )
+    centre = np.full((n, 2), np.nan)
+    has_leader = np.zeros(n, bool)
+    relpos = np.full((n, 2), 0.5)
+    shown_mask = np.zeros(n, bool)
+    for members in groups:
+        if not len(members):
+            continue
+        group_axes = sorted(set(owner[members].tolist()))
+        if joint:
+            bounds = np.asarray(fig.bbox.extents)
+        else:
+            bounds = np.asarray(axes[group_axes[0]].bbox.extents)
+        # Anchors outside their Axes' view are not drawn by matplotlib: hide their labels.
+        inside = np.ones(len(members), bool)
+        for k in group_axes:
+            sel = owner[members] == k
+            inside[sel] = _geometry.box_contains(
+                axes[k].bbox.extents, np.hstack([anchors[members[sel]]] * 2)
+            )
+        members = members[inside]
+        if not len(members):
+            continue
+        rect_obs: list[np.ndarray] = []
+        seg_obs: list[np.ndarray] = []
+        if avoid:
+            for k in group_axes:
+                r, s = _measure.axes_obstacles(axes[k], renderer=renderer)
+                rect_obs.append(r)
+                seg_obs.append(s)
+        rects, shown, leads = _geometry.place(
+            anchors[members],
+            sizes[members],
+            priority=prio[members],
+            bounds=bounds,
+            obstacles=np.vstack(rect_obs) if rect_obs else None,
+            segments=np.vstack(seg_obs) if seg_obs else None,
+            radius=marker_size / 2 * ppp,
+            pad=pad * ppp,
+            min_leader=min_leader * ppp,
+            rings=rings,
+            angles=angles,
+            sweeps=sweeps,
+        )
+        centre[members] = (rects[:, :2] + rects[:, 2:]) / 2
+        has_leader[members] = np.isfinite(leads[:, 0])
+        # Where the leader meets the label box, as a fraction of the box: the annotation's
+        # arrow starts there, so matplotlib need not clip it against the text (slow).
+        wh = np.maximum(rects[:, 2:] - rects[:, :2], 1e-9)
+        rel = (leads[:, 2:] - rects[:, :2]) / wh
+        relpos[members] = np.where(np.isfinite(rel), np.clip(rel, 0, 1), 0.5)
+        shown_mask[members] = shown
+
+    shown_idx = np.flatnonzero(shown_mask)
+    hidden_idx = np.flatnonzero(finite & ~shown_mask)
+    hidden_idx = hidden_idx[np.lexsort((-hidden_idx, prio[hidden_idx]))]
+    leader_style = {
+        "arrowstyle": "-",
+        "color": "0.4",
+        "linewidth": 0.6,
+        "shrinkA": 0.0,
+        "patchA": None,
+    }
+    leader_style["shrinkB"] = marker_size / 2 + 1.0
+    leader_style.update(leader_kws or {})
+    out: list[Annotation] = []
+    for i in shown_idx:
+        a = axes[owner[i]]
+        offset = (centre[i] - anchors[i]) / ppp
+        arrow = None
+        if leader and has_leader[i]:
+            arrow = dict(leader_style, relpos=(float(relpos[i, 0]), float(relpos[i, 1])))
+        t = a.annotate(
+            labels[i],
+            xy=(xs[i], ys[i]),
+            xytext=(float(offset[0]), float(offset[1])),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            arrowprops=arrow,
+            annotation_clip=False,
+            **kwargs,
+        )
+        t.set_in_layout(False)
+        if joint:
+            t.set_clip_on(False)
+        out.append(t)
+    return Placement(
+        texts=out,
+        shown=shown_idx,
+        hidden=hidden_idx,
+        skipped=skipped,
+        labels=labels,
+        axes=axes,
+        leaders=int((has_leader & shown_mask).sum()) if leader else 0,
+    )
