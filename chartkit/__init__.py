@@ -11,9 +11,15 @@ import importlib
 from typing import Any
 
 from chartkit import errors
+from chartkit.palettes.registry import register as _register_colormaps
 from chartkit.style import available_themes, rc_params, theme
 
 __version__ = "0.1.0"
+
+# The one import-time effect allowed: chartkit's named maps and palettes join
+# matplotlib.colormaps / matplotlib.color_sequences under the "chartkit." prefix
+# (additive, idempotent, never force; plain data only, no colour science at import).
+_register_colormaps()
 
 _SUBPACKAGES = ("annotate", "audit", "facets", "metrics", "palettes", "styles", "testing")
 
