@@ -16,11 +16,14 @@ from chartkit.annotate.fonts import (
     register_bundled_fonts,
 )
 from chartkit.annotate.glyphs import check_glyphs
+from chartkit.annotate.lines import label_lines
+from chartkit.annotate.placement import Placement, label_points
 from chartkit.annotate.richtext import RichText, parse_markup, rich_text, series_colors
 from chartkit.annotate.titles import TitleStack, abc, titles
 
 __all__ = [
     "HANGUL_FAMILIES",
+    "Placement",
     "RichText",
     "TitleStack",
     "abc",
@@ -32,6 +35,8 @@ __all__ = [
     "font_family",
     "heatmap_labels",
     "korean_font",
+    "label_lines",
+    "label_points",
     "parse_markup",
     "register_bundled_fonts",
     "relative_luminance",
