@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from array import array
 from typing import Any, Literal
 
 from chartkit._optional import import_optional
@@ -73,12 +74,13 @@ def find_event_files(path: str | os.PathLike[str]) -> list[str]:
 def _run_and_rank(file: str, root: str, is_file: bool) -> tuple[str, int | None]:
     """``run`` is the file's folder relative to *root* without its ``rank<R>`` part."""
     folder = os.path.dirname(os.path.abspath(file))
-    if is_file:
-        parts, anchor = [os.path.basename(folder)], os.path.dirname(folder)
-    else:
-        anchor = os.path.abspath(root)
-        rel = os.path.relpath(folder, anchor)
-        parts = [] if rel == "." else rel.split(os.sep)
+    anchor = folder if is_file else os.path.abspath(root)
+    rel = os.path.relpath(folder, anchor)
+    parts = [] if rel == "." else rel.split(os.sep)
+    if _RANK_DIR.match(os.path.basename(anchor)):
+        # the path given is itself a rank<R> folder (or a file inside one)
+        parts.insert(0, os.path.basename(anchor))
+        anchor = os.path.dirname(anchor)
     rank = None
     kept = []
     for part in parts:
@@ -112,20 +114,35 @@ def _scalar_from_tensor(tensor: Any, tensor_util: Any) -> float | None:
     return None
 
 
+class _Columns:
+    """Growing typed columns (no Python object per point): steps, times, tag codes, values."""
+
+    def __init__(self) -> None:
+        self.steps = array("q")
+        self.times = array("d")
+        self.codes = array("i")
+        self.values = array("d")
+        self.tags: dict[str, int] = {}
+
+
 def _read_file(
     file: str,
     event_cls: Any,
     tensor_util: Any,
     info: LogInfo,
     non_scalar: dict[str, int],
-) -> tuple[list[int], list[float], list[str], list[float]]:
+    out: _Columns,
+) -> int:
+    """Append the scalar points of *file* to *out*; return how many were added."""
     with open(file, "rb") as fh:
         data = fh.read()
     info.files.append(file)
-    steps: list[int] = []
-    times: list[float] = []
-    tags: list[str] = []
-    values: list[float] = []
+    n0 = len(out.values)
+    tags = out.tags
+    add_step = out.steps.append
+    add_time = out.times.append
+    add_code = out.codes.append
+    add_value = out.values.append
     ev = event_cls()
     parse = ev.ParseFromString
     unpack = _HEADER.unpack_from
@@ -186,10 +203,14 @@ def _read_file(
                 name = v.metadata.plugin_data.plugin_name or kind or "unknown"
                 non_scalar[name] = non_scalar.get(name, 0) + 1
                 continue
-            steps.append(step)
-            times.append(wall)
-            tags.append(v.tag)
-            values.append(val)
+            tag = v.tag
+            code = tags.get(tag)
+            if code is None:
+                code = tags[tag] = len(tags)
+            add_step(step)
+            add_time(wall)
+            add_code(code)
+            add_value(val)
     info.rows += records
     if bad:
         info.add(
@@ -200,7 +221,7 @@ def _read_file(
             count=len(bad),
             lines=bad[:10],
         )
-    return steps, times, tags, values
+    return len(out.values) - n0
 
 
 def read_tensorboard(
@@ -273,33 +294,33 @@ def read_tensorboard(
     info = LogInfo(source="tensorboard")
     non_scalar: dict[str, int] = {}
     import numpy as np
+    import pandas as pd
 
-    runs, ranks, steps, times, tags, values = [], [], [], [], [], []
+    cols = _Columns()
+    run_names: dict[str, int] = {}
+    run_codes, rank_parts = [], []
     for f in files:
-        s, t, g, v = _read_file(f, event_pb2.Event, tensor_util, info, non_scalar)
+        n = _read_file(f, event_pb2.Event, tensor_util, info, non_scalar, cols)
         r_name, r_rank = _run_and_rank(f, p, is_file)
-        n = len(s)
-        runs.append(np.full(n, run if run is not None else r_name, dtype=object))
-        ranks.append(np.full(n, -1 if r_rank is None else r_rank, dtype=np.int64))
-        steps.extend(s)
-        times.extend(t)
-        tags.extend(g)
-        values.extend(v)
-    rank_arr = np.concatenate(ranks)
+        r_name = run if run is not None else r_name
+        code = run_names.setdefault(r_name, len(run_names))
+        run_codes.append(np.full(n, code, dtype=np.int32))
+        rank_parts.append(np.full(n, -1 if r_rank is None else r_rank, dtype=np.int64))
+    rank_arr = np.concatenate(rank_parts)
     rank_col: Any = None
     if (rank_arr >= 0).any():
-        import pandas as pd
-
         rank_col = pd.array(rank_arr, dtype="Int32")
         rank_col[rank_arr < 0] = pd.NA
     frame = make_frame(
         "tensorboard",
-        run=np.concatenate(runs),
+        run=pd.Categorical.from_codes(np.concatenate(run_codes), categories=list(run_names)),
         rank=rank_col,
-        step=np.asarray(steps, dtype=np.int64),
-        wall_time=np.asarray(times, dtype=np.float64),
-        metric=tags,
-        value=np.asarray(values, dtype=np.float64),
+        step=np.frombuffer(cols.steps, dtype=np.int64),
+        wall_time=np.frombuffer(cols.times, dtype=np.float64),
+        metric=pd.Categorical.from_codes(
+            np.frombuffer(cols.codes, dtype=np.int32), categories=list(cols.tags)
+        ),
+        value=np.frombuffer(cols.values, dtype=np.float64),
     )
     info.extra["non_scalar"] = non_scalar
     return finish(frame, info, keep=keep)
