@@ -26,6 +26,92 @@ def _gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _palette_check(args: argparse.Namespace) -> int:
+    """``chartkit palette check NAME|#hex,#hex,...``: print the report; exit 1 on "fail"."""
+    import matplotlib as mpl
+
+    from chartkit.palettes import _data, check_cmap, check_palette
+
+    target = args.palette
+    key = target.removeprefix("chartkit.")
+    is_cmap = key not in _data.PALETTES and "," not in target and target in mpl.colormaps
+    try:
+        if is_cmap:
+            report = check_cmap(target)
+        else:
+            colors = target.split(",") if "," in target else target
+            report = check_palette(
+                colors, severities=args.severity, model=args.model, strict=args.strict
+            )
+    except ValueError as err:
+        print(f"chartkit palette check: error: {err}", file=sys.stderr)
+        return 2
+    print(report)
+    if args.figure is not None:
+        mpl.use("agg")
+        import matplotlib.pyplot as plt
+
+        from chartkit.palettes import plot_palette
+
+        with mpl.rc_context({"figure.constrained_layout.use": True}):
+            fig, ax = plt.subplots(figsize=(8, 4))
+            plot_palette(
+                target if is_cmap else report.colors,
+                severity=args.severity[-1],
+                model=args.model,
+                ax=ax,
+            )
+            fig.savefig(args.figure, dpi=120)
+        plt.close(fig)
+        print(f"figure written to {args.figure}")
+    return 1 if report.verdict == "fail" else 0
+
+
+def _add_palette_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("palette", help="palette tools (colour-vision checks)")
+    psub = p.add_subparsers(dest="palette_command", required=True)
+    c = psub.add_parser(
+        "check",
+        help="check a palette or colormap under colour-vision deficiency",
+        description="Print the pass/warn/fail report of a chartkit palette name, a colormap "
+        "name, or comma-separated colours (#0072b2,#e69f00,...). Exit status 1 on 'fail'.",
+    )
+    c.add_argument("palette", help="palette or colormap name, or #hex,#hex,...")
+    c.add_argument(
+        "--severity",
+        type=float,
+        nargs="+",
+        default=[100.0],
+        help="CVD severities 0-100 (default: 100)",
+    )
+    c.add_argument("--model", choices=["machado", "brettel"], default="machado")
+    c.add_argument("--strict", action="store_true", help="Petroff's 20/18/16 thresholds")
+    c.add_argument("--figure", type=Path, default=None, help="also write the diagnostic figure")
+    c.set_defaults(func=_palette_check)
+
+
+def _logs(args: argparse.Namespace) -> int:
+    from chartkit.metrics import main as metrics_main
+
+    return metrics_main([*map(str, args.paths), "--keep", args.keep])
+
+
+def _add_logs(sub: argparse._SubParsersAction) -> None:
+    logs = sub.add_parser("logs", help="training logs: read them and report what was skipped")
+    logs_sub = logs.add_subparsers(dest="logs_command", required=True)
+    info = logs_sub.add_parser(
+        "info", help="print what was read from PATH and what was skipped, deduplicated or cut"
+    )
+    info.add_argument("paths", nargs="+", type=Path, help="log files or folders")
+    info.add_argument(
+        "--keep",
+        choices=["last", "first", "all"],
+        default="last",
+        help="which write of a step repeated after a resume to keep (default: last)",
+    )
+    info.set_defaults(func=_logs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chartkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -53,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=300.0, help="seconds one script may take (default: 300)"
     )
     g.set_defaults(func=_gallery)
+    _add_logs(sub)
+    _add_palette_parser(sub)
     return parser
 
 
