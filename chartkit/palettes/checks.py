@@ -132,13 +132,14 @@ class PaletteReport:
 
 
 def _resolve_colors(colors: Any) -> np.ndarray:
-    if isinstance(colors, str) and not colors.startswith("#"):
+    """Colours, or a chartkit palette name (unknown names get close matches)."""
+    if isinstance(colors, str):
+        from matplotlib.colors import is_color_like
+
         from chartkit.palettes.registry import palette
 
-        try:
+        if not is_color_like(colors):
             return to_rgb_array(palette(colors))
-        except ValueError:
-            pass
     return to_rgb_array(colors)
 
 
