@@ -1,10 +1,12 @@
 """One-pass margin measurement: a layout engine that runs inside the one `Figure.draw`.
 
 `PageLayout` knows a page's panels, strips, spanning axis labels, header texts, legend and
-colourbar. `OnePassEngine` is a `matplotlib.layout_engine.LayoutEngine` whose ``execute``
-(called by `Figure.draw` before anything is drawn, with the renderer and dpi of that draw)
-measures text extents with the renderer, computes margins and gaps in inches, and places
-everything. Nothing is drawn to measure, so a save costs exactly one `Figure.draw` and no
+colourbar. `LayoutArtist` is an invisible figure artist with the lowest zorder: `Figure.draw`
+draws it first, with the renderer and dpi of that draw, and its ``draw`` measures text
+extents, computes margins and gaps in inches and places everything before the rest is
+drawn. (A `matplotlib.layout_engine.LayoutEngine` would be the obvious hook, but any layout
+engine makes ``savefig`` run an extra draw-disabled `Figure.draw` first, which doubles the
+cost of a save.) Nothing is drawn to measure, so a save costs exactly one `Figure.draw` and no
 `tight_layout`; positions never go stale because they are recomputed at every draw.
 
 The rule for gaps is the one of tight_layout, computed from extents: each panel's
@@ -15,16 +17,17 @@ overhangs on the outer sides plus the bands for labels, legend and colourbar.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from matplotlib.layout_engine import LayoutEngine
+from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
 from chartkit.facets.layout import gridspec_params
 
-__all__ = ["OnePassEngine", "PageLayout", "fit_text"]
+__all__ = ["LayoutArtist", "PageLayout", "attach", "fit_text"]
 
 _ELLIPSIS = "…"
 
@@ -224,8 +227,7 @@ class PageLayout:
 
     # -- placing ---------------------------------------------------------------------------
 
-    def run(self, fig: Any) -> None:
-        renderer = fig._get_renderer()
+    def run(self, fig: Any, renderer: Any) -> None:
         dpi = fig.dpi
         w_in, h_in = fig.get_size_inches()
         pad = self.pad
@@ -413,25 +415,32 @@ def _add(margins: dict[str, float]) -> dict[str, float]:
     return {k: max(0.0, v) for k, v in margins.items()}
 
 
-class OnePassEngine(LayoutEngine):
-    """Layout engine running `PageLayout.run` at the start of every `Figure.draw`.
+class LayoutArtist(Artist):
+    """An invisible figure artist, drawn first, that lays the page out with the renderer.
 
-    ``Figure.draw`` swallows `ValueError` from layout engines (for window resizes); a
-    failure here is re-raised as `RuntimeError` so it is never silent.
+    `Figure.draw` draws its artists in zorder; this one has the lowest, so its ``draw``
+    (which measures and places, and draws nothing) runs before any Axes or text is drawn,
+    with the renderer and dpi of that very draw. Unlike a `LayoutEngine`, it does not make
+    ``savefig`` run a second, draw-disabled `Figure.draw` first.
     """
 
-    _adjust_compatible = False
-    _colorbar_gridspec = False
-
-    def __init__(self, page: PageLayout, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, page: PageLayout) -> None:
+        super().__init__()
         self.page = page
+        self.set_zorder(-math.inf)
+        self.set_in_layout(False)
 
-    def set(self, **kwargs: Any) -> None:
-        self._params.update(kwargs)
+    def draw(self, renderer: Any) -> None:
+        fig = self.get_figure(root=True)
+        self.page.run(fig, renderer)
+        for ax in self.page.axes:
+            ax.apply_aspect()
+        self.stale = False
 
-    def execute(self, fig: Any) -> None:
-        try:
-            self.page.run(fig)
-        except ValueError as err:
-            raise RuntimeError(f"chartkit facet layout failed: {err}") from err
+
+def attach(fig: Any, page: PageLayout) -> LayoutArtist:
+    """Give *fig* the one-pass layout of *page* (and no layout engine)."""
+    fig.set_layout_engine("none")
+    artist = LayoutArtist(page)
+    fig.add_artist(artist)
+    return artist

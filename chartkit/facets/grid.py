@@ -3,7 +3,7 @@
 The panel assignment comes from `chartkit.facets.layout.plan` (pure pandas). This module
 makes the figures, shares axes per grid row/column (so ``share="row"`` works with ``wrap``),
 writes strip labels, spanning axis labels, one legend or one colourbar, and hands the
-measuring and placing to `chartkit.facets._measure.OnePassEngine`, which runs inside the one
+measuring and placing to `chartkit.facets._measure.LayoutArtist`, which runs inside the one
 `Figure.draw` of a save.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.facets._measure import OnePassEngine, PageLayout
+from chartkit.facets._measure import PageLayout, attach
 from chartkit.facets.layout import FacetPlan, Panel, plan, share_groups, strip_text
 
 __all__ = ["FacetGrid", "FacetPage", "categorical_colors", "facet"]
@@ -212,7 +212,8 @@ class FacetGrid:
         if figsize is None:
             figsize = self._figure_size(height, aspect)
         layout = PageLayout(gridspec=None, axes=[], pad=self._pad)
-        fig = plt.figure(figsize=figsize, layout=OnePassEngine(layout))
+        fig = plt.figure(figsize=figsize, layout="none")
+        attach(fig, layout)
         gs = fig.add_gridspec(plan_.nrows, plan_.ncols)
         layout.gridspec = gs
         axes = np.full((plan_.nrows, plan_.ncols), None, dtype=object)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.facets._measure import OnePassEngine, PageLayout
+from chartkit.facets._measure import PageLayout, attach
 
 __all__ = ["MosaicGrid", "abc_labels", "mosaic"]
 
@@ -224,7 +224,8 @@ def mosaic(
     ):
         raise ValueError("nested mosaics are not supported by chartkit.facets.mosaic.")
     page = PageLayout(gridspec=None, axes=[], pad=mpl.rcParams["font.size"] * 0.5 / 72)
-    fig = plt.figure(figsize=figsize, layout=OnePassEngine(page))
+    fig = plt.figure(figsize=figsize, layout="none")
+    attach(fig, page)
     axd = fig.subplot_mosaic(
         layout,
         sharex=sharex,
