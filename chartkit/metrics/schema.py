@@ -142,11 +142,11 @@ def check_path(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     FileNotFoundError
-        ``no such file or directory: 'runs/x.jsonl'``.
+        ``[Errno 2] No such file or directory: 'runs/x.jsonl'``.
     """
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(2, f"no such file or directory: {str(p)!r}", str(p))
+        raise FileNotFoundError(2, "No such file or directory", str(p))
     return p
 
 

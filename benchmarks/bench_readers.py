@@ -1,0 +1,136 @@
+"""Per-rank JSONL reading: `chartkit.metrics.read_jsonl` against ``pandas.read_json(lines=True)``.
+
+Targets (issue 6): 4 ranks x 250k lines read in at most 0.5x the time of
+``pandas.read_json(lines=True)`` on the same files (which gives wide frames only, no NaN
+tokens, no crash tolerance); peak memory at most 3x the final frame.
+
+The input is written once per size into the temp folder (lines shaped like the DDP fixture:
+step, epoch, loss, samples_per_sec, wall_time, rank, world_size, lr). Timings interleave
+chartkit and pandas so machine load hits both alike; the median is compared. Peak memory is
+measured in a fresh process: peak RSS above the RSS after imports, against
+``frame.memory_usage(deep=True)``.
+
+    python benchmarks/bench_readers.py [--lines 250000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _harness import Row, median, report
+
+
+def make_jsonl(lines: int, ranks: int = 4) -> Path:
+    """Write (once) *ranks* files of *lines* JSON lines; return their folder."""
+    root = Path(tempfile.gettempdir()) / f"chartkit_bench_jsonl_{ranks}x{lines}"
+    done = root / ".complete"
+    if done.exists():
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    for r in range(ranks):
+        with open(root / f"rank{r}.jsonl", "w") as fh:
+            t0 = 1.79e9 + r * 0.003
+            for s in range(1, lines + 1):
+                rec = {
+                    "step": s,
+                    "epoch": s // 1000,
+                    "loss": math.exp(-s / lines) + 0.01 * math.sin(s * 0.37 + r),
+                    "samples_per_sec": 1000.0 + (s * 7919 + r) % 97,
+                    "wall_time": t0 + s * 0.0125,
+                    "rank": r,
+                    "world_size": ranks,
+                    "lr": 0.05 * 0.5 ** (s // (lines // 4 + 1)),
+                }
+                fh.write(json.dumps(rec) + "\n")
+    done.touch()
+    return root
+
+
+def _chartkit(folder: Path):
+    from chartkit.metrics import read_jsonl
+
+    return read_jsonl(folder)
+
+
+def _pandas(folder: Path):
+    import pandas as pd
+
+    return [pd.read_json(f, lines=True) for f in sorted(folder.glob("rank*.jsonl"))]
+
+
+_MEMORY_CHILD = r"""
+import resource, sys
+import pandas, pyarrow, pyarrow.json
+from chartkit.metrics import read_jsonl
+import chartkit.metrics.readers.jsonl
+def rss_mb():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+base = rss_mb()
+log = read_jsonl(sys.argv[1])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+frame = log.metrics.memory_usage(deep=True).sum() / 2**20
+print(peak - base, frame)
+"""
+
+
+def measure_memory(folder: Path) -> tuple[float, float]:
+    """(peak RSS above start, final frame) in MiB, from a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_CHILD, str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def main(lines: int = 250_000, repeat: int = 3) -> bool:
+    t0 = time.perf_counter()
+    folder = make_jsonl(lines)
+    print(f"input: {folder} ({time.perf_counter() - t0:.1f} s to prepare)")
+    ck: list[float] = []
+    pdt: list[float] = []
+    for _ in range(repeat):
+        for fn, out in ((_chartkit, ck), (_pandas, pdt)):
+            t = time.perf_counter()
+            fn(folder)
+            out.append(time.perf_counter() - t)
+    log = _chartkit(folder)
+    n_points = len(log.metrics)
+    peak, frame = measure_memory(folder)
+    rows = [
+        Row(
+            f"read_jsonl 4x{lines // 1000}k lines ({n_points / 1e6:.1f}M points)",
+            median(ck),
+            "pandas.read_json",
+            median(pdt),
+            target=("<=", 0.5),
+        ),
+        Row(
+            "peak memory above start / final frame",
+            peak,
+            "final frame",
+            frame,
+            unit="MiB",
+            target=("<=", 3.0),
+        ),
+    ]
+    return report(f"per-rank JSONL reading, median of {repeat} interleaved rounds", rows)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=250_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    sys.exit(0 if main(a.lines, a.repeat) else 1)

@@ -1,0 +1,342 @@
+"""Helpers shared by the table-like readers (JSONL, CSV, Lightning, nvidia-smi, probes).
+
+Pure parsing: no pyplot.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chartkit.metrics.schema import (
+    LogInfo,
+    check_path,
+    coerce_numeric,
+    natural_key,
+    unknown_column,
+)
+
+__all__ = [
+    "ColumnData",
+    "default_run",
+    "long_part",
+    "numeric_column",
+    "parts_to_frame",
+    "pick_column",
+    "rank_from_name",
+    "read_csv_bytes",
+    "resolve_files",
+    "select_metrics",
+    "wide_to_long",
+]
+
+_RANK_RE = re.compile(r"(?:^|[^a-z])(?:rank|local_rank|proc|process|gpu|worker)[_\-.]?(\d+)", re.I)
+_LAST_INT_RE = re.compile(r"(\d+)(?!.*\d)")
+
+
+def resolve_files(path: str | os.PathLike[str], patterns: Sequence[str]) -> list[Path]:
+    """Files of *path*: itself when a file, else the glob *patterns* in the folder.
+
+    A glob pattern in *path* itself (``"runs/rank*.jsonl"``) is expanded too. Results are in
+    natural order (``rank2`` before ``rank10``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When *path* does not exist or the glob matches nothing.
+    """
+    s = os.fspath(path)
+    if any(ch in s for ch in "*?[") and not Path(s).exists():
+        p = Path(s)
+        anchor = Path(p.anchor) if p.is_absolute() else Path(".")
+        rel = str(p.relative_to(p.anchor)) if p.is_absolute() else s
+        files = [f for f in anchor.glob(rel) if f.is_file()]
+        if not files:
+            raise FileNotFoundError(f"no file matches {s!r}")
+        return sorted(files, key=lambda f: natural_key(str(f)))
+    p = check_path(path)
+    if p.is_file():
+        return [p]
+    files: list[Path] = []
+    for pat in patterns:
+        files.extend(f for f in p.glob(pat) if f.is_file() and f not in files)
+    if not files:
+        raise FileNotFoundError(
+            f"no file matching {' or '.join(map(repr, patterns))} in {str(p)!r}"
+        )
+    return sorted(files, key=lambda f: natural_key(f.name))
+
+
+def rank_from_name(name: str) -> int | None:
+    """The rank written in a file name: ``rank3.jsonl`` -> 3, ``metrics_gpu1.csv`` -> 1."""
+    stem = Path(name).name
+    m = _RANK_RE.search(stem)
+    if m:
+        return int(m.group(1))
+    return None
+
+
+def default_run(path: str | os.PathLike[str], files: Sequence[Path]) -> str:
+    """Run name: the folder's name for a folder (or per-rank files), else the file stem."""
+    p = Path(os.fspath(path))
+    if p.is_dir():
+        return p.resolve().name
+    if len(files) > 1 or (files and rank_from_name(files[0].name) is not None):
+        return files[0].resolve().parent.name
+    return files[0].stem if files else p.stem
+
+
+def pick_column(
+    requested: str | None,
+    auto: Sequence[str],
+    available: Sequence[str],
+    what: str,
+) -> str | None:
+    """Resolve an id column: *requested* must exist (else `KeyError`); "auto" tries *auto*."""
+    if requested is None:
+        return None
+    if requested != "auto":
+        if requested not in available:
+            raise unknown_column(requested, available, what)
+        return requested
+    for name in auto:
+        if name in available:
+            return name
+    return None
+
+
+def select_metrics(
+    candidates: Sequence[str], metrics: Iterable[str] | None, available: Sequence[str]
+) -> list[str]:
+    """Metric columns to keep: all *candidates*, or the asked-for *metrics* (checked)."""
+    if metrics is None:
+        return list(candidates)
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    out = []
+    for m in metrics:
+        if m not in candidates:
+            raise unknown_column(m, candidates or available, "metric")
+        out.append(m)
+    return out
+
+
+class ColumnData:
+    """One metric column of a wide table: float values and which rows hold a value."""
+
+    __slots__ = ("name", "present", "values")
+
+    def __init__(self, name: str, values: np.ndarray, present: np.ndarray | None) -> None:
+        self.name = name
+        self.values = values
+        self.present = present  # None: every row
+
+
+def wide_to_long(
+    source: str,
+    columns: Sequence[ColumnData],
+    *,
+    step: np.ndarray,
+    wall_time: np.ndarray | None = None,
+    run: Any = None,
+    rank: Any = None,
+    trial: Any = None,
+    row_mask: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Melt metric columns of one table into the canonical long frame.
+
+    Rows where a column holds no value (absent key, empty cell) give no point; NaN values
+    that were written are points (kept). *row_mask* removes whole rows (no step, ...).
+    """
+    part = long_part(
+        columns,
+        step=step,
+        wall_time=wall_time,
+        run=run,
+        rank=rank,
+        trial=trial,
+        row_mask=row_mask,
+    )
+    return parts_to_frame(source, [part])
+
+
+def long_part(
+    columns: Sequence[ColumnData],
+    *,
+    step: np.ndarray,
+    wall_time: np.ndarray | None = None,
+    run: Any = None,
+    rank: Any = None,
+    trial: Any = None,
+    row_mask: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """The arrays of `wide_to_long` for one table, to be joined by `parts_to_frame`."""
+    n = len(step)
+    steps, walls, vals, ranks, counts = [], [], [], [], []
+    rank_arr = None if rank is None or np.ndim(rank) == 0 else rank
+    for col in columns:
+        mask = col.present
+        if row_mask is not None:
+            mask = row_mask if mask is None else (mask & row_mask)
+        if mask is None or mask.all():
+            steps.append(step)
+            vals.append(col.values)
+            walls.append(wall_time if wall_time is not None else np.full(n, np.nan))
+            if rank_arr is not None:
+                ranks.append(rank_arr)
+            counts.append(n)
+        else:
+            steps.append(step[mask])
+            vals.append(col.values[mask])
+            walls.append(wall_time[mask] if wall_time is not None else np.full(mask.sum(), np.nan))
+            if rank_arr is not None:
+                ranks.append(rank_arr[mask])
+            counts.append(int(mask.sum()))
+    return {
+        "run": run,
+        "trial": trial,
+        "rank": rank,
+        "ranks": ranks if rank_arr is not None else None,
+        "names": [c.name for c in columns],
+        "counts": counts,
+        "step": steps,
+        "wall_time": walls,
+        "value": vals,
+    }
+
+
+def parts_to_frame(source: str, parts: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Join `long_part` results into one canonical frame (one copy of the data)."""
+    names: dict[str, int] = {}
+    runs: dict[str, int] = {}
+    trials: dict[str, int] = {}
+    metric_codes, run_codes, trial_codes, rank_parts, rank_masks = [], [], [], [], []
+    for p in parts:
+        for nm in p["names"]:
+            names.setdefault(nm, len(names))
+        total = int(sum(p["counts"]))
+        codes = np.array([names[nm] for nm in p["names"]], dtype=np.int32)
+        metric_codes.append(np.repeat(codes, p["counts"]))
+        for key, table, out in ((("run"), runs, run_codes), (("trial"), trials, trial_codes)):
+            v = p[key]
+            if v is None or (np.ndim(v) == 0 and pd.isna(v)):
+                out.append(np.full(total, -1, dtype=np.int32))
+            else:
+                out.append(np.full(total, table.setdefault(str(v), len(table)), dtype=np.int32))
+        if p["ranks"] is not None:
+            arrs = [pd.array(r, dtype="Int32") for r in p["ranks"]]
+            rank_parts.extend(a.to_numpy(dtype=np.int32, na_value=0) for a in arrs)
+            rank_masks.extend(np.asarray(a.isna()) for a in arrs)
+        elif p["rank"] is None or pd.isna(p["rank"]):
+            rank_parts.append(np.zeros(total, dtype=np.int32))
+            rank_masks.append(np.ones(total, dtype=bool))
+        else:
+            rank_parts.append(np.full(total, int(p["rank"]), dtype=np.int32))
+            rank_masks.append(np.zeros(total, dtype=bool))
+
+    def cat(codes: list[np.ndarray], table: dict[str, int]) -> pd.Categorical:
+        arr = np.concatenate(codes) if codes else np.empty(0, dtype=np.int32)
+        small = np.int8 if len(table) < 127 else (np.int16 if len(table) < 32000 else np.int32)
+        return pd.Categorical.from_codes(arr.astype(small), categories=list(table))
+
+    def flat(key: str, dtype: Any) -> np.ndarray:
+        arrs = [a for p in parts for a in p[key]]
+        return np.concatenate(arrs).astype(dtype, copy=False) if arrs else np.empty(0, dtype)
+
+    n = int(sum(sum(p["counts"]) for p in parts))
+    return pd.DataFrame(
+        {
+            "source": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[source]),
+            "run": cat(run_codes, runs),
+            "rank": pd.arrays.IntegerArray(
+                np.concatenate(rank_parts) if rank_parts else np.empty(0, np.int32),
+                np.concatenate(rank_masks) if rank_masks else np.empty(0, bool),
+            ),
+            "trial": cat(trial_codes, trials),
+            "step": flat("step", np.int64),
+            "wall_time": flat("wall_time", np.float64),
+            "metric": cat(metric_codes, names),
+            "value": flat("value", np.float64),
+        },
+        copy=False,
+    )
+
+
+_SKIP_RE = re.compile(r"Skipping line (\d+): (.*)")
+
+
+def read_csv_bytes(
+    data: bytes,
+    file: str | os.PathLike[str],
+    info: LogInfo,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """`pandas.read_csv` on cleaned bytes; lines with a wrong field count are skipped, counted.
+
+    Every cell is read as text unless *kwargs* say otherwise, empty cells as missing only.
+    The skipped lines are recorded as ONE ``skipped`` entry with their line numbers.
+    """
+    kwargs.setdefault("keep_default_na", False)
+    kwargs.setdefault("na_values", [""])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        df = pd.read_csv(io.BytesIO(data), on_bad_lines="warn", **kwargs)
+    lines: list[int] = []
+    reasons: list[str] = []
+    for w in caught:
+        if issubclass(w.category, pd.errors.ParserWarning):
+            for m in _SKIP_RE.finditer(str(w.message)):
+                lines.append(int(m.group(1)))
+                reasons.append(m.group(2).strip())
+        else:  # pragma: no cover - re-emit anything unexpected
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    header = 0 if kwargs.get("header", "infer") is None else 1
+    rows = np.arange(header + 1, header + 1 + len(df) + len(lines))
+    if lines:
+        rows = rows[~np.isin(rows, lines)]
+    df.attrs["chartkit_lines"] = rows[: len(df)]
+    if lines:
+        info.add(
+            "skipped",
+            file,
+            f"lines whose field count does not match the header ({reasons[0]})",
+            count=len(lines),
+            line=min(lines),
+            lines=sorted(lines)[:10],
+        )
+    return df
+
+
+def numeric_column(
+    series: pd.Series,
+    name: str,
+    file: str | os.PathLike[str],
+    info: LogInfo,
+    lines: np.ndarray | None = None,
+) -> ColumnData | None:
+    """A CSV column as metric data, or None when it holds no numbers at all (text column).
+
+    Empty cells are absent; ``nan``/``inf``/``null`` texts are values; other text in a
+    numeric column becomes NaN, counted in one ``coerced`` entry.
+    """
+    present = series.notna().to_numpy()
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    ):
+        return ColumnData(name, series.to_numpy(dtype=np.float64, na_value=np.nan), present)
+    num = pd.to_numeric(series, errors="coerce")
+    if not num.notna().any():
+        lowered = series.dropna().astype(str).str.strip().str.lower()
+        special = {"nan", "inf", "-inf", "infinity", "-infinity", "+inf", "null"}
+        if len(lowered) == 0 or not lowered.isin(special).all():
+            return None
+    vals = coerce_numeric(series, column=name, file=file, info=info, line_numbers=lines)
+    return ColumnData(name, vals, present)

@@ -1,0 +1,231 @@
+"""The canonical frame and the data rules every reader shares (chartkit.metrics.schema)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chartkit.errors import DataWarning
+from chartkit.metrics.schema import (
+    COLUMNS,
+    DTYPES,
+    ColumnNotFoundError,
+    LogInfo,
+    RunLog,
+    check_path,
+    coerce_numeric,
+    concat_frames,
+    dedupe,
+    drop_unterminated,
+    empty_frame,
+    finish,
+    first_nonfinite,
+    make_frame,
+    natural_key,
+    read_bytes,
+    unknown_column,
+)
+
+
+def _frame(steps, values, rank=0, metric="loss", run="r"):
+    return make_frame("test", run=run, rank=rank, step=steps, metric=metric, value=values)
+
+
+def test_make_frame_has_fixed_columns_and_dtypes():
+    f = _frame([1, 2], [0.5, 0.25])
+    assert tuple(f.columns) == COLUMNS
+    assert {c: str(t) for c, t in f.dtypes.items()} == {c: str(DTYPES[c]) for c in COLUMNS}
+    assert f["trial"].isna().all()
+    assert f["wall_time"].isna().all()
+    e = empty_frame()
+    assert tuple(e.columns) == COLUMNS
+    assert len(e) == 0
+    assert {c: str(t) for c, t in e.dtypes.items()} == {c: str(DTYPES[c]) for c in COLUMNS}
+
+
+def test_rank_missing_is_na_not_zero():
+    f = make_frame("t", rank=None, step=[1], metric="m", value=[1.0])
+    assert f["rank"].isna().all()
+
+
+def test_concat_keeps_dtypes_and_unions_categories():
+    a = _frame([1], [1.0], metric="loss")
+    b = _frame([1], [2.0], metric="acc", rank=None)
+    c = concat_frames([a, b])
+    assert list(c["metric"].astype(str)) == ["loss", "acc"]
+    assert str(c["rank"].dtype) == "Int32"
+    assert c["rank"].isna().tolist() == [False, True]
+
+
+def test_dedupe_keep_last_records_resume_point():
+    # steps 1..3, crash, resume from 2: the second writes of 2 and 3 win
+    f = _frame([1, 2, 3, 2, 3, 4], [1.0, 2.0, 3.0, 20.0, 30.0, 40.0])
+    info = LogInfo()
+    out = dedupe(f, info, keep="last")
+    assert out["step"].tolist() == [1, 2, 3, 4]
+    assert out["value"].tolist() == [1.0, 20.0, 30.0, 40.0]
+    assert info.segments["step"].tolist() == [2]
+    assert info.segments["position"].tolist() == [3]
+    assert info.count("deduplicated") == 2
+
+
+def test_dedupe_keep_first_and_all():
+    f = _frame([1, 2, 3, 2, 3, 4], [1.0, 2.0, 3.0, 20.0, 30.0, 40.0])
+    first = dedupe(f, LogInfo(), keep="first")
+    assert first["value"].tolist() == [1.0, 2.0, 3.0, 40.0]
+    info = LogInfo()
+    every = dedupe(f, info, keep="all")
+    assert every["step"].tolist() == [1, 2, 2, 3, 3, 4]
+    assert every["value"].tolist() == [1.0, 2.0, 20.0, 3.0, 30.0, 40.0]
+    assert info.count("deduplicated") == 0
+    assert len(info.segments) == 1
+
+
+def test_dedupe_is_per_series():
+    # the same step in two ranks is not a duplicate
+    f = concat_frames([_frame([1, 2], [1.0, 2.0], rank=0), _frame([1, 2], [3.0, 4.0], rank=1)])
+    info = LogInfo()
+    assert len(dedupe(f, info)) == 4
+    assert len(info.segments) == 0
+
+
+def test_dedupe_bad_keep_names_it():
+    with pytest.raises(ValueError, match="'newest' is not a valid value for keep"):
+        dedupe(_frame([1], [1.0]), LogInfo(), keep="newest")
+
+
+def test_first_nonfinite_per_series_and_kept():
+    f = concat_frames(
+        [
+            _frame([1, 2, 3, 4], [1.0, np.nan, np.inf, 2.0], rank=0),
+            _frame([1, 2], [1.0, 2.0], rank=1),
+        ]
+    )
+    nf = first_nonfinite(f)
+    assert nf["rank"].tolist() == [0]
+    assert nf["step"].tolist() == [2]
+    assert nf["count"].tolist() == [2]
+    log = finish(f, LogInfo())
+    assert len(log.metrics) == 6  # non-finite values are kept
+    assert log.info.nonfinite["step"].tolist() == [2]
+
+
+def test_finish_stores_info_in_attrs_and_warns_once_per_problem():
+    info = LogInfo(source="t")
+    info.add("skipped", "a.jsonl", "malformed JSON", line=4, count=1)
+    info.add("skipped", "a.jsonl", "malformed JSON", line=9, count=1)
+    with pytest.warns(DataWarning) as rec:
+        log = finish(_frame([1], [1.0]), info)
+    assert len(rec) == 1
+    assert "skipped 2 entries in 'a.jsonl' (first at line 4): malformed JSON" in str(
+        rec[0].message
+    )
+    assert log.metrics.attrs["chartkit"] is info
+    assert isinstance(log, RunLog)
+
+
+def test_empty_data_gives_typed_frame_and_one_warning():
+    info = LogInfo(source="t", files=["x.jsonl"])
+    with pytest.warns(DataWarning, match="no data found in 'x.jsonl'"):
+        log = finish(empty_frame(), info)
+    assert len(log.metrics) == 0
+    assert str(log.metrics["value"].dtype) == "float64"
+
+
+def test_unknown_column_lists_available_with_close_match():
+    err = unknown_column("lsos", ["loss", "lr", "epoch"], "metric")
+    assert isinstance(err, KeyError)
+    assert isinstance(err, ColumnNotFoundError)
+    with pytest.raises(
+        KeyError,
+        match=r"'lsos' is not a valid value for metric; supported values are "
+        r"'epoch', 'loss', 'lr'\. Did you mean 'loss'\?",
+    ):
+        raise err
+
+
+def test_check_path_names_missing_path(tmp_path):
+    missing = tmp_path / "nope.jsonl"
+    with pytest.raises(FileNotFoundError, match=r"nope\.jsonl"):
+        check_path(missing)
+
+
+def test_read_bytes_replaces_bad_utf8_once_with_offset(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(b'{"a": 1}\n{"a": "caf\xe9"}\n{"b": "\xff"}\n')
+    info = LogInfo()
+    data = read_bytes(p, info)
+    assert "\ufffd" in data.decode("utf-8")
+    entries = info.of_kind("replaced")
+    assert len(entries) == 1
+    assert entries[0].byte_offset == 19  # the \xe9 after `{"a": 1}` + newline + `{"a": "caf`
+    assert entries[0].line == 2
+    assert entries[0].count == 2
+    assert "byte offset 19" in entries[0].message()
+
+
+def test_read_bytes_strips_bom_and_transcodes(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"\xef\xbb\xbfa,b\n")
+    assert read_bytes(p, LogInfo()) == b"a,b\n"
+    q = tmp_path / "y.csv"
+    q.write_bytes("é\n".encode("latin-1"))
+    assert read_bytes(q, LogInfo(), encoding="latin-1") == "é\n".encode()
+
+
+def test_drop_unterminated_counts_cut_line():
+    info = LogInfo()
+    assert drop_unterminated(b"a\nb\n4,0.", "f.csv", info) == b"a\nb\n"
+    assert info.of_kind("truncated")[0].line == 3
+    info2 = LogInfo()
+    assert drop_unterminated(b"a\nb\n", "f.csv", info2) == b"a\nb\n"
+    assert info2.entries == []
+
+
+def test_coerce_numeric_counts_bad_cells_and_names_first_line():
+    info = LogInfo()
+    s = pd.Series([1, "x", "nan", None, "null", "Infinity", 2.5, "oops"], dtype=object)
+    out = coerce_numeric(
+        s, column="loss", file="f.jsonl", info=info, line_numbers=np.arange(10, 18)
+    )
+    np.testing.assert_array_equal(out, [1.0, np.nan, np.nan, np.nan, np.nan, np.inf, 2.5, np.nan])
+    (e,) = info.of_kind("coerced")
+    assert e.count == 2
+    assert e.line == 11
+    assert "non-numeric cells in 'loss' became NaN (first: 'x')" in e.message()
+
+
+def test_natural_key_sorts_rank2_before_rank10():
+    names = ["rank10.jsonl", "rank2.jsonl", "rank1.jsonl"]
+    assert sorted(names, key=natural_key) == ["rank1.jsonl", "rank2.jsonl", "rank10.jsonl"]
+
+
+def test_runlog_wide_one_metric_and_all():
+    f = concat_frames(
+        [
+            _frame([1, 2], [1.0, 2.0], rank=0),
+            _frame([1, 2], [3.0, 4.0], rank=1),
+            _frame([1, 2], [0.1, 0.1], rank=0, metric="lr"),
+        ]
+    )
+    log = finish(f, LogInfo())
+    w = log.wide(metric="loss")
+    assert w.index.tolist() == [1, 2]
+    assert w[0].tolist() == [1.0, 2.0]
+    assert w[1].tolist() == [3.0, 4.0]
+    allm = log.wide()
+    assert list(allm.columns) == ["loss", "lr"]
+    assert len(allm) == 4
+    with pytest.raises(KeyError, match=r"'acc' is not a valid value for metric"):
+        log.wide(metric="acc")
+
+
+def test_loginfo_summary_lists_problems():
+    info = LogInfo(source="jsonl", files=["a"], rows=3)
+    info.add("truncated", "a", "cut", line=3)
+    text = info.summary()
+    assert "records read: 3" in text
+    assert "truncated 1 entry in 'a' (first at line 3): cut" in text
+    with pytest.raises(ValueError, match="'lost' is not a valid value for kind"):
+        info.add("lost", "a", "x")
