@@ -24,6 +24,7 @@ __all__ = [
     "rects_overlap",
     "segment_point_distance",
     "segments_cross_rects",
+    "segments_cross_segments",
     "split_segments",
 ]
 
@@ -81,6 +82,44 @@ def _pair_segment_rect(s: np.ndarray, r: np.ndarray) -> np.ndarray:
     )
     one_side = np.all(sides > 0, axis=0) | np.all(sides < 0, axis=0)
     return boxes & ~one_side
+
+
+def _pair_segment_segment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise proper intersection of segments *a* and *b* (both (k, 4)).
+
+    Segments that only touch at an end point or are collinear do not count: leaders that
+    meet at a shared anchor are not a crossing.
+    """
+
+    def orient(px, py, qx, qy, rx, ry):
+        return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
+
+    o1 = orient(a[:, 0], a[:, 1], a[:, 2], a[:, 3], b[:, 0], b[:, 1])
+    o2 = orient(a[:, 0], a[:, 1], a[:, 2], a[:, 3], b[:, 2], b[:, 3])
+    o3 = orient(b[:, 0], b[:, 1], b[:, 2], b[:, 3], a[:, 0], a[:, 1])
+    o4 = orient(b[:, 0], b[:, 1], b[:, 2], b[:, 3], a[:, 2], a[:, 3])
+    return (o1 * o2 < 0) & (o3 * o4 < 0)
+
+
+def segments_cross_segments(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise proper intersection of segments *a* (n, 4) and *b* (m, 4); (n, m) bool."""
+    a = np.asarray(a, float).reshape(-1, 4)
+    b = np.asarray(b, float).reshape(-1, 4)
+    n, m = len(a), len(b)
+    if not n or not m:
+        return np.zeros((n, m), bool)
+    return _pair_segment_segment(np.repeat(a, m, axis=0), np.tile(b, (n, 1))).reshape(n, m)
+
+
+def _segment_boxes(s: np.ndarray) -> np.ndarray:
+    return np.column_stack(
+        [
+            np.minimum(s[:, 0], s[:, 2]),
+            np.minimum(s[:, 1], s[:, 3]),
+            np.maximum(s[:, 0], s[:, 2]),
+            np.maximum(s[:, 1], s[:, 3]),
+        ]
+    )
 
 
 def segments_cross_rects(segments: np.ndarray, rects: np.ndarray) -> np.ndarray:
@@ -196,17 +235,7 @@ class SpatialIndex:
         items = items[np.isfinite(items).all(axis=1)]
         self.kind = kind
         self.items = items
-        if kind == "segment":
-            bx = np.column_stack(
-                [
-                    np.minimum(items[:, 0], items[:, 2]),
-                    np.minimum(items[:, 1], items[:, 3]),
-                    np.maximum(items[:, 0], items[:, 2]),
-                    np.maximum(items[:, 1], items[:, 3]),
-                ]
-            )
-        else:
-            bx = items
+        bx = _segment_boxes(items) if kind == "segment" else items
         self.row_height = float(row_height) if row_height > 0 else 1.0
         n = len(items)
         if not n:
@@ -233,12 +262,18 @@ class SpatialIndex:
     def __len__(self) -> int:
         return len(self.items)
 
-    def hits(self, rects: np.ndarray, max_pairs: int = 400_000) -> np.ndarray:
-        """Whether each query rectangle (q, 4) touches at least one obstacle; (q,) bool."""
-        rects = np.asarray(rects, float).reshape(-1, 4)
-        out = np.zeros(len(rects), bool)
-        if not len(self.items) or not len(rects):
+    def hits(
+        self, queries: np.ndarray, max_pairs: int = 400_000, *, segments: bool = False
+    ) -> np.ndarray:
+        """Whether each query touches at least one obstacle; (q,) bool.
+
+        Queries are rectangles (q, 4), or segments when *segments* is true.
+        """
+        queries = np.asarray(queries, float).reshape(-1, 4)
+        out = np.zeros(len(queries), bool)
+        if not len(self.items) or not len(queries):
             return out
+        rects = _segment_boxes(queries) if segments else queries
         r0 = np.floor(rects[:, 1] / self.row_height).astype(np.int64)
         r1 = np.floor(rects[:, 3] / self.row_height).astype(np.int64)
         nrows = r1 - r0 + 1
@@ -267,7 +302,11 @@ class SpatialIndex:
             off = np.cumsum(nn) - nn
             pos = np.repeat(ll, nn) + (np.arange(len(pq)) - np.repeat(off, nn))
             obj = self.items[self._ids[pos]]
-            if self.kind == "segment":
+            if segments and self.kind == "segment":
+                hit = _pair_segment_segment(queries[pq], obj)
+            elif segments:
+                hit = _pair_segment_rect(queries[pq], obj)
+            elif self.kind == "segment":
                 hit = _pair_segment_rect(obj, rects[pq])
             else:
                 hit = _pair_rect_rect(rects[pq], obj)
@@ -414,7 +453,11 @@ class _Grid:
             ok[np.flatnonzero(has_leader)[cross]] = False
         their = [self.leaders[j] for j in nb if self.leaders[j] is not None]
         if their:
-            ok &= ~segments_cross_rects(np.array(their), rects).any(axis=0)
+            their = np.array(their)
+            ok &= ~segments_cross_rects(their, rects).any(axis=0)
+            if has_leader.any():
+                cross = segments_cross_segments(leaders[has_leader], their).any(axis=1)
+                ok[np.flatnonzero(has_leader)[cross]] = False
         return ok
 
     def blockers(
@@ -439,6 +482,11 @@ class _Grid:
         if with_lead:
             theirs = np.array([self.leaders[nb[c]] for c in with_lead])
             hit[:, with_lead] |= segments_cross_rects(theirs, rects).T
+            if has_leader.any():
+                rows = np.flatnonzero(has_leader)
+                cross = segments_cross_segments(leaders[has_leader], theirs)
+                sub = hit[np.ix_(rows, with_lead)] | cross
+                hit[np.ix_(rows, with_lead)] = sub
         return nb, hit
 
 
@@ -518,15 +566,27 @@ def place(
     marks = np.column_stack([p - radius, p + radius])
     if obstacles is not None and len(obstacles):
         marks = np.vstack([marks, np.asarray(obstacles, float).reshape(-1, 4)])
-    idx = valid.nonzero()[0]
-    valid[idx] = ~SpatialIndex(marks, "rect", row).hits(flat[idx] + pad_box)
+    mark_index = SpatialIndex(marks, "rect", row)
+    seg_index = None
     if segments is not None and len(segments):
-        segs = split_segments(segments, row)
-        idx = valid.nonzero()[0]
-        valid[idx] = ~SpatialIndex(segs, "segment", row).hits(flat[idx] + pad_box)
+        seg_index = SpatialIndex(split_segments(segments, row), "segment", row)
+    for index in (mark_index, seg_index):
+        if index is not None:
+            idx = valid.nonzero()[0]
+            valid[idx] = ~index.hits(flat[idx] + pad_box)
+    lead_flat = leader_segments(np.repeat(p, k, axis=0), flat, gap=radius)
+    has_lead = (gaps - radius > min_leader).ravel()  # visible length, from the marker edge
+    # Leaders must cross no line and no other marker (tested from just outside their own).
+    idx = (valid & has_lead).nonzero()[0]
+    if len(idx):
+        clear = leader_segments(np.repeat(p, k, axis=0)[idx], flat[idx], gap=1.5 * radius + pad)
+        valid[idx] = ~mark_index.hits(clear, segments=True)
+        if seg_index is not None:
+            idx = idx[valid[idx]]
+            valid[idx] = ~seg_index.hits(lead_flat[idx], segments=True)
     valid = valid.reshape(n, k)
-    lead = leader_segments(np.repeat(p, k, axis=0), flat, gap=radius).reshape(n, k, 4)
-    has_lead = gaps - radius > min_leader  # visible length, from the marker edge
+    lead = lead_flat.reshape(n, k, 4)
+    has_lead = has_lead.reshape(n, k)
 
     grid = _Grid(cell=2 * max(float(np.median(wh[:, 0])), step))
     order = np.lexsort((np.arange(n), -prio))

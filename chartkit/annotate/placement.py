@@ -245,7 +245,9 @@ def label_points(
         if not np.isfinite(prio).all():
             bad = int(np.flatnonzero(~np.isfinite(prio))[0])
             raise ValueError(
-                invalid_value_message(prio[bad], "priority", entry=bad, expected="a finite number")
+                invalid_value_message(
+                    float(prio[bad]), "priority", entry=bad, expected="a finite number"
+                )
             )
     if n == 0:
         return Placement(labels=labels)
