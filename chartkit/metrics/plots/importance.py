@@ -1,0 +1,279 @@
+"""Which hyper-parameters matter: a rank-based, one-parameter-at-a-time importance.
+
+The measure (`param_importance`) is the share of the variance of the trials' metric
+*ranks* that one parameter explains on its own:
+
+* a numeric parameter (log or linear): the squared Spearman rank correlation ``rho**2``
+  between the parameter and the metric. Ranks do not change under a monotone transform,
+  so a log-uniform parameter is measured on its log scale for free; the sign of ``rho``
+  says whether larger values go with a larger metric;
+* a categorical parameter (strings, booleans, a few integer choices): the correlation
+  ratio ``eta**2`` of a one-way grouping of the metric ranks by category (between-group
+  sum of squares over total sum of squares).
+
+Both are fractions in [0, 1] of the same quantity (the ranks' variance), so they can be
+compared across parameters. They ignore interactions, and ``eta**2`` grows with the number
+of categories when trials are few; fANOVA or SHAP on a surrogate model are the refined
+versions. Below `MIN_TRIALS` trials the plot warns that the values are noise-dominated.
+
+The computation imports no pyplot.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from chartkit._figure import get_ax
+from chartkit._validate import check_in_list
+from chartkit.errors import DataWarning
+from chartkit.metrics.plots.tuning import (
+    Kind,
+    check_param,
+    check_params_available,
+    param_kinds,
+    too_few,
+    trial_table,
+    varying_params,
+)
+
+__all__ = ["MIN_TRIALS", "param_importance", "plot_importance"]
+
+#: Below this many trials with a value, `plot_importance` warns (and says so in the axes).
+MIN_TRIALS = 10
+# Below this many, nothing is computed (a rank correlation of 2 points is always +-1).
+_MIN_COMPUTE = 3
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    return pd.Series(x).rank(method="average").to_numpy(dtype=float)
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    rx, ry = _ranks(x), _ranks(y)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    den = np.sqrt((rx * rx).sum() * (ry * ry).sum())
+    return float((rx * ry).sum() / den) if den > 0 else 0.0
+
+
+def _eta_squared(groups: Sequence[Any], y: np.ndarray) -> float:
+    r = _ranks(y)
+    total = ((r - r.mean()) ** 2).sum()
+    if total == 0:
+        return 0.0
+    s = pd.Series(r).groupby(pd.Series(list(groups)).astype(str).to_numpy(), sort=False)
+    between = (s.count() * (s.mean() - r.mean()) ** 2).sum()
+    return float(between / total)
+
+
+def param_importance(
+    log,
+    metric: str,
+    *,
+    params: Sequence[str] | None = None,
+    scope: Literal["last", "min", "max"] = "last",
+    step: int | None = None,
+    scales: Mapping[str, Kind] | None = None,
+) -> pd.DataFrame:
+    """Share of the variance of the trials' *metric* ranks explained by each parameter.
+
+    See the module docstring for the measure.
+
+    Parameters
+    ----------
+    log : RunLog
+        A tuning log (`chartkit.metrics.readers.ray.read_ray`).
+    metric : str
+        The metric the trials are scored by.
+    params : list of str, optional
+        Parameters to measure; default: every config key that varies.
+    scope : {"last", "min", "max"}, default: "last"
+        How a trial's curve becomes one value (see `~.tuning.trial_table`).
+    step : int, optional
+        Score every trial at this step instead (trials that did not reach it are left out).
+    scales : dict, optional
+        ``{param: kind}`` overriding the guessed kind (see `~.tuning.param_kinds`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter, most important first: ``param, kind, measure`` (``"rho^2"``
+        or ``"eta^2"``), ``importance`` in [0, 1] (NaN when fewer than 3 trials have both
+        values), ``rho`` (signed Spearman correlation; NaN for categorical parameters),
+        ``n_trials``, ``n_groups``.
+
+    Raises
+    ------
+    KeyError
+        When *metric* or a name in *params* is not in the log.
+    ValueError
+        For a bad *scope* or a bare metrics frame (no configs).
+    """
+    all_params = check_params_available(log, "param_importance")
+    table = trial_table(log, metric, scope=scope, step=step)
+    if params is None:
+        params, _ = varying_params(table, all_params)
+    else:
+        for p in params:
+            check_param(p, all_params, "params")
+    kinds = param_kinds(table, list(params), scales)
+    y_all = table["value"].to_numpy(dtype=float)
+    rows = []
+    for p in params:
+        col = table[p]
+        ok = np.isfinite(y_all) & col.notna().to_numpy()
+        y = y_all[ok]
+        x = col[ok]
+        n = int(ok.sum())
+        n_groups = int(x.astype(str).nunique())
+        rho = np.nan
+        if kinds[p] == "categorical":
+            measure = "eta^2"
+            imp = _eta_squared(x.tolist(), y) if n >= _MIN_COMPUTE else np.nan
+        else:
+            measure = "rho^2"
+            if n >= _MIN_COMPUTE:
+                rho = _spearman(pd.to_numeric(x).to_numpy(dtype=float), y)
+                imp = rho * rho
+            else:
+                imp = np.nan
+        rows.append(
+            {
+                "param": p,
+                "kind": kinds[p],
+                "measure": measure,
+                "importance": imp,
+                "rho": rho,
+                "n_trials": n,
+                "n_groups": n_groups,
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=["param", "kind", "measure", "importance", "rho", "n_trials", "n_groups"],
+    )
+    out = out.sort_values("importance", ascending=False, kind="stable", na_position="last")
+    out = out.reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    out.attrs["n_trials"] = int(np.isfinite(y_all).sum())
+    return out
+
+
+def plot_importance(
+    log,
+    metric: str,
+    *,
+    params: Sequence[str] | None = None,
+    scope: Literal["last", "min", "max"] = "last",
+    step: int | None = None,
+    scales: Mapping[str, Kind] | None = None,
+    min_trials: int = MIN_TRIALS,
+    ax=None,
+    text_kws: dict[str, Any] | None = None,
+    **kwargs: Any,
+):
+    """Bar chart of `param_importance`: how much of *metric*'s spread each parameter explains.
+
+    Each bar is labelled with its value and how it was measured (``rho`` with its sign for
+    numeric parameters, ``eta^2`` and the number of groups for categorical ones).
+
+    Parameters
+    ----------
+    log : RunLog
+        A tuning log (`chartkit.metrics.readers.ray.read_ray`).
+    metric : str
+        The metric the trials are scored by.
+    params, scope, step, scales
+        As in `param_importance`.
+    min_trials : int, default: 10
+        Below this many trials with a value, one `~chartkit.errors.DataWarning` is
+        emitted and the axes carry a "noisy" note.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when None.
+    text_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.text` for the bar labels.
+    **kwargs
+        Passed to `~matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        When *metric* or a name in *params* is not in the log.
+    ValueError
+        For a bad *scope* or *min_trials*, or a bare metrics frame.
+
+    Warns
+    -----
+    DataWarning
+        Fewer than *min_trials* trials with a value (fewer than 3: nothing is drawn but
+        the note).
+    """
+    check_in_list(["last", "min", "max"], scope=scope)
+    if not isinstance(min_trials, int) or min_trials < 1:
+        from chartkit._validate import invalid_value_message
+
+        raise ValueError(invalid_value_message(min_trials, "min_trials", expected="an int >= 1"))
+    imp = param_importance(log, metric, params=params, scope=scope, step=step, scales=scales)
+    n = imp.attrs["n_trials"]
+    ax = get_ax(ax)
+    if n < _MIN_COMPUTE:
+        too_few(ax, n, _MIN_COMPUTE, "An importance estimate")
+        return ax
+    if n < min_trials:
+        warnings.warn(
+            f"importance of {metric!r} from {n} trials (fewer than min_trials={min_trials}) "
+            "is dominated by noise.",
+            DataWarning,
+            stacklevel=2,
+        )
+    shown = imp[np.isfinite(imp["importance"].to_numpy(dtype=float))]
+    ys = np.arange(len(shown))[::-1]
+    style = {"color": "C0", "height": 0.6, **kwargs}
+    ax.barh(ys, shown["importance"].to_numpy(dtype=float), **style)
+    tstyle = {"fontsize": "small", "va": "center", "ha": "left", "color": "0.2"}
+    tstyle.update(text_kws or {})
+    for y, (_, r) in zip(ys, shown.iterrows(), strict=True):
+        if r["measure"] == "rho^2":
+            how = f"\u03c1 = {r['rho']:+.2f}".replace("-", "\u2212")
+        else:
+            how = f"\u03b7\u00b2, {r['n_groups']} groups"
+        ax.text(r["importance"], y, f"  {r['importance']:.2f} ({how})", **tstyle)
+    ax.set_yticks(ys, shown["param"].tolist())
+    ax.set_xlim(0, 1.25 if len(shown) else 1)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xlabel(f"share of the variance of {metric} ranks explained")
+    scope_text = imp.attrs.get("scope", scope)
+    scope_text = {"last": "last value", "min": "minimum", "max": "maximum"}.get(
+        scope_text, scope_text
+    )
+    ax.set_title(f"What moves {metric} ({scope_text}, {n} trials)", loc="left", pad=16)
+    ax.annotate(
+        "one parameter at a time: \u03c1\u00b2 (Spearman) for numbers, \u03b7\u00b2 for choices",
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 4),
+        textcoords="offset points",
+        fontsize="small",
+        color="0.35",
+        va="bottom",
+    )
+    if n < min_trials:
+        ax.text(
+            0.98,
+            0.02,
+            f"only {n} trials: noisy",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize="small",
+            color="#D55E00",
+        )
+    return ax

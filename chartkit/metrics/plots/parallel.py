@@ -1,0 +1,362 @@
+"""Parallel coordinates of a tuning run, keeping stopped and ERROR trials (Optuna drops them)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from chartkit._figure import get_ax
+from chartkit._validate import check_in_list
+from chartkit.metrics.plots.rungs import OUTCOME_STYLE
+from chartkit.metrics.plots.trials import continuous_cmap
+from chartkit.metrics.plots.tuning import (
+    Kind,
+    best_trial,
+    check_param,
+    check_params_available,
+    default_mode,
+    param_kinds,
+    too_few,
+    trial_table,
+    varying_params,
+)
+
+__all__ = ["AxisScale", "axis_scale", "plot_parallel"]
+
+# Where a trial without a value of an axis is drawn, below the axis (0..1 is the axis).
+_MISSING_Y = -0.12
+# A log axis with at most this many distinct values ticks at each of them.
+_MAX_VALUE_TICKS = 8
+_LINESTYLE = {"completed": "-", "stopped": (0, (4, 2)), "error": (0, (1, 1.5)), "other": "-."}
+
+
+@dataclass
+class AxisScale:
+    """How one parallel axis maps values to [0, 1] and where its ticks go (no pyplot).
+
+    Attributes
+    ----------
+    name : str
+    kind : {"log", "linear", "categorical"}
+    lo, hi : float
+        Value range (log10 of the values for ``"log"``) mapped to 0 and 1.
+    categories : list
+        Ordered categories of a categorical axis.
+    ticks : list of (float, str)
+        Tick positions in [0, 1] and their labels.
+    """
+
+    name: str
+    kind: Kind
+    lo: float = 0.0
+    hi: float = 1.0
+    categories: list = field(default_factory=list)
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+
+    def __call__(self, values: Sequence[Any]) -> np.ndarray:
+        """Positions in [0, 1] of *values*; NaN where a value is missing or unknown."""
+        if self.kind == "categorical":
+            index = {c: i for i, c in enumerate(self.categories)}
+            n = len(self.categories)
+            out = []
+            for v in values:
+                i = index.get(v) if not _isna(v) else None
+                out.append(math.nan if i is None else (0.5 if n == 1 else i / (n - 1)))
+            return np.asarray(out, dtype=float)
+        v = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(
+            dtype=float
+        )
+        if self.kind == "log":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = np.where(v > 0, np.log10(np.where(v > 0, v, 1.0)), np.nan)
+        if self.hi == self.lo:
+            return np.where(np.isfinite(v), 0.5, np.nan)
+        return (v - self.lo) / (self.hi - self.lo)
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def axis_scale(name: str, values: Sequence[Any], kind: Kind) -> AxisScale:
+    """Build the `AxisScale` of one parameter (or the metric) from the trials' values.
+
+    Log axes span the values' decades exactly and tick at powers of ten (with 2 and 5
+    between them when fewer than two powers fall inside); linear axes tick at
+    `~matplotlib.ticker.MaxNLocator` positions; categorical axes space the sorted
+    categories evenly (numbers in numeric order).
+    """
+    from matplotlib.ticker import LogLocator, MaxNLocator
+
+    if kind == "categorical":
+        cats = [v for v in pd.unique(pd.Series(list(values), dtype=object)) if not _isna(v)]
+        cats.sort(key=lambda v: (0, float(v), "") if _is_number(v) else (1, 0.0, str(v)))
+        ax = AxisScale(name, kind, categories=cats)
+        ax.ticks = [(float(p), str(c)) for p, c in zip(ax(cats), cats, strict=True)]
+        return ax
+    v = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    if kind == "log":
+        v = v[v > 0]
+    if not v.size:
+        return AxisScale(name, kind)
+    lo, hi = float(v.min()), float(v.max())
+    distinct = np.unique(v)
+    if kind == "log":
+        scale = AxisScale(name, kind, math.log10(lo), math.log10(hi))
+        if distinct.size <= _MAX_VALUE_TICKS:
+            # a few values (powers of two, say): tick at each of them
+            scale.ticks = [
+                (float(p), _fmt(t)) for p, t in zip(scale(distinct), distinct, strict=True)
+            ]
+            return scale
+        cand = LogLocator(base=10).tick_values(lo, hi)
+        inside = [t for t in cand if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+        if len(inside) < 2:
+            cand = LogLocator(base=10, subs=(1.0, 2.0, 5.0)).tick_values(lo, hi)
+            inside = [t for t in cand if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+    else:
+        scale = AxisScale(name, kind, lo, hi)
+        cand = MaxNLocator(5).tick_values(lo, hi)
+        inside = [t for t in cand if lo - 1e-12 * abs(hi) <= t <= hi + 1e-12 * abs(hi)]
+    if lo == hi:
+        inside = [lo]
+    pos = scale(inside)
+    scale.ticks = [(float(p), _fmt(t)) for p, t in zip(pos, inside, strict=True)]
+    return scale
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def plot_parallel(
+    log,
+    metric: str,
+    *,
+    params: Sequence[str] | None = None,
+    scope: Literal["last", "min", "max"] = "last",
+    step: int | None = None,
+    mode: Literal["min", "max"] | None = None,
+    scales: Mapping[str, Kind] | None = None,
+    cmap=None,
+    ax=None,
+    text_kws: dict[str, Any] | None = None,
+    **kwargs: Any,
+):
+    """Draw parallel coordinates of the trials' configs, ending on *metric*.
+
+    One vertical axis per parameter that varies (constant ones are listed in the note),
+    then the metric. A parameter whose positive values span more than a factor 20 gets a
+    log axis; strings, booleans and integer choices get categorical axes; others linear
+    (see `chartkit.metrics.plots.tuning.param_kinds`; *scales* overrides). Every trial
+    is drawn, coloured by its score (darkest = best), including the ones an ASHA
+    scheduler stopped early (dashed) and ERROR trials (dotted, with an X on the metric
+    axis); a trial without a value is drawn to a "no value" slot under the metric axis.
+
+    Parameters
+    ----------
+    log : RunLog
+        A tuning log (`chartkit.metrics.readers.ray.read_ray`).
+    metric : str
+        Metric of the last axis and of the colours.
+    params : list of str, optional
+        Parameters to show, in order; default: every config key that varies.
+    scope : {"last", "min", "max"}, default: "last"
+        How a trial's curve becomes one value (see `~.tuning.trial_table`).
+    step : int, optional
+        Score every trial at this step instead (for example the first rung, which every
+        ASHA trial reached).
+    mode : {"min", "max"}, optional
+        Whether lower or higher values are better (default as in `plot_trials`).
+    scales : dict, optional
+        ``{param: "log" | "linear" | "categorical"}`` overriding the guessed axis kinds.
+    cmap : str or Colormap, optional
+        Colormap for the score; default: `~.trials.continuous_cmap`, reversed for
+        ``mode="min"`` so the best trials are the darkest.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when None.
+    text_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.text` for the tick labels of the axes.
+    **kwargs
+        Passed to `~matplotlib.axes.Axes.plot` for each trial's polyline.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        When *metric* is not in the log or a name in *params* / *scales* is not a config
+        key (close matches listed).
+    ValueError
+        For a bad *scope*, *mode* or scale, or a bare metrics frame (no configs).
+
+    Warns
+    -----
+    DataWarning
+        When fewer than 2 trials exist (the axes say so instead).
+
+    See Also
+    --------
+    plot_trials, plot_rungs, plot_importance
+    """
+    import matplotlib as mpl
+
+    check_in_list(["last", "min", "max"], scope=scope)
+    if mode is not None:
+        check_in_list(["min", "max"], mode=mode)
+    for refused in ("color", "c", "label"):
+        if refused in kwargs:
+            raise TypeError(
+                f"plot_parallel sets {refused!r} itself (by score and per trial); style the "
+                "lines after drawing via ax.get_lines()."
+            )
+    all_params = check_params_available(log, "plot_parallel")
+    table = trial_table(log, metric, scope=scope, step=step)
+    mode = mode or default_mode(metric, scope)
+    if params is None:
+        shown, constant = varying_params(table, all_params)
+    else:
+        for p in params:
+            check_param(p, all_params, "params")
+        shown, constant = list(params), []
+    kinds = param_kinds(table, shown, scales)
+    ax = get_ax(ax)
+    if len(table) < 2:
+        too_few(ax, len(table), 2, "A parallel-coordinates plot")
+        return ax
+
+    axes = [axis_scale(p, table[p].tolist(), kinds[p]) for p in shown]
+    axes.append(axis_scale(metric, table["value"].tolist(), "linear"))
+    values = table["value"].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    if cmap is None:
+        cm = continuous_cmap()
+        cm = cm.reversed() if mode == "min" else cm
+    else:
+        cm = mpl.colormaps[cmap]
+    norm = mpl.colors.Normalize(
+        float(finite.min()) if finite.size else 0.0, float(finite.max()) if finite.size else 1.0
+    )
+    n_ax = len(axes)
+    xs = np.arange(n_ax, dtype=float)
+    ys = (
+        np.vstack(
+            [a(table[p].tolist()) for a, p in zip(axes[:-1], shown, strict=True)]
+            + [axes[-1](values.tolist())]
+        )
+        if n_ax > 1
+        else axes[-1](values.tolist())[None]
+    )
+    ys = np.where(np.isfinite(ys), ys, _MISSING_Y)
+
+    # draw worst first, best last (on top); trials without a value first of all
+    order = np.argsort(np.where(np.isfinite(values), values, np.inf if mode == "max" else -np.inf))
+    if mode == "min":
+        order = order[::-1]
+    best = best_trial(table, mode)
+    counts: dict[str, int] = {}
+    for i in order:
+        out = table["outcome"].iloc[i]
+        kind = out if out in OUTCOME_STYLE else "other"
+        counts[kind] = counts.get(kind, 0) + 1
+        v = values[i]
+        color = cm(norm(v)) if np.isfinite(v) else "0.6"
+        style = {
+            "linewidth": 2.4 if i == best else 1.3,
+            "alpha": 1.0 if i == best else 0.85,
+            "linestyle": _LINESTYLE[kind],
+            "zorder": 3 if i == best else 2,
+            **kwargs,
+        }
+        ax.plot(xs, ys[:, i], color=color, label=str(table["trial"].iloc[i]), **style)
+        if kind == "error":
+            ax.plot(
+                [xs[-1]],
+                [ys[-1, i]],
+                marker="X",
+                color=OUTCOME_STYLE["error"]["color"],
+                markersize=8,
+                markeredgecolor="white",
+                linestyle="none",
+                zorder=4,
+            )
+
+    tstyle = {
+        "fontsize": "small",
+        "color": "0.25",
+        "ha": "right",
+        "va": "center",
+        "zorder": 5,
+        "bbox": {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+    }
+    tstyle.update(text_kws or {})
+    for x, a in zip(xs, axes, strict=True):
+        ax.plot([x, x], [0, 1], color="0.3", linewidth=1.0, zorder=1.5, label="_axis")
+        for pos, text in a.ticks:
+            ax.plot([x - 0.03, x], [pos, pos], color="0.3", linewidth=0.8, label="_tick")
+            ax.text(x - 0.05, pos, text, **tstyle)
+    if np.any(ys == _MISSING_Y):
+        ax.text(xs[-1] - 0.05, _MISSING_Y, "no value", **{**tstyle, "color": "0.45"})
+    ax.set_xticks(xs, [a.name + (" (log)" if a.kind == "log" else "") for a in axes])
+    ax.set_xlim(-0.45, xs[-1] + 0.25)
+    ax.set_ylim(_MISSING_Y - 0.06, 1.05)
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "right", "top", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="x", length=0)
+
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for kind in ("completed", "stopped", "error", "other"):
+        if kind in counts:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="0.3",
+                    linestyle=_LINESTYLE[kind],
+                    marker="X" if kind == "error" else None,
+                    markerfacecolor=OUTCOME_STYLE["error"]["color"],
+                    markeredgecolor="white",
+                    label=f"{OUTCOME_STYLE[kind]['label']} ({counts[kind]})",
+                )
+            )
+    ax.legend(
+        handles=handles,
+        fontsize="small",
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncols=len(handles),
+        frameon=False,
+        borderaxespad=0.2,
+    )
+    sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
+    cb = ax.figure.colorbar(sm, ax=ax, pad=0.01, fraction=0.04)
+    scope_text = (
+        f"at step {step}"
+        if step is not None
+        else {"last": "last value", "min": "minimum", "max": "maximum"}[scope]
+    )
+    cb.set_label(f"{metric} ({scope_text}; {'lower' if mode == 'min' else 'higher'} is better)")
+    note = f"{len(table)} trials"
+    if constant:
+        note += "; constant: " + ", ".join(constant)
+    ax.set_title(f"{metric} by configuration ({note})", loc="left", pad=22, fontsize="medium")
+    return ax

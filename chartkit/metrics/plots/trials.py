@@ -1,0 +1,310 @@
+"""Every trial's curve coloured by a hyper-parameter, the best one labelled (PBT as segments)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from chartkit._figure import get_ax
+from chartkit._validate import check_in_list
+from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.plots.tuning import (
+    best_trial,
+    check_param,
+    check_params_available,
+    default_mode,
+    format_config,
+    lineage_segments,
+    param_kinds,
+    segment_of,
+    trial_table,
+    varying_params,
+)
+
+__all__ = ["continuous_cmap", "plot_trials"]
+
+_SCOPE_TEXT = {
+    "last": "each trial's last value",
+    "min": "each trial's minimum",
+    "max": "each trial's maximum",
+}
+
+
+def continuous_cmap():
+    """chartkit's sequential map for a continuous parameter (viridis when none is registered).
+
+    The lightest quarter of ``chartkit.blues`` is cut off, so every line stays visible on
+    a white background.
+    """
+    import matplotlib as mpl
+    from matplotlib.colors import ListedColormap
+
+    name = "chartkit.blues"
+    if name not in mpl.colormaps:
+        return mpl.colormaps["viridis"]
+    base = mpl.colormaps[name]
+    return ListedColormap(base(np.linspace(0.3, 1.0, 192)), name=f"{name}_lines")
+
+
+def _categorical_colors() -> list:
+    import matplotlib as mpl
+
+    return list(mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"]))
+
+
+def plot_trials(
+    log,
+    metric: str,
+    *,
+    color_by: str | None = "lr",
+    scope: Literal["last", "min", "max"] = "last",
+    mode: Literal["min", "max"] | None = None,
+    lineage: bool | None = None,
+    cmap=None,
+    colorbar: bool = True,
+    ax=None,
+    best_kws: dict[str, Any] | None = None,
+    text_kws: dict[str, Any] | None = None,
+    colorbar_kws: dict[str, Any] | None = None,
+    **kwargs: Any,
+):
+    """Plot every trial's curve of *metric*, coloured by a hyper-parameter.
+
+    A continuous parameter gets a sequential colormap and a colourbar labelled with the
+    parameter's name, on a log norm when its values are all positive and span more than a
+    factor 20 (a log-uniform search); a categorical one (strings, booleans or at most four
+    integer choices) gets the theme's colour cycle and a legend. The best trial under
+    *scope* and *mode* is drawn on top, thicker, and labelled with its config; a note under
+    the title states how trials were scored.
+
+    Parameters
+    ----------
+    log : RunLog
+        A tuning log (`chartkit.metrics.readers.ray.read_ray`). A bare metrics frame works
+        with ``color_by=None`` only (it has no configs).
+    metric : str
+        Metric to draw.
+    color_by : str or None, default: "lr"
+        Config key that colours the curves; None colours by trial with the colour cycle.
+    scope : {"last", "min", "max"}, default: "last"
+        How a trial is scored to find the best one: its last finite value, or its
+        minimum/maximum over all steps (Ray's ``scope="last"``/``"all"``).
+    mode : {"min", "max"}, optional
+        Whether lower or higher scores are better; default: *scope* when it is ``"min"``
+        or ``"max"``, else ``"max"`` for metric names such as ``accuracy``, ``auc``,
+        ``score``, ``reward``, and ``"min"`` otherwise.
+    lineage : bool, optional
+        Draw PBT lineage: each segment of a trial (a restored checkpoint or a changed
+        config) is coloured by its own config value and its start is marked. Default: on
+        when some trial has more than one segment.
+    cmap : str or Colormap, optional
+        Colormap for a continuous *color_by*; default: `continuous_cmap`.
+    colorbar : bool, default: True
+        Add a colourbar (continuous) or a legend (categorical).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when None.
+    best_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.plot` for the best trial's line (over *kwargs*).
+    text_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.annotate` for the best trial's label.
+    colorbar_kws : dict, optional
+        Passed to `~matplotlib.figure.Figure.colorbar`.
+    **kwargs
+        Passed to `~matplotlib.axes.Axes.plot` for each trial's line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        When *metric* is not in the log or *color_by* is not a config key (close matches
+        listed).
+    ValueError
+        For a bad *scope* or *mode*, or a *color_by* with a bare metrics frame.
+    TypeError
+        When *kwargs* hold ``color`` or ``label`` (set per trial).
+
+    See Also
+    --------
+    chartkit.metrics.plots.tuning.trial_table : the per-trial scores used here.
+    plot_rungs, plot_parallel, plot_importance
+    """
+    import matplotlib as mpl
+    import matplotlib.patheffects as pe
+    from matplotlib.colors import LogNorm, Normalize
+
+    check_in_list(["last", "min", "max"], scope=scope)
+    if mode is not None:
+        check_in_list(["min", "max"], mode=mode)
+    for refused in ("color", "c", "label"):
+        if refused in kwargs:
+            raise TypeError(
+                f"plot_trials sets {refused!r} itself (by {color_by!r} and per trial); "
+                "style the lines after drawing via ax.get_lines()."
+            )
+    frame, _ = frame_of(log)
+    rows = metric_rows(frame, metric)
+    params: list[str] = []
+    kind = None
+    if color_by is not None:
+        params = check_params_available(log, "plot_trials(color_by=...)")
+        check_param(color_by, params)
+    table = trial_table(log, metric, scope=scope)
+    mode = mode or default_mode(metric, scope)
+    if color_by is not None:
+        kind = param_kinds(table, [color_by])[color_by]
+    segs = lineage_segments(log)
+    multi = bool(len(segs)) and segs.groupby("trial").size().max() > 1
+    lineage = multi if lineage is None else lineage
+    ax = get_ax(ax)
+
+    # colour of a config value
+    norm = None
+    cats: list = []
+    cycle = _categorical_colors()
+    if kind in ("log", "linear"):
+        vals = segs[color_by] if lineage and len(segs) else table[color_by]
+        vals = vals.astype(float).to_numpy()
+        vals = vals[np.isfinite(vals)]
+        lo, hi = (vals.min(), vals.max()) if vals.size else (0.0, 1.0)
+        if lo == hi:
+            lo, hi = (lo / 2, lo * 2) if kind == "log" else (lo - 0.5, hi + 0.5)
+        norm = LogNorm(lo, hi) if kind == "log" else Normalize(lo, hi)
+        cm = continuous_cmap() if cmap is None else mpl.colormaps[cmap]
+    elif kind == "categorical":
+        src = segs[color_by] if lineage and len(segs) else table[color_by]
+        cats = sorted(src.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+
+    def color_of(value, k):
+        if kind is None:
+            return cycle[k % len(cycle)]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "0.6"
+        if norm is not None:
+            return cm(norm(float(value)))
+        return cycle[cats.index(value) % len(cycle)]
+
+    best = best_trial(table, mode)
+    best_name = table["trial"].iloc[best] if best is not None else None
+    line_style = {"linewidth": 1.2, "alpha": 0.9, "marker": "o", "markersize": 3.5, **kwargs}
+    best_style = {
+        **line_style,
+        "linewidth": 2.6,
+        "markersize": 5,
+        "alpha": 1.0,
+        "zorder": 4,
+        "path_effects": [pe.withStroke(linewidth=4.5, foreground="white")],
+        **(best_kws or {}),
+    }
+    drawn = {}
+    seg_markers = []
+    for k, (trial, g) in enumerate(rows.groupby(rows["trial"].astype(str), observed=True)):
+        g = g.sort_values("step", kind="stable")
+        x = g["step"].to_numpy()
+        y = g["value"].to_numpy(dtype=float)
+        is_best = trial == best_name
+        style = best_style if is_best else line_style
+        tseg = segs[segs["trial"] == trial] if len(segs) else segs
+        if lineage and len(tseg) > 1:
+            idx = segment_of(x, tseg["start_step"].tolist())
+            for j in np.unique(idx):
+                m = np.flatnonzero(idx == j)
+                # join each segment to the previous point so the curve stays continuous
+                lo_i = max(m[0] - 1, 0)
+                value = tseg[color_by].iloc[j] if color_by else None
+                c = color_of(value, k)
+                xs, ys = x[lo_i : m[-1] + 1], y[lo_i : m[-1] + 1]
+                last = j == idx[-1]
+                (line,) = ax.plot(
+                    xs, ys, color=c, label=trial, **{**style, "markevery": [len(xs) - 1]}
+                )
+                if not last:
+                    line.set_marker("None")
+                if j > 0:
+                    seg_markers.append((x[m[0]], y[m[0]], c))
+            drawn[trial] = line
+        else:
+            row = table[table["trial"] == trial]
+            value = row[color_by].iloc[0] if color_by and len(row) else None
+            (line,) = ax.plot(
+                x, y, color=color_of(value, k), label=trial, **{"markevery": [len(x) - 1], **style}
+            )
+            drawn[trial] = line
+    if seg_markers:
+        xs, ys, cs = zip(*seg_markers, strict=True)
+        ax.scatter(
+            xs,
+            ys,
+            c=list(cs),
+            marker="D",
+            s=28,
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=5,
+            label="PBT: new config or restored checkpoint",
+        )
+    if best_name is not None and best_name in drawn:
+        _label_best(ax, table, best, params, color_by, metric, drawn[best_name], text_kws)
+    ax.set_xlabel("training iteration" if _is_ray(frame) else "step")
+    ax.set_ylabel(metric)
+    n = len(table)
+    what = f"coloured by {color_by}" if color_by else "one colour per trial"
+    ax.set_title(f"{metric} of {n} trials, {what}", loc="left", pad=16)
+    note = f"best = {'lowest' if mode == 'min' else 'highest'} of {_SCOPE_TEXT[scope]}"
+    if lineage and multi:
+        note += "; \u25c6 = PBT segment start"
+    ax.annotate(
+        note,
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 4),
+        textcoords="offset points",
+        fontsize="small",
+        color="0.35",
+        va="bottom",
+    )
+    if colorbar and norm is not None:
+        sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
+        cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})
+        cb.set_label(color_by + (" (log scale)" if kind == "log" else ""))
+    elif colorbar and kind == "categorical":
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=color_of(c, 0), linewidth=2) for c in cats]
+        ax.legend(handles, [str(c) for c in cats], title=color_by, fontsize="small")
+    return ax
+
+
+def _is_ray(frame) -> bool:
+    src = frame["source"]
+    return len(src) > 0 and (src == "ray").all()
+
+
+def _label_best(ax, table, best, params, color_by, metric, line, text_kws) -> None:
+    row = table.iloc[best]
+    shown, _ = varying_params(table, params) if params else ([], [])
+    if color_by and color_by in shown:
+        shown = [color_by] + [p for p in shown if p != color_by]
+    x = line.get_xdata()
+    y = line.get_ydata()
+    ok = np.flatnonzero(np.isfinite(np.asarray(y, dtype=float)))
+    if not ok.size:
+        return
+    i = ok[-1]
+    text = f"best: {row['trial']} ({metric} {row['value']:.3g})"
+    if shown:
+        text += "\n" + format_config(row, shown)
+    style = {
+        "fontsize": "small",
+        "ha": "right",
+        "va": "bottom",
+        "color": "0.1",
+        "bbox": {"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.7", "alpha": 0.85},
+        "arrowprops": {"arrowstyle": "-", "color": "0.4", "linewidth": 0.7},
+        "zorder": 6,
+        **(text_kws or {}),
+    }
+    ax.annotate(text, (x[i], y[i]), xytext=(-8, 18), textcoords="offset points", **style)

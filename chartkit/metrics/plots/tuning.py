@@ -1,0 +1,424 @@
+"""Tuning runs as tables: one row per trial, its score, outcome and config (no pyplot).
+
+The tuning plots (`plot_trials`, `plot_rungs`, `plot_parallel`, `plot_importance`) share
+these helpers:
+
+* `trial_table`: one row per trial with the score of *metric* under a *scope*, the trial's
+  outcome (``completed``, ``stopped`` early by the scheduler, ``error``, ...) and its config;
+* `param_kinds`: how each parameter is shown: ``"log"`` (positive values spanning more than
+  a factor `LOG_SPREAD`), ``"linear"``, or ``"categorical"`` (strings, booleans, or a few
+  integer choices);
+* `best_trial`, `lineage_segments` (PBT) and `scheduler_of` (ASHA/HyperBand rungs).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from chartkit._validate import check_in_list, invalid_value_message
+from chartkit.errors import DataWarning
+from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.schema import PARAMS_COLUMNS, RunLog, natural_key, unknown_column
+
+__all__ = [
+    "LOG_SPREAD",
+    "best_trial",
+    "lineage_segments",
+    "param_kinds",
+    "scheduler_of",
+    "trial_table",
+]
+
+#: A positive numeric parameter whose max/min exceeds this is shown on a log scale.
+LOG_SPREAD = 20.0
+#: Integer parameters with at most this many distinct values are treated as choices.
+MAX_CHOICES = 4
+
+Scope = Literal["last", "min", "max"]
+Kind = Literal["log", "linear", "categorical"]
+
+# Substrings of metric names for which larger is better (used when mode is not given).
+_MAX_HINTS = ("acc", "auc", "f1", "score", "precision", "recall", "reward", "iou", "map", "r2")
+
+
+def default_mode(metric: str, scope: str) -> str:
+    """``"min"`` or ``"max"``: from *scope* when it is one, else from the metric's name."""
+    if scope in ("min", "max"):
+        return scope
+    name = metric.lower()
+    return "max" if any(h in name for h in _MAX_HINTS) else "min"
+
+
+def _trials_info(log) -> pd.DataFrame | None:
+    info = log.info if isinstance(log, RunLog) else getattr(log, "attrs", {}).get("chartkit")
+    extra = getattr(info, "extra", None) or {}
+    trials = extra.get("trials")
+    return trials if isinstance(trials, pd.DataFrame) else None
+
+
+def scheduler_of(
+    log,
+    *,
+    grace_period: float | None = None,
+    reduction_factor: float | None = None,
+    max_t: float | None = None,
+) -> dict[str, Any]:
+    """The ASHA/HyperBand rungs of a tuning log.
+
+    The values recorded by the reader (``info.extra["scheduler"]``) are used unless one of
+    *grace_period*, *reduction_factor*, *max_t* is given, in which case the milestones and
+    the survivors are recomputed with `chartkit.metrics.readers.ray.asha_milestones`; a
+    value neither given nor recorded is inferred from the trials' last iterations.
+
+    Returns
+    -------
+    dict
+        ``grace_period, reduction_factor, max_t, milestones, survivors`` (milestone ->
+        number of trials whose last iteration reached it) and ``how``; empty when there
+        are no trials with data.
+    """
+    from chartkit.metrics.readers.ray import _infer_scheduler, asha_milestones
+
+    info = log.info if isinstance(log, RunLog) else getattr(log, "attrs", {}).get("chartkit")
+    recorded = dict((getattr(info, "extra", None) or {}).get("scheduler") or {})
+    given = {"grace_period": grace_period, "reduction_factor": reduction_factor, "max_t": max_t}
+    if recorded and all(v is None for v in given.values()):
+        return recorded
+    last = _last_steps(log)
+    if not last:
+        return {}
+    args = {k: (v if v is not None else recorded.get(k)) for k, v in given.items()}
+    g, rf, mt, how = _infer_scheduler(
+        list(last.values()), args["grace_period"], args["reduction_factor"], args["max_t"]
+    )
+    for k, v in given.items():
+        if v is not None:
+            how[k] = "given"
+    milestones = asha_milestones(g, rf, mt)
+    milestones = [int(m) if float(m).is_integer() else m for m in milestones]
+    return {
+        "grace_period": g,
+        "reduction_factor": rf,
+        "max_t": mt,
+        "milestones": milestones,
+        "how": how,
+        "survivors": {m: sum(1 for x in last.values() if x >= m) for m in milestones},
+    }
+
+
+def _last_steps(log) -> dict[str, int]:
+    trials = _trials_info(log)
+    if trials is not None and len(trials):
+        out = {}
+        for t, x in zip(trials["trial"], trials["last_iteration"], strict=True):
+            if not pd.isna(x):
+                out[str(t)] = int(x)
+        return out
+    frame, _ = frame_of(log)
+    if not len(frame):
+        return {}
+    g = frame.groupby("trial", observed=True)["step"].max()
+    return {str(k): int(v) for k, v in g.items()}
+
+
+def _params(log) -> pd.DataFrame:
+    if isinstance(log, RunLog):
+        return log.params
+    return pd.DataFrame(columns=list(PARAMS_COLUMNS))
+
+
+def param_names(log) -> list[str]:
+    """Config keys of a tuning log, in the params frame's order."""
+    return [c for c in _params(log).columns if c not in PARAMS_COLUMNS]
+
+
+def _final_params(log) -> pd.DataFrame:
+    """One row per trial: the config of its last lineage segment (the initial one if no PBT)."""
+    p = _params(log)
+    if not len(p):
+        return p
+    p = p.sort_values(["trial", "segment"], kind="stable")
+    return p.groupby("trial", sort=False).tail(1).set_index("trial")
+
+
+def _scope_value(values: np.ndarray, scope: str) -> float:
+    v = values[np.isfinite(values)]
+    if not v.size:
+        return math.nan
+    if scope == "last":
+        return float(v[-1])
+    return float(v.min() if scope == "min" else v.max())
+
+
+def trial_table(
+    log,
+    metric: str,
+    *,
+    scope: Scope = "last",
+    step: int | None = None,
+) -> pd.DataFrame:
+    """One row per trial: its score of *metric*, its outcome and its final config.
+
+    Parameters
+    ----------
+    log : RunLog or pandas.DataFrame
+        A tuning log (`chartkit.metrics.readers.ray.read_ray`). A bare frame has no
+        config columns.
+    metric : str
+        The metric to score trials by.
+    scope : {"last", "min", "max"}, default: "last"
+        ``"last"``: the trial's last finite value; ``"min"``/``"max"``: its smallest/largest
+        finite value over all steps.
+    step : int, optional
+        Score every trial at this step instead (NaN for trials that did not reach it), so
+        trials stopped early by ASHA are compared at a rung they all reached.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``trial, status, outcome, last_step, n_points, value`` then the config keys
+        (the last PBT segment's values), sorted naturally by trial. ``outcome`` is
+        ``"error"`` for ERROR trials, ``"stopped"`` for trials that ended before the
+        scheduler's ``max_t`` (the largest last step when unknown), ``"completed"`` for the
+        others that ended, else the status in lower case.
+
+    Raises
+    ------
+    KeyError
+        When *metric* is not in the log (close matches suggested).
+    """
+    check_in_list(["last", "min", "max"], scope=scope)
+    frame, _ = frame_of(log)
+    rows = metric_rows(frame, metric)
+    trials_info = _trials_info(log)
+    names: list[str] = []
+    if trials_info is not None:
+        names = [str(t) for t in trials_info["trial"]]
+    for t in rows["trial"].dropna().astype(str).unique():
+        if t not in names:
+            names.append(t)
+    if rows["trial"].isna().all() and not names:
+        names = ["(all)"]
+    values: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    last_step: dict[str, float] = {}
+    for t, g in rows.groupby(rows["trial"].astype(str), observed=True, sort=False):
+        g = g.sort_values("step", kind="stable")
+        v = g["value"].to_numpy(dtype=float)
+        counts[t] = int(np.isfinite(v).sum())
+        last_step[t] = float(g["step"].iloc[-1])
+        if step is None:
+            values[t] = _scope_value(v, scope)
+        else:
+            at = v[g["step"].to_numpy() == step]
+            values[t] = float(at[-1]) if at.size else math.nan
+    status = {}
+    if trials_info is not None:
+        for t, s, x in zip(
+            trials_info["trial"],
+            trials_info["status"],
+            trials_info["last_iteration"],
+            strict=True,
+        ):
+            status[str(t)] = str(s) if s is not None else "UNKNOWN"
+            if not pd.isna(x):
+                last_step.setdefault(str(t), float(x))
+                last_step[str(t)] = max(last_step[str(t)], float(x))
+    sched = scheduler_of(log) if names else {}
+    max_t = sched.get("max_t")
+    if max_t is None and last_step:
+        max_t = max(last_step.values())
+    out = pd.DataFrame(
+        {
+            "trial": names,
+            "status": [status.get(t, "UNKNOWN") for t in names],
+            "last_step": [last_step.get(t, math.nan) for t in names],
+            "n_points": [counts.get(t, 0) for t in names],
+            "value": [values.get(t, math.nan) for t in names],
+        }
+    )
+    out.insert(
+        2,
+        "outcome",
+        [_outcome(s, x, max_t) for s, x in zip(out["status"], out["last_step"], strict=True)],
+    )
+    final = _final_params(log)
+    if len(final):
+        final = final.reindex(names)
+        for c in param_names(log):
+            out[c] = final[c].to_numpy()
+    out = out.iloc[sorted(range(len(out)), key=lambda i: natural_key(names[i]))]
+    out = out.reset_index(drop=True)
+    out.attrs["metric"] = metric
+    out.attrs["scope"] = scope if step is None else f"step {step}"
+    return out
+
+
+def _outcome(status: str, last: float, max_t: float | None) -> str:
+    s = status.upper()
+    if s == "ERROR":
+        return "error"
+    if s in ("TERMINATED", "UNKNOWN") and not (isinstance(last, float) and math.isnan(last)):
+        if max_t is not None and last < max_t:
+            return "stopped"
+        return "completed"
+    return s.lower()
+
+
+def param_kinds(
+    table: pd.DataFrame,
+    params: Sequence[str],
+    scales: Mapping[str, Kind] | None = None,
+) -> dict[str, Kind]:
+    """How each parameter is shown: ``"log"``, ``"linear"`` or ``"categorical"``.
+
+    Strings, booleans and mixed values are categorical; integers with at most
+    `MAX_CHOICES` distinct values are choices (categorical); other numbers are ``"log"``
+    when all are positive and max/min > `LOG_SPREAD` (the spread a log-uniform search
+    produces), else ``"linear"``. *scales* overrides the guess per parameter.
+    """
+    scales = dict(scales or {})
+    for name, kind in scales.items():
+        if name not in params:
+            raise unknown_column(name, params, "parameter in scales")
+        check_in_list(["log", "linear", "categorical"], **{f"scales[{name!r}]": kind})
+    out: dict[str, Kind] = {}
+    for p in params:
+        if p in scales:
+            kind = scales[p]
+            if kind == "log":
+                num = pd.to_numeric(table[p], errors="coerce")
+                if not (num.dropna() > 0).all() or num.isna().all():
+                    raise ValueError(
+                        invalid_value_message(
+                            "log",
+                            f"scales[{p!r}]",
+                            expected="'linear' or 'categorical' for a parameter with "
+                            "non-positive or non-numeric values",
+                        )
+                    )
+            out[p] = kind
+            continue
+        out[p] = _guess_kind(table[p])
+    return out
+
+
+def _guess_kind(col: pd.Series) -> Kind:
+    s = col.dropna()
+    if not len(s) or s.dtype == bool or not pd.api.types.is_numeric_dtype(s):
+        return "categorical"
+    v = s.to_numpy(dtype=float)
+    if np.all(v == np.round(v)) and len(np.unique(v)) <= MAX_CHOICES:
+        return "categorical"
+    lo, hi = v.min(), v.max()
+    if lo > 0 and hi / lo > LOG_SPREAD:
+        return "log"
+    return "linear"
+
+
+def varying_params(table: pd.DataFrame, params: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split *params* into those that vary across trials and those that are constant."""
+    varying, constant = [], []
+    for p in params:
+        n = table[p].astype(str).where(table[p].notna()).nunique(dropna=True)
+        (varying if n > 1 else constant).append(p)
+    return varying, constant
+
+
+def best_trial(table: pd.DataFrame, mode: str) -> int | None:
+    """Row position of the best trial of a `trial_table` (None when no trial has a value)."""
+    v = table["value"].to_numpy(dtype=float)
+    if not np.isfinite(v).any():
+        return None
+    w = np.where(np.isfinite(v), v, np.inf if mode == "min" else -np.inf)
+    return int(np.argmin(w) if mode == "min" else np.argmax(w))
+
+
+def format_config(row: Mapping[str, Any], params: Sequence[str]) -> str:
+    """``l1=128, lr=0.0348`` with 3 significant digits for floats."""
+    parts = []
+    for p in params:
+        v = row[p]
+        if isinstance(v, (float, np.floating)):
+            parts.append(f"{p}={float(v):.3g}")
+        else:
+            parts.append(f"{p}={v}")
+    return ", ".join(parts)
+
+
+def lineage_segments(log) -> pd.DataFrame:
+    """The PBT lineage: one row per trial segment with the steps it covers in the metrics.
+
+    With the reader's default ``keep="last"``, a segment that restored an older checkpoint
+    overwrites the steps it repeats, so a step belongs to the newest segment whose
+    ``start_step`` is at or before it. ``end_step`` is the start of the next segment that
+    begins later (or None for the last one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The params frame's rows (``run, trial, segment, start_step`` + config) sorted by
+        trial and segment, with an ``end_step`` column added.
+    """
+    p = _params(log)
+    if not len(p):
+        out = p.copy()
+        out["end_step"] = pd.Series([], dtype="Int64")
+        return out
+    p = p.sort_values(["trial", "segment"], kind="stable").reset_index(drop=True)
+    ends: list[Any] = []
+    for _, g in p.groupby("trial", sort=False):
+        starts = g["start_step"].tolist()
+        for i in range(len(starts)):
+            later = [s for s in starts[i + 1 :] if not pd.isna(s)]
+            ends.append(min(later) if later else pd.NA)
+    p["end_step"] = pd.array(ends, dtype="Int64")
+    return p
+
+
+def segment_of(steps: np.ndarray, starts: Sequence[Any]) -> np.ndarray:
+    """Index of the segment each step belongs to (the newest one starting at or before it)."""
+    seg = np.zeros(len(steps), dtype=np.int64)
+    for k, s in enumerate(starts):
+        if k == 0 or pd.isna(s):
+            continue
+        seg[steps >= int(s)] = k
+    return seg
+
+
+def too_few(ax, n: int, need: int, what: str, stacklevel: int = 3) -> None:
+    """Write a 'needs at least *need* trials' note in *ax* and emit one DataWarning."""
+    msg = f"{what} needs at least {need} trials with a value; this log has {n}"
+    warnings.warn(msg + ".", DataWarning, stacklevel=stacklevel)
+    ax.text(
+        0.5,
+        0.5,
+        msg,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color="0.35",
+        wrap=True,
+    )
+
+
+def check_params_available(log, what: str) -> list[str]:
+    """Config keys of *log*, or a ValueError saying *what* needs a RunLog with params."""
+    names = param_names(log)
+    if not names:
+        raise ValueError(
+            f"{what} needs the trials' configs: pass the RunLog returned by read_ray "
+            "(a bare metrics frame has no params)."
+        )
+    return names
+
+
+def check_param(name: str, params: Sequence[str], what: str = "color_by") -> None:
+    if name not in params:
+        raise unknown_column(name, params, what)
