@@ -76,6 +76,7 @@ class _Trial:
     configs: list[dict[str, Any] | None] = field(default_factory=list)
     status: str | None = None
     error: str | None = None
+    exception: str | None = None
     done: bool | None = None
 
 
@@ -286,16 +287,15 @@ def _read_state(root: str, info: LogInfo) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _first_error_line(path: str) -> str | None:
+def _error_lines(path: str) -> tuple[str | None, str | None]:
+    """First and last non-empty lines of ``error.txt``, without ANSI colour codes."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                line = _strip_ansi(line).strip()
-                if line:
-                    return line
+            lines = [_strip_ansi(line).strip() for line in f]
     except OSError:
-        return None
-    return None
+        return None, None
+    lines = [line for line in lines if line]
+    return (lines[0], lines[-1]) if lines else (None, None)
 
 
 def _is_trial_dir(path: str) -> bool:
@@ -397,13 +397,16 @@ def read_ray(
         ``progress.csv``; Ray's bookkeeping keys such as ``pid``, ``done``, ``timestamp``
         are left out).
         ``params``: ``run, trial, segment, start_step`` then the config keys, one row per
-        trial and lineage segment: segment 0 holds ``params.json``; a new segment starts
-        where the step rewinds or the config in ``result.json`` changes (PBT).
+        trial and lineage segment: a new segment starts where the step rewinds or the
+        config in ``result.json`` changes (PBT). Configs come from ``result.json``; from
+        ``params.json`` only when the rows carry none (``progress.csv``), and note that Ray
+        rewrites ``params.json`` with the newest config when PBT restarts a trial.
         ``info.extra["trials"]``: one row per trial: ``trial, dir, status,
-        last_iteration, rung, error, n_rows, n_segments, source_file``; ``status`` comes from
-        ``experiment_state-*.json`` when present (else ``ERROR`` when ``error.txt`` exists,
-        ``TERMINATED`` when the last result says ``done``, else ``UNKNOWN``); ``error`` is
-        the first line of ``error.txt`` without ANSI colour codes; ``rung`` is the last
+        last_iteration, rung, error, exception, n_rows, n_segments, source_file``;
+        ``status`` comes from ``experiment_state-*.json`` when present (else ``ERROR`` when
+        ``error.txt`` exists, ``TERMINATED`` when the last result says ``done``, else
+        ``UNKNOWN``); ``error`` is the first line of ``error.txt`` and ``exception`` its last
+        one (the exception raised), both without ANSI colour codes; ``rung`` is the last
         milestone of `asha_milestones` reached.
         ``info.extra["scheduler"]``: the ``grace_period``, ``reduction_factor``, ``max_t``
         used, the ``milestones``, ``how`` each was obtained and ``survivors`` (the number of
@@ -482,7 +485,7 @@ def read_ray(
             info.add("marked", d, "no file names the trial id: the folder name is used")
         err_path = os.path.join(d, "error.txt")
         if os.path.isfile(err_path):
-            t.error = _first_error_line(err_path)
+            t.error, t.exception = _error_lines(err_path)
             t.status = t.status or "ERROR"
         if t.status is None:
             t.status = "TERMINATED" if t.done else ("UNKNOWN" if t.steps else "PENDING")
@@ -579,7 +582,9 @@ def _lineage(trials: list[_Trial], run_name: str):
         segs = _segments(t)
         rewinds += sum(1 for s in segs if "rewind" in s[2])
         for k, (a, _b, _reason, cfg) in enumerate(segs or [(0, 0, "start", None)]):
-            if k == 0 and t.config0 is not None:
+            if cfg is None:
+                # progress.csv rows carry no config: params.json (which Ray rewrites with
+                # the newest config when PBT restarts a trial)
                 cfg = t.config0
             row = {
                 "run": run_name,
@@ -598,6 +603,7 @@ def _lineage(trials: list[_Trial], run_name: str):
                 "last_iteration": t.steps[-1] if t.steps else pd.NA,
                 "rung": pd.NA,
                 "error": t.error,
+                "exception": t.exception,
                 "n_rows": len(t.steps),
                 "n_segments": max(len(segs), 1),
                 "source_file": t.source_file,
