@@ -278,9 +278,9 @@ def label_lines(
     )
 
 
-def _last_finite(xy: np.ndarray) -> np.ndarray | None:
+def _last_finite(xy: np.ndarray) -> int:
     ok = np.flatnonzero(np.isfinite(xy).all(axis=1))
-    return xy[ok[-1]] if len(ok) else None
+    return int(ok[-1]) if len(ok) else -1
 
 
 def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader_kws, renderer):
@@ -289,15 +289,22 @@ def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader
     ppp = _measure.px_per_point(fig)
     box = np.asarray(ax.bbox.extents)
     _, segments = _measure.axes_obstacles(ax, exclude=texts, renderer=renderer)
-    pxy = [line.get_transform().transform(np.asarray(line.get_xydata(), float)) for line in lines]
+    dxy = [np.asarray(line.get_xydata(), float) for line in lines]
+    pxy = [line.get_transform().transform(xy) for line, xy in zip(lines, dxy, strict=True)]
+    # Names are anchored in data coordinates: map lines drawn in other coordinates there.
+    to_data = ax.transData.inverted()
+    dxy = [
+        xy if line.get_transform() == ax.transData else to_data.transform(p)
+        for line, xy, p in zip(lines, dxy, pxy, strict=True)
+    ]
     ends = [_last_finite(xy) for xy in pxy]
     n = len(lines)
     centre = np.full((n, 2), np.nan)  # label centres, display px
-    anchor = np.full((n, 2), np.nan)  # where the label (or its leader) meets the line
+    vertex = np.full(n, -1)  # the line vertex a name (or its leader) points to
 
     if where == "best":
-        centre, anchor = _best(pxy, sizes, segments, box, pad * ppp)
-    todo = [i for i in range(n) if not np.isfinite(centre[i]).all() and ends[i] is not None]
+        centre, vertex = _best(pxy, sizes, segments, box, pad * ppp)
+    todo = [i for i in range(n) if not np.isfinite(centre[i]).all() and ends[i] >= 0]
     column = np.zeros(n, bool)
     if todo:
         # The column starts right of every line vertex inside the Axes, so no line crosses
@@ -309,25 +316,23 @@ def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader
             if len(sx):
                 right = min(float(sx.max()), box[2])
         x_col = right + pad * ppp
-        wishes = np.array([np.clip(ends[i][1], box[1], box[3]) for i in todo])
+        wishes = np.array([np.clip(pxy[i][ends[i], 1], box[1], box[3]) for i in todo])
         ys = stack_1d(wishes, sizes[todo, 1], gap * ppp, box[1], box[3])
         for k, i in enumerate(todo):
             centre[i] = x_col + sizes[i, 0] / 2, ys[k]
-            anchor[i] = ends[i]
+            vertex[i] = ends[i]
             column[i] = True
     leaders = 0
     style = {"arrowstyle": "-", "linewidth": 0.6, "shrinkA": 0.0, "shrinkB": 1.0, "patchA": None}
     style.update(leader_kws or {})
-    to_data = ax.transData.inverted()
     for i, t in enumerate(texts):
         if not np.isfinite(centre[i]).all():
             t.set_visible(False)
             continue
         t.set_visible(True)
-        xy = to_data.transform(anchor[i])
-        t.xy = (float(xy[0]), float(xy[1]))
+        t.xy = (float(dxy[i][vertex[i], 0]), float(dxy[i][vertex[i], 1]))
         left = centre[i] - np.array([sizes[i, 0] / 2, 0.0])
-        off = (left - anchor[i]) / ppp
+        off = (left - pxy[i][vertex[i]]) / ppp
         t.xyann = (float(off[0]), float(off[1]))
         if leader and column[i] and float(np.hypot(*off)) > pad + min_leader:
             props = dict(style)
@@ -353,18 +358,21 @@ def _best(pxy, sizes, segments, box, pad):
     """Place each name beside its own line with the most clearance; NaN where none fits."""
     n = len(pxy)
     centre = np.full((n, 2), np.nan)
-    anchor = np.full((n, 2), np.nan)
+    vertex = np.full(n, -1)
     row = 2 * max(float(np.median(sizes[:, 1])), 1.0)
     index = _geometry.SpatialIndex(_geometry.split_segments(segments, row), "segment", row)
     margins = np.array([0.0, 4.0, 12.0]) * (pad / 3.0 if pad > 0 else 1.0)
     placed: list[np.ndarray] = []
     for i in range(n):
         xy = pxy[i]
-        xy = xy[np.isfinite(xy).all(axis=1)]
-        xy = xy[_geometry.box_contains(box, np.hstack([xy, xy]))]
-        if not len(xy):
+        usable = np.flatnonzero(
+            np.isfinite(xy).all(axis=1) & _geometry.box_contains(box, np.hstack([xy, xy]))
+        )
+        if not len(usable):
             continue
-        picks = np.unique(np.linspace(0, len(xy) - 1, min(len(xy), 40)).round().astype(int))
+        picks = usable[
+            np.unique(np.linspace(0, len(usable) - 1, min(len(usable), 40)).round().astype(int))
+        ]
         pts = xy[picks]
         w, h = sizes[i]
         up = np.column_stack(
@@ -374,7 +382,6 @@ def _best(pxy, sizes, segments, box, pad):
             [pts[:, 0] - w / 2, pts[:, 1] - pad - h, pts[:, 0] + w / 2, pts[:, 1] - pad]
         )
         cand = np.vstack([up, down])
-        where = np.vstack([pts, pts])
         ok = _geometry.box_contains(box, cand)
         if placed:
             ok &= ~_geometry.rects_overlap(cand, np.array(placed), pad).any(axis=1)
@@ -394,6 +401,6 @@ def _best(pxy, sizes, segments, box, pad):
         along = np.concatenate([picks, picks])[choices]
         k = choices[np.argmax(along)]
         centre[i] = (cand[k, :2] + cand[k, 2:]) / 2
-        anchor[i] = where[k]
+        vertex[i] = np.concatenate([picks, picks])[k]
         placed.append(cand[k])
-    return centre, anchor
+    return centre, vertex

@@ -1,0 +1,194 @@
+"""Direct line labels: the 16-random-walk target, colours, layouts and bad input.
+
+Overlaps use renderer extents (`Bbox.overlaps`) and crossings `Path.intersects_bbox`, so
+the checks do not reuse the geometry under test.
+"""
+
+from __future__ import annotations
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.text import Text
+
+import chartkit
+from chartkit.annotate import Placement, label_lines
+from chartkit.annotate.lines import stack_1d
+
+
+def _walks(n=16, steps=200, seed=0, labels=False, **fig_kw):
+    rng = np.random.default_rng(seed)
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100, **fig_kw)
+    for k in range(n):
+        kw = {"label": f"series {k}"} if labels else {}
+        ax.plot(np.cumsum(rng.normal(size=steps)), **kw)
+    return fig, ax
+
+
+def _check(fig, ax, placed):
+    """(label-label overlaps, labels crossed by another line) from the drawn figure."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in placed.texts]
+    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    lines = ax.get_lines()
+    crossed = 0
+    for i, box in enumerate(boxes):
+        for j, line in enumerate(lines):
+            path = line.get_transform().transform_path(line.get_path())
+            if j != i and path.intersects_bbox(box, filled=False):
+                crossed += 1
+                break
+    return overlaps, crossed, boxes
+
+
+def test_stack_1d_separates_with_least_motion():
+    wish = np.array([5.0, 5.0, 5.0, 30.0])
+    pos = stack_1d(wish, np.full(4, 4.0), gap=1.0)
+    srt = np.sort(pos[:3])
+    np.testing.assert_allclose(np.diff(srt), 5.0)
+    assert np.mean(pos[:3]) == pytest.approx(5.0)  # the block is centred on its wishes
+    assert pos[3] == 30.0  # a free box does not move
+    apart = np.array([0.0, 10.0, 20.0])
+    np.testing.assert_array_equal(stack_1d(apart, np.full(3, 4.0), 1.0), apart)
+
+
+def test_stack_1d_stays_in_bounds_and_keeps_order():
+    rng = np.random.default_rng(2)
+    wish = rng.uniform(-10, 110, 12)
+    pos = stack_1d(wish, np.full(12, 6.0), 1.0, lo=0, hi=100)
+    order = np.argsort(wish, kind="stable")
+    assert (np.diff(pos[order]) >= 7.0 - 1e-9).all()
+    assert pos.min() - 3 >= -1e-9
+    assert pos.max() + 3 <= 100 + 1e-9
+
+
+def test_sixteen_random_walks_end_labels_meet_the_target():
+    fig, ax = _walks()
+    placed = label_lines(names=[f"series {k}" for k in range(16)], ax=ax)
+    assert isinstance(placed, Placement)
+    assert len(placed.texts) == 16
+    overlaps, crossed, boxes = _check(fig, ax, placed)
+    assert overlaps == 0
+    assert crossed == 0
+    assert placed.leaders > 0  # some names had to move away from their line's end
+    for box in boxes:
+        assert fig.bbox.x0 <= box.x0
+        assert box.x1 <= fig.bbox.x1
+
+
+@pytest.mark.parametrize("where", ["end", "best"])
+def test_names_take_their_line_colour_and_labels(where):
+    _, ax = _walks(n=5, labels=True)
+    placed = label_lines(where=where, ax=ax)
+    assert [t.get_text() for t in placed.texts] == [f"series {k}" for k in range(5)]
+    for t, line in zip(placed.texts, ax.get_lines(), strict=True):
+        assert mcolors.same_color(t.get_color(), line.get_color())
+    one = label_lines(ax=ax, color="k")
+    assert all(mcolors.same_color(t.get_color(), "k") for t in one.texts)
+
+
+def test_best_gaps_are_clear_of_every_line():
+    fig, ax = _walks(n=6, seed=3)
+    placed = label_lines(names=list("abcdef"), where="best", ax=ax)
+    overlaps, crossed, _ = _check(fig, ax, placed)
+    assert overlaps == 0
+    assert crossed == 0
+    # At least one name sits along its line rather than in the end column.
+    inside = [t for t in placed.texts if t.xyann[0] < 0]
+    assert inside
+
+
+def test_end_column_is_right_of_every_line():
+    fig, ax = _walks(n=4, seed=1)
+    short = ax.plot(np.arange(80), np.linspace(0, 5, 80))[0]  # ends early
+    placed = label_lines(names=list("abcde"), ax=ax)
+    overlaps, crossed, boxes = _check(fig, ax, placed)
+    assert (overlaps, crossed) == (0, 0)
+    line_right = max(
+        ln.get_transform().transform(ln.get_xydata())[:, 0].max() for ln in ax.get_lines()
+    )
+    assert min(b.x0 for b in boxes) > line_right
+    # The early line's name is joined to its end by a leader.
+    assert placed.texts[-1].arrow_patch is not None
+    assert placed.texts[-1].xy == tuple(short.get_xydata()[-1])
+
+
+def test_constrained_layout_makes_room_for_the_names():
+    fig, ax = _walks(n=8, layout="constrained")
+    placed = label_lines(names=[f"a long series name {k}" for k in range(8)], ax=ax)
+    overlaps, crossed, boxes = _check(fig, ax, placed)
+    assert (overlaps, crossed) == (0, 0)
+    assert max(b.x1 for b in boxes) <= fig.bbox.x1
+    assert ax.bbox.x1 < 0.9 * fig.bbox.x1  # the axes were narrowed for the names
+
+
+def test_lines_argument_and_nan_ends():
+    _fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    y = np.linspace(0, 1, 50)
+    y[-5:] = np.nan
+    a = ax.plot(y)[0]
+    b = ax.plot(1 - np.linspace(0, 1, 50))[0]
+    ax.axhline(0.5, color="0.8")  # not asked for: not labelled
+    placed = label_lines([a, b], ["up", "down"])
+    assert [t.get_text() for t in placed.texts] == ["up", "down"]
+    assert placed.texts[0].xy == (44.0, pytest.approx(y[44]))
+
+
+def test_korean_names_in_a_theme():
+    with chartkit.theme("default", korean_font="bundled"):
+        fig, ax = _walks(n=6)
+        placed = label_lines(names=[f"학습률 {k}" for k in range(6)], ax=ax)
+        overlaps, crossed, _ = _check(fig, ax, placed)
+    assert (overlaps, crossed) == (0, 0)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_unknown_where():
+    with pytest.raises(
+        ValueError, match=r"^'middle' is not a valid value for where; supported values are"
+    ):
+        label_lines(where="middle")
+
+
+def test_unlabelled_line_needs_names():
+    _fig, ax = plt.subplots()
+    line = ax.plot([0, 1])[0]
+    with pytest.raises(ValueError, match=r"line 0 has no label \('_child0'\); pass names="):
+        label_lines([line])
+    with pytest.raises(ValueError, match=r"no labelled lines on the Axes"):
+        label_lines(ax=ax)
+
+
+def test_names_length_must_match():
+    _fig, ax = _walks(n=3)
+    with pytest.raises(ValueError, match=r"one entry per line; got 2 names for 3 lines"):
+        label_lines(names=["a", "b"], ax=ax)
+
+
+def test_not_a_line():
+    with pytest.raises(TypeError, match=r"lines \(entry 0\) must be a matplotlib.lines.Line2D"):
+        label_lines(["x"], ["a"])
+
+
+def test_controlled_keyword():
+    _fig, ax = _walks(n=2, labels=True)
+    with pytest.raises(TypeError, match=r"label_lines sets 'va' itself"):
+        label_lines(ax=ax, va="top")
+
+
+@pytest.mark.mpl_image_compare(style=chartkit.rc_params("default", korean_font="bundled"))
+def test_label_lines_image():
+    rng = np.random.default_rng(4)
+    steps = np.arange(0, 3000, 20)
+    fig, ax = plt.subplots(figsize=(5, 3.2), dpi=100, layout="constrained")
+    for k, lr in enumerate([0.3, 0.1, 0.03, 0.01, 0.003]):
+        loss = 2.3 * np.exp(-steps * lr / 60) + 0.25 + 0.02 * k
+        ax.plot(steps, loss + rng.normal(0, 0.01, steps.size).cumsum() * 0.1)
+    ax.set_title("학습률별 검증 손실")
+    ax.set_xlabel("스텝")
+    label_lines(names=[f"lr = {v}" for v in (0.3, 0.1, 0.03, 0.01, 0.003)], ax=ax)
+    return fig
