@@ -2,12 +2,16 @@
 
 Lightness J' is laid out first (monotone, evenly stepped; mirror-symmetric for diverging
 maps), hue is held fixed per side, and chroma follows a smooth profile that is reduced, point
-by point and by bisection, until the colour fits in the sRGB gamut. Reducing chroma at fixed
-J' and hue keeps the lightness profile exact, which is what `check_cmap` judges.
+by point and by bisection, until the colour fits in the sRGB gamut. Hue and chroma are
+measured from the sRGB grey of the same J' (CAM02-UCS puts R = G = B slightly off
+a' = b' = 0), so a chroma of 0 is a true grey: the centre of a diverging map is neutral.
+Reducing chroma at fixed J' and hue keeps the lightness profile exact, which is what
+`check_cmap` judges.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -18,6 +22,22 @@ from chartkit.palettes._color import srgb_to_linear, to_hex_list, to_rgb_array
 __all__ = ["categorical", "diverging", "sequential"]
 
 _BISECT_STEPS = 24
+
+
+@functools.lru_cache(maxsize=1)
+def _grey_table() -> tuple[np.ndarray, np.ndarray]:
+    """J' and (a', b') of sRGB greys: CAM02-UCS's a' = b' = 0 is not exactly R = G = B."""
+    from chartkit.palettes.cvd import to_ucs
+
+    grey = srgb_to_linear(np.linspace(0.0, 1.0, 1025))
+    jab = to_ucs(np.repeat(grey[:, None], 3, axis=1))
+    return jab[:, 0], jab[:, 1:]
+
+
+def _grey_ab(j: np.ndarray) -> np.ndarray:
+    """a'b' of the sRGB grey of lightness *j*: the neutral axis that chroma is measured from."""
+    gj, gab = _grey_table()
+    return np.stack([np.interp(j, gj, gab[:, 0]), np.interp(j, gj, gab[:, 1])], axis=-1)
 
 
 def _ucs_of(color: Any, name: str) -> np.ndarray:
@@ -37,8 +57,12 @@ def _fit_gamut(j: np.ndarray, hue: np.ndarray, chroma: np.ndarray) -> np.ndarray
     lo = np.zeros_like(chroma)
     hi = chroma.astype(float).copy()
 
+    grey = _grey_ab(j)
+
     def rgb_at(c: np.ndarray) -> np.ndarray:
-        return _to_srgb(np.stack([j, c * np.cos(hue), c * np.sin(hue)], axis=-1))
+        a = grey[:, 0] + c * np.cos(hue)
+        b = grey[:, 1] + c * np.sin(hue)
+        return _to_srgb(np.stack([j, a, b], axis=-1))
 
     ok = ((rgb := rgb_at(hi)) >= -1e-9).all(-1) & (rgb <= 1 + 1e-9).all(-1)
     lo[ok] = hi[ok]
@@ -84,6 +108,7 @@ def _hue_and_chroma(hue_or_color: Any, chroma: float | None) -> tuple[float, flo
         hue = np.deg2rad(float(hue_or_color))
         return hue, 35.0 if chroma is None else float(chroma)
     jab = _ucs_of(hue_or_color, "hue_or_color")
+    jab[1:] -= _grey_ab(jab[:1])[0]
     c = float(np.hypot(jab[1], jab[2]))
     if c < 1.0:
         raise ValueError(

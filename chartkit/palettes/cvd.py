@@ -426,7 +426,7 @@ def image_ucs(
     lookup[present] = np.arange(present.size, dtype=np.int32)
     inverse = lookup[key]
     urgb = np.stack([(present >> 16) & 255, (present >> 8) & 255, present & 255], axis=1)
-    lin = _LUT_LIN.astype(float)[urgb]
+    lin = srgb_to_linear(urgb / 255.0)
     stack = np.stack(
         [lin if k is None else _simulate_linear(lin, k, s, model) for k, s in visions]
     )

@@ -132,6 +132,7 @@ def plot_palette(
     strips.imshow(image, extent=(0, m, len(rows), 0), aspect="auto", origin="upper", **kwargs)
     strips.set_yticks(np.arange(len(rows)) + 0.5, names)
     strips.tick_params(axis="y", length=0)
+    strips.grid(False)
     for side in ("top", "right", "left", "bottom"):
         strips.spines[side].set_visible(False)
     if cmap is None:
@@ -141,10 +142,10 @@ def plot_palette(
         ax.vlines(np.arange(1, m), 0, len(rows), colors="white", linewidth=2)
         if title is True:
             rep = check_palette(rgb, kinds=kinds, severities=(severity,), model=model)
+            i, j = rep.worst_pair
             title = (
                 f"{rep.verdict.upper()}: min ΔE normal {rep.min_delta_e_normal:.1f}, "
-                f"CVD {rep.min_delta_e_cvd:.1f} ({rep.worst_vision}, "
-                f"pair {rep.worst_pair[0]}-{rep.worst_pair[1]})"
+                f"CVD {rep.min_delta_e_cvd:.1f} ({rep.worst_vision}: {i} vs {j})"
             )
         if title:
             ax.set_title(title, loc="left", fontsize="medium")
