@@ -68,16 +68,19 @@ def _pandas(folder: Path):
 
 
 _MEMORY_CHILD = r"""
-import resource, sys
+import sys
 import pandas, pyarrow, pyarrow.json
 from chartkit.metrics import read_jsonl
 import chartkit.metrics.readers.jsonl
-def rss_mb():
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
-base = rss_mb()
+def status_mb(key):
+    # VmRSS now / VmHWM peak of this process; ru_maxrss would inherit the parent's peak
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+base = status_mb("VmRSS")
 log = read_jsonl(sys.argv[1])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = status_mb("VmHWM")
 frame = log.metrics.memory_usage(deep=True).sum() / 2**20
 print(peak - base, frame)
 """

@@ -669,7 +669,7 @@ def dedupe(frame: pd.DataFrame, info: LogInfo, keep: Keep = "last") -> pd.DataFr
 def _in_order(frame: pd.DataFrame, step: np.ndarray) -> bool:
     """True when every series is one contiguous block of strictly rising steps."""
     keys = [frame[c].cat.codes.to_numpy() for c in ("run", "trial", "metric")]
-    keys.append(frame["rank"].array.to_numpy(dtype=np.int64, na_value=-1))
+    keys.append(frame["rank"].array.to_numpy(dtype=np.int32, na_value=-1))
     n = len(step)
     change = np.zeros(n, dtype=bool)
     change[0] = True

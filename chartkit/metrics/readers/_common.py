@@ -189,14 +189,14 @@ def long_part(
         if mask is None or mask.all():
             steps.append(step)
             vals.append(col.values)
-            walls.append(wall_time if wall_time is not None else np.full(n, np.nan))
+            walls.append(wall_time if wall_time is not None else np.nan)
             if rank_arr is not None:
                 ranks.append(rank_arr)
             counts.append(n)
         else:
             steps.append(step[mask])
             vals.append(col.values[mask])
-            walls.append(wall_time[mask] if wall_time is not None else np.full(mask.sum(), np.nan))
+            walls.append(wall_time[mask] if wall_time is not None else np.nan)
             if rank_arr is not None:
                 ranks.append(rank_arr[mask])
             counts.append(int(mask.sum()))
@@ -213,58 +213,74 @@ def long_part(
     }
 
 
-def parts_to_frame(source: str, parts: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Join `long_part` results into one canonical frame (one copy of the data)."""
+def parts_to_frame(source: str, parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Join `long_part` results into one canonical frame.
+
+    The output columns are allocated once and filled part by part; each part is released
+    (*parts* is emptied) as soon as it is copied, so peak memory stays near the final frame
+    plus what is left of the parts.
+    """
     names: dict[str, int] = {}
     runs: dict[str, int] = {}
     trials: dict[str, int] = {}
-    metric_codes, run_codes, trial_codes, rank_parts, rank_masks = [], [], [], [], []
     for p in parts:
         for nm in p["names"]:
             names.setdefault(nm, len(names))
-        total = int(sum(p["counts"]))
-        codes = np.array([names[nm] for nm in p["names"]], dtype=np.int32)
-        metric_codes.append(np.repeat(codes, p["counts"]))
-        for key, table, out in ((("run"), runs, run_codes), (("trial"), trials, trial_codes)):
+        for key, table in (("run", runs), ("trial", trials)):
             v = p[key]
-            if v is None or (np.ndim(v) == 0 and pd.isna(v)):
-                out.append(np.full(total, -1, dtype=np.int32))
-            else:
-                out.append(np.full(total, table.setdefault(str(v), len(table)), dtype=np.int32))
-        if p["ranks"] is not None:
-            arrs = [pd.array(r, dtype="Int32") for r in p["ranks"]]
-            rank_parts.extend(a.to_numpy(dtype=np.int32, na_value=0) for a in arrs)
-            rank_masks.extend(np.asarray(a.isna()) for a in arrs)
-        elif p["rank"] is None or pd.isna(p["rank"]):
-            rank_parts.append(np.zeros(total, dtype=np.int32))
-            rank_masks.append(np.ones(total, dtype=bool))
-        else:
-            rank_parts.append(np.full(total, int(p["rank"]), dtype=np.int32))
-            rank_masks.append(np.zeros(total, dtype=bool))
-
-    def cat(codes: list[np.ndarray], table: dict[str, int]) -> pd.Categorical:
-        arr = np.concatenate(codes) if codes else np.empty(0, dtype=np.int32)
-        small = np.int8 if len(table) < 127 else (np.int16 if len(table) < 32000 else np.int32)
-        return pd.Categorical.from_codes(arr.astype(small), categories=list(table))
-
-    def flat(key: str, dtype: Any) -> np.ndarray:
-        arrs = [a for p in parts for a in p[key]]
-        return np.concatenate(arrs).astype(dtype, copy=False) if arrs else np.empty(0, dtype)
-
+            if not (v is None or (np.ndim(v) == 0 and pd.isna(v))):
+                table.setdefault(str(v), len(table))
     n = int(sum(sum(p["counts"]) for p in parts))
+
+    def code_dtype(table: dict[str, int]) -> Any:
+        return np.int8 if len(table) < 127 else (np.int16 if len(table) < 32000 else np.int32)
+
+    step = np.empty(n, dtype=np.int64)
+    wall = np.empty(n, dtype=np.float64)
+    value = np.empty(n, dtype=np.float64)
+    metric = np.empty(n, dtype=code_dtype(names))
+    run = np.empty(n, dtype=code_dtype(runs))
+    trial = np.empty(n, dtype=code_dtype(trials))
+    rank = np.zeros(n, dtype=np.int32)
+    rank_na = np.zeros(n, dtype=bool)
+    pos = 0
+    parts.reverse()
+    while parts:
+        p = parts.pop()
+        start = pos
+        for i, nm in enumerate(p["names"]):
+            c = p["counts"][i]
+            sl = slice(pos, pos + c)
+            step[sl] = p["step"][i]
+            wall[sl] = p["wall_time"][i]
+            value[sl] = p["value"][i]
+            metric[sl] = names[nm]
+            if p["ranks"] is not None:
+                r = pd.array(p["ranks"][i], dtype="Int32")
+                rank[sl] = r.to_numpy(dtype=np.int32, na_value=0)
+                rank_na[sl] = np.asarray(r.isna())
+            pos += c
+        sl = slice(start, pos)
+        for key, table, out in (("run", runs, run), ("trial", trials, trial)):
+            v = p[key]
+            none = v is None or (np.ndim(v) == 0 and pd.isna(v))
+            out[sl] = -1 if none else table[str(v)]
+        if p["ranks"] is None:
+            if p["rank"] is None or pd.isna(p["rank"]):
+                rank_na[sl] = True
+            else:
+                rank[sl] = int(p["rank"])
+        del p
     return pd.DataFrame(
         {
             "source": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[source]),
-            "run": cat(run_codes, runs),
-            "rank": pd.arrays.IntegerArray(
-                np.concatenate(rank_parts) if rank_parts else np.empty(0, np.int32),
-                np.concatenate(rank_masks) if rank_masks else np.empty(0, bool),
-            ),
-            "trial": cat(trial_codes, trials),
-            "step": flat("step", np.int64),
-            "wall_time": flat("wall_time", np.float64),
-            "metric": cat(metric_codes, names),
-            "value": flat("value", np.float64),
+            "run": pd.Categorical.from_codes(run, categories=list(runs)),
+            "rank": pd.arrays.IntegerArray(rank, rank_na),
+            "trial": pd.Categorical.from_codes(trial, categories=list(trials)),
+            "step": step,
+            "wall_time": wall,
+            "metric": pd.Categorical.from_codes(metric, categories=list(names)),
+            "value": value,
         },
         copy=False,
     )

@@ -108,6 +108,8 @@ def _table_fast(
             io.BytesIO(buf),
             read_options=pj.ReadOptions(use_threads=True, block_size=1 << 22),
             parse_options=pj.ParseOptions(newlines_in_values=False),
+            # the system allocator hands freed parse buffers back, keeping peak RSS low
+            memory_pool=pa.system_memory_pool(),
         )
 
     # Strict JSON first: scanning for NaN/Infinity costs as much as parsing, so the tokens
@@ -140,7 +142,7 @@ def _table_fast(
         if col.null_count:
             present = col.is_valid().to_numpy(zero_copy_only=False)
         if kind == "num":
-            vals = col.to_numpy().astype(np.float64, copy=False)
+            vals = col.to_numpy()  # int64 stays int64 (steps), float64 as is
             if replaced and pa.types.is_floating(t):
                 big = np.abs(vals) >= _NAN_SENTINEL
                 if big.any():
@@ -277,7 +279,10 @@ def _ids_and_metrics(
     row_mask = None
     if step_col is not None and cols[step_col][2] == "num":
         sv, sp, _ = cols[step_col]
-        bad = ~np.isfinite(sv) if sp is None else (~sp | ~np.isfinite(sv))
+        if sv.dtype.kind in "iu":
+            bad = np.zeros(len(sv), dtype=bool) if sp is None else ~sp
+        else:
+            bad = ~np.isfinite(sv) if sp is None else (~sp | ~np.isfinite(sv))
         if bad.any():
             row_mask = ~bad
             first = int(np.flatnonzero(bad)[0])
@@ -288,7 +293,10 @@ def _ids_and_metrics(
                 count=int(bad.sum()),
                 line=int(lines[first]) if lines is not None else first + 1,
             )
-        steps = np.where(np.isfinite(sv), sv, 0).astype(np.int64)
+        if sv.dtype.kind in "iu":
+            steps = sv.astype(np.int64, copy=False)
+        else:
+            steps = np.where(np.isfinite(sv), sv, 0).astype(np.int64)
     else:
         if step is not None and step != "auto":
             raise unknown_column(step, names, "step")
@@ -401,6 +409,7 @@ def read_jsonl(
             n_rows = len(lines)
         else:
             cols, n_rows = fast
+        del data
         info.rows += n_rows
         if n_rows == 0:
             info.add("empty", f, "the file holds no records")
