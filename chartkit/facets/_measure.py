@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matplotlib.artist import Artist
+from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from chartkit.facets.layout import gridspec_params
 
-__all__ = ["LayoutArtist", "PageLayout", "attach", "fit_text"]
+__all__ = ["LayoutArtist", "OnePassFigure", "PageLayout", "fit_text", "new_figure"]
 
 _ELLIPSIS = "…"
 
@@ -256,10 +257,24 @@ class PageLayout:
             bb = _text_box(t, renderer)
             return 0.0 if bb is None else bb.width * inch
 
-        header_h = [text_h(t) for t in self.header]
-        top_band = sum(h + pad for h in header_h if h > 0)
-        xlabel_band = text_h(self.xlabel) + pad if text_h(self.xlabel) else 0.0
-        ylabel_band = text_w(self.ylabel) + pad if text_w(self.ylabel) else 0.0
+        def fit_bands(m: dict[str, float]) -> tuple[list[float], float, float, float]:
+            """Wrap titles and spanning labels to the room *m* leaves; their bands."""
+            for text in self.header:
+                full = getattr(text, "_chartkit_full", None)
+                if full is not None:  # titles start at the panels' left edge
+                    fit_text(text, full, renderer, (w_in - m["left"] - pad) * dpi, vertical=False)
+            for text, room, vertical in (
+                (self.xlabel, w_in - m["left"] - m["right"], False),
+                (self.ylabel, h_in - m["top"] - m["bottom"], True),
+            ):
+                full = getattr(text, "_chartkit_full", None)
+                if full:
+                    fit_text(text, full, renderer, room * dpi, vertical=vertical)
+            heights = [text_h(t) for t in self.header]
+            top_band = sum(h + pad for h in heights if h > 0)
+            xb = text_h(self.xlabel) + pad if text_h(self.xlabel) else 0.0
+            yb = text_w(self.ylabel) + pad if text_w(self.ylabel) else 0.0
+            return heights, top_band, xb, yb
 
         legend_w = legend_h = 0.0
         if self.legend is not None and self.legend.get_visible():
@@ -276,6 +291,7 @@ class PageLayout:
         strip_w_in = 0.0
         cax_band = 0.0
         for _ in range(2):
+            header_h, top_band, xlabel_band, ylabel_band = fit_bands(margins)
             params = gridspec_params((w_in, h_in), _add(margins), wgap, hgap, nrows, ncols)
             self.gridspec.update(**params)
             # Strips fitted to the panel size.
@@ -322,6 +338,12 @@ class PageLayout:
                 "bottom": pad + bottom + xlabel_band + bottom_band,
                 "top": pad + top + top_band + top_legend,
             }
+        # Titles and labels wrapped for the final margins; their bands follow.
+        bands = (top_band, xlabel_band, ylabel_band)
+        header_h, top_band, xlabel_band, ylabel_band = fit_bands(margins)
+        margins["top"] += top_band - bands[0]
+        margins["bottom"] += xlabel_band - bands[1]
+        margins["left"] += ylabel_band - bands[2]
         params = gridspec_params((w_in, h_in), margins, wgap, hgap, nrows, ncols)
         self.gridspec.update(**params)
         self._right_overhang = right
@@ -438,9 +460,30 @@ class LayoutArtist(Artist):
         self.stale = False
 
 
-def attach(fig: Any, page: PageLayout) -> LayoutArtist:
-    """Give *fig* the one-pass layout of *page* (and no layout engine)."""
-    fig.set_layout_engine("none")
-    artist = LayoutArtist(page)
-    fig.add_artist(artist)
-    return artist
+def new_figure(page: PageLayout, figsize: tuple[float, float] | None) -> Any:
+    """A pyplot figure without layout engine, laid out by *page* at every draw."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, layout="none", FigureClass=OnePassFigure)
+    fig._one_pass = True
+    fig.add_artist(LayoutArtist(page))
+    return fig
+
+
+class OnePassFigure(Figure):
+    """A `~matplotlib.figure.Figure` that keeps "no layout engine" meaning no engine.
+
+    ``savefig`` turns the engine off while printing and restores the previous one with
+    ``set_layout_engine(None)``, which reads ``figure.constrained_layout.use``: a figure
+    without engine saved inside ``chartkit.theme()`` (whose rcParams ask for constrained
+    layout) would come out of the save with a constrained engine, and every later save
+    would draw twice. Here ``None`` stays None once the one-pass layout is attached.
+    """
+
+    _one_pass = False
+
+    def set_layout_engine(self, layout: Any = None, **kwargs: Any) -> None:
+        if layout is None and self._one_pass:
+            self._layout_engine = None
+            return
+        super().set_layout_engine(layout, **kwargs)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.facets._measure import PageLayout, attach
+from chartkit.facets._measure import PageLayout, new_figure
 from chartkit.facets.layout import FacetPlan, Panel, plan, share_groups, strip_text
 
 __all__ = ["FacetGrid", "FacetPage", "categorical_colors", "facet"]
@@ -205,15 +205,13 @@ class FacetGrid:
         aspect: float,
         subplot_kws: Mapping[str, Any] | None,
     ) -> FacetPage:
-        import matplotlib.pyplot as plt
 
         plan_ = self.plan
         panels = plan_.page_panels(page)
         if figsize is None:
             figsize = self._figure_size(height, aspect)
         layout = PageLayout(gridspec=None, axes=[], pad=self._pad)
-        fig = plt.figure(figsize=figsize, layout="none")
-        attach(fig, layout)
+        fig = new_figure(layout, figsize)
         gs = fig.add_gridspec(plan_.nrows, plan_.ncols)
         layout.gridspec = gs
         axes = np.full((plan_.nrows, plan_.ncols), None, dtype=object)
@@ -524,8 +522,9 @@ class FacetGrid:
                 ax.set_xlabel(x_var or "")
                 ax.set_ylabel(y_var or "")
                 continue
-            page.layout.xlabel.set_text(x_var or "")
-            page.layout.ylabel.set_text(y_var or "")
+            for text, value in ((page.layout.xlabel, x_var), (page.layout.ylabel, y_var)):
+                text.set_text(value or "")
+                text._chartkit_full = value or ""
         return self
 
     def set_title(self, title: str, *, subtitle: str | None = None, **text_kws: Any) -> FacetGrid:
@@ -555,9 +554,12 @@ class FacetGrid:
                 "fontweight": mpl.rcParams["axes.titleweight"],
                 **text_kws,
             }
-            self.add_header(page.figure.text(0, 1, full, ha="left", va="top", **kws), page=i)
+            head = page.figure.text(0, 1, full, ha="left", va="top", **kws)
+            head._chartkit_full = full
+            self.add_header(head, page=i)
             if subtitle:
                 sub = page.figure.text(0, 1, subtitle, ha="left", va="top", color="0.35")
+                sub._chartkit_full = subtitle
                 self.add_header(sub, page=i)
         return self
 
@@ -625,7 +627,9 @@ class FacetGrid:
                 continue
             if page.layout.legend is not None:
                 page.layout.legend.remove()
-            leg = page.figure.legend(handles, labels, title=title, ncols=ncols, **kws)
+            leg = page.figure.legend(
+                handles, labels, title=title, ncols=ncols, **{"borderaxespad": 0, **kws}
+            )
             page.layout.legend = leg
             page.layout.legend_side = side
         self._legend_side = side

@@ -254,6 +254,8 @@ def plan(
         )
     share_x, share_y = normalize_share(share)
     facet_names = [n for n in (row, col) if n is not None]
+    if len(data) == 0:
+        raise ValueError("0 panels to draw: the data frame is empty.")
 
     if facet_names:
         missing = data[facet_names].isna().any(axis=1).to_numpy()
@@ -267,8 +269,7 @@ def plan(
             )
             data = data.loc[~missing]
     if len(data) == 0:
-        what = "the data frame is empty" if not facet_names else "no row has a facet value"
-        raise ValueError(f"0 panels to draw: {what}.")
+        raise ValueError("0 panels to draw: no row has a facet value (all are missing).")
 
     row_levels = levels(data[row], _order_for(order, row, facet_names)) if row else [None]
     col_levels = levels(data[col], _order_for(order, col, facet_names)) if col else [None]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.facets._measure import PageLayout, attach
+from chartkit.facets._measure import PageLayout, new_figure
 
 __all__ = ["MosaicGrid", "abc_labels", "mosaic"]
 
@@ -110,7 +110,7 @@ class MosaicGrid:
                 raise ValueError(f"{key}= is set by the mosaic layout; choose side= instead.")
         ncols = legend_kws.pop("ncols", 1 if side == "right" else min(len(found), 6))
         self.legend = self.figure.legend(
-            list(found.values()), list(found), ncols=ncols, **legend_kws
+            list(found.values()), list(found), ncols=ncols, **{"borderaxespad": 0, **legend_kws}
         )
         self.layout.legend = self.legend
         self.layout.legend_side = side
@@ -134,9 +134,13 @@ class MosaicGrid:
             "fontweight": mpl.rcParams["axes.titleweight"],
             **text_kws,
         }
-        self.add_header(self.figure.text(0, 1, title, ha="left", va="top", **kws))
+        head = self.figure.text(0, 1, title, ha="left", va="top", **kws)
+        head._chartkit_full = title
+        self.add_header(head)
         if subtitle:
-            self.add_header(self.figure.text(0, 1, subtitle, ha="left", va="top", color="0.35"))
+            sub = self.figure.text(0, 1, subtitle, ha="left", va="top", color="0.35")
+            sub._chartkit_full = subtitle
+            self.add_header(sub)
         return self
 
     def add_header(self, artist: Any) -> MosaicGrid:
@@ -215,7 +219,6 @@ def mosaic(
     chartkit.facets.facet : panels from the levels of a tidy frame.
     """
     import matplotlib as mpl
-    import matplotlib.pyplot as plt
 
     if isinstance(layout, list) and any(
         isinstance(cell, list) and any(isinstance(x, list) for x in cell)
@@ -224,8 +227,7 @@ def mosaic(
     ):
         raise ValueError("nested mosaics are not supported by chartkit.facets.mosaic.")
     page = PageLayout(gridspec=None, axes=[], pad=mpl.rcParams["font.size"] * 0.5 / 72)
-    fig = plt.figure(figsize=figsize, layout="none")
-    attach(fig, page)
+    fig = new_figure(page, figsize)
     axd = fig.subplot_mosaic(
         layout,
         sharex=sharex,
