@@ -193,6 +193,9 @@ class RichText(Artist):
         self._base = Text(0, 0, "", **text_kws)
         self._run_texts = [self._make_text(text, props) for text, props in self._runs]
         self._pieces: dict[tuple[int, str], Text] = {}
+        # Text extents by (dpi, run Text, string): measured once, reused by every layout
+        # pass (constrained layout asks twice, then the draw).
+        self._mcache: dict[tuple[float, int, str], tuple[float, float, float]] = {}
         self._placed: list[Text] = []
         self.set_transform(IdentityTransform() if transform is None else transform)
         self.set_clip_on(False)
@@ -261,18 +264,27 @@ class RichText(Artist):
         self._base.update(text_kws)
         self._run_texts = [self._make_text(text, props) for text, props in self._runs]
         self._pieces.clear()
+        self._mcache.clear()
         if self.get_figure(root=False) is not None:
             self.set_figure(self.get_figure(root=False))
         self.stale = True
 
     # -- layout ----------------------------------------------------------------------------
     def _measure(self, renderer: Any, text: Text, s: str) -> tuple[float, float, float]:
+        dpi = renderer.points_to_pixels(72)
+        key = (dpi, id(text), s)
+        hit = self._mcache.get(key)
+        if hit is not None:
+            return hit
         prop: FontProperties = text.get_fontproperties()
         ismath: Any = cbook.is_math_text(s)
         if ismath and text.get_usetex():
             ismath = "TeX"
-        w, h, d = _metrics(renderer, s, prop, ismath, renderer.points_to_pixels(72))
-        return w, h, d
+        out = _metrics(renderer, s, prop, ismath, dpi)
+        if len(self._mcache) > 4096:
+            self._mcache.clear()
+        self._mcache[key] = out
+        return out
 
     def _line_metrics(self, renderer: Any, text: Text) -> tuple[float, float]:
         """Ascent and descent of a line of *text*'s font (matplotlib's "lp" convention)."""
@@ -288,7 +300,7 @@ class RichText(Artist):
                 if j:
                     lines.append([])
                 if part:
-                    w = self._measure(renderer, self._piece(k, part), part)[0]
+                    w = self._measure(renderer, self._run_texts[k], part)[0]
                     lines[-1].append((k, part, w))
         if max_px is None or max_px <= 0:
             return lines
@@ -316,9 +328,9 @@ class RichText(Artist):
         out: list[list[tuple[int, str, float]]] = [[]]
         width = 0.0
         for k, word in words:
-            w = self._measure(renderer, self._piece(k, word), word)[0]
+            w = self._measure(renderer, self._run_texts[k], word)[0]
             trimmed = word.rstrip(" ")
-            wt = self._measure(renderer, self._piece(k, trimmed), trimmed)[0] if trimmed else 0
+            wt = self._measure(renderer, self._run_texts[k], trimmed)[0] if trimmed else 0
             if out[-1] and width + wt > max_px:
                 out.append([])
                 width = 0.0
@@ -337,7 +349,7 @@ class RichText(Artist):
             if m:  # drop trailing spaces of the line's last piece
                 k, s, _ = m[-1]
                 s = s.rstrip(" ")
-                m[-1] = (k, s, self._measure(renderer, self._piece(k, s), s)[0] if s else 0)
+                m[-1] = (k, s, self._measure(renderer, self._run_texts[k], s)[0] if s else 0)
             merged.append(m)
         return merged
 

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.layout_engine import ConstrainedLayoutEngine, LayoutEngine, TightLayoutEngine
 from matplotlib.text import Text
@@ -134,19 +135,7 @@ class TitleStack(Text):
         """Left, right, bottom and top (pixels) of what the stack sits around."""
         owner = self._owner
         if self._part == "axes":
-            ax = owner
-            others = [
-                a
-                for a in ax.get_default_bbox_extra_artists()
-                if a is not self and not isinstance(a, TitleStack)
-            ]
-            panel = ax.get_tightbbox(renderer, bbox_extra_artists=others)
-            if panel is None:
-                panel = ax.bbox
-            inner = ax.bbox
-            left = panel.x0 if self.align == "panel" else inner.x0
-            right = max(panel.x1, inner.x1) if self.align == "panel" else inner.x1
-            return left, right, panel.y0, panel.y1
+            return _panel_extents(owner, renderer, self)
         fig = owner
         box = fig.bbox
         pad = renderer.points_to_pixels(_PAD)
@@ -263,6 +252,82 @@ class TitleStack(Text):
         for item in self.items.values():
             item.draw(renderer)
         self.stale = False
+
+
+def _box(artist: Any, renderer: Any) -> Bbox | None:
+    if not artist.get_visible():
+        return None
+    if isinstance(artist, Text) and not artist.get_text():
+        return None
+    bb = artist.get_window_extent(renderer)
+    if bb is None or not (bb.width > 0 or bb.height > 0):
+        return None
+    return bb
+
+
+def _panel_extents(ax: Any, renderer: Any, stack: TitleStack) -> tuple[float, float, float, float]:
+    """Left, right, bottom, top (pixels) of an Axes with its decorations, cheaply.
+
+    ``Axes.get_tightbbox`` would re-measure every tick label on each layout pass (most of
+    the cost of a draw); here only what can stick out is measured: axes titles, legends and
+    other unclipped texts, the y tick labels and label for ``align="panel"``, and the x axis
+    only when a caption/source sits below it or its labels are on top.
+    """
+    from matplotlib.legend import Legend
+    from matplotlib.offsetbox import OffsetBox
+
+    inner = ax.bbox
+    x0, x1, y0, y1 = inner.x0, inner.x1, inner.y0, inner.y1
+    boxes: list[Bbox] = []
+    for t in (ax.title, ax._left_title, ax._right_title):
+        bb = _box(t, renderer)
+        if bb is not None:
+            boxes.append(bb)
+    for a in ax.get_children():
+        if a is stack or isinstance(a, TitleStack) or not a.get_in_layout():
+            continue
+        if isinstance(a, (Legend, OffsetBox, RichText)) or (
+            isinstance(a, Text) and not a.get_clip_on()
+        ):
+            bb = _box(a, renderer)
+            if bb is not None and np.isfinite(bb.extents).all():
+                boxes.append(bb)
+    xaxis, yaxis = ax.xaxis, ax.yaxis
+    ticks = xaxis.majorTicks
+    top_labels = (ticks and ticks[0].label2.get_visible()) or (
+        xaxis.get_label_position() == "top" and xaxis.label.get_text()
+    )
+    below = any(s in stack.items for s in ("caption", "source"))
+    if (top_labels or below) and xaxis.get_visible():
+        bb = xaxis.get_tightbbox(renderer)
+        if bb is not None:
+            boxes.append(bb)
+    if stack.align == "panel" and yaxis.get_visible():
+        bb = _box(yaxis.label, renderer)
+        if bb is not None:
+            boxes.append(bb)
+        else:
+            # Tick labels on one side share their anchor: the longest strings reach furthest.
+            lo, hi = sorted(yaxis.get_view_interval())
+            labels = [
+                lab
+                for tick in yaxis.majorTicks
+                if lo <= tick.get_loc() <= hi
+                for lab in (tick.label1, tick.label2)
+                if lab.get_visible() and lab.get_text()
+            ]
+            longest = max((len(lab.get_text()) for lab in labels), default=0)
+            for lab in labels:
+                if len(lab.get_text()) >= longest - 1:
+                    bb = _box(lab, renderer)
+                    if bb is not None:
+                        boxes.append(bb)
+    for bb in boxes:
+        x0, x1 = min(x0, bb.x0), max(x1, bb.x1)
+        y0, y1 = min(y0, bb.y0), max(y1, bb.y1)
+    if stack.align == "plot":
+        x0, x1 = inner.x0, inner.x1
+    return x0, x1, y0, y1
 
 
 # -- layout engines for figures without constrained layout ----------------------------------
