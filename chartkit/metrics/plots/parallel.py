@@ -32,7 +32,9 @@ __all__ = ["AxisScale", "axis_scale", "plot_parallel"]
 _MISSING_Y = -0.12
 # A log axis with at most this many distinct values ticks at each of them.
 _MAX_VALUE_TICKS = 8
-_LINESTYLE = {"completed": "-", "stopped": (0, (4, 2)), "error": (0, (1, 1.5)), "other": "-."}
+# A linear axis labels its ends when its nearest tick is further than this (axis = 1).
+_END_GAP = 0.15
+_LINESTYLE = {"completed": "-", "stopped": "--", "error": ":", "other": "-."}
 
 
 @dataclass
@@ -133,6 +135,13 @@ def axis_scale(name: str, values: Sequence[Any], kind: Kind) -> AxisScale:
         inside = [t for t in cand if lo - 1e-12 * abs(hi) <= t <= hi + 1e-12 * abs(hi)]
     if lo == hi:
         inside = [lo]
+    elif kind == "linear":
+        # label the ends too when no tick is near them
+        pos = scale(inside)
+        if not len(pos) or pos.min() > _END_GAP:
+            inside = [lo, *inside]
+        if not len(pos) or pos.max() < 1 - _END_GAP:
+            inside = [*inside, hi]
     pos = scale(inside)
     scale.ticks = [(float(p), _fmt(t)) for p, t in zip(pos, inside, strict=True)]
     return scale

@@ -154,11 +154,12 @@ def plot_trials(
         check_param(color_by, params)
     table = trial_table(log, metric, scope=scope)
     mode = mode or default_mode(metric, scope)
-    if color_by is not None:
-        kind = param_kinds(table, [color_by])[color_by]
     segs = lineage_segments(log)
     multi = bool(len(segs)) and segs.groupby("trial").size().max() > 1
     lineage = multi if lineage is None else lineage
+    if color_by is not None:
+        # with lineage, every segment's value counts (PBT explores beyond the final configs)
+        kind = param_kinds(segs if lineage and len(segs) else table, [color_by])[color_by]
     ax = get_ax(ax)
 
     # colour of a config value
@@ -199,6 +200,7 @@ def plot_trials(
         "path_effects": [pe.withStroke(linewidth=4.5, foreground="white")],
         **(best_kws or {}),
     }
+    outcome = dict(zip(table["trial"], table["outcome"], strict=True))
     drawn = {}
     seg_markers = []
     for k, (trial, g) in enumerate(rows.groupby(rows["trial"].astype(str), observed=True)):
@@ -207,6 +209,8 @@ def plot_trials(
         y = g["value"].to_numpy(dtype=float)
         is_best = trial == best_name
         style = best_style if is_best else line_style
+        if outcome.get(trial) == "error":
+            style = {**style, "marker": "X", "markersize": style.get("markersize", 3.5) * 2}
         tseg = segs[segs["trial"] == trial] if len(segs) else segs
         if lineage and len(tseg) > 1:
             idx = segment_of(x, tseg["start_step"].tolist())
@@ -256,6 +260,8 @@ def plot_trials(
     note = f"best = {'lowest' if mode == 'min' else 'highest'} of {_SCOPE_TEXT[scope]}"
     if lineage and multi:
         note += "; \u25c6 = PBT segment start"
+    if "error" in outcome.values():
+        note += "; X = ERROR"
     ax.annotate(
         note,
         xy=(0, 1),

@@ -278,7 +278,7 @@ def param_kinds(
 ) -> dict[str, Kind]:
     """How each parameter is shown: ``"log"``, ``"linear"`` or ``"categorical"``.
 
-    Strings, booleans and mixed values are categorical; integers with at most
+    Strings, booleans and mixed values are categorical; integers (integer dtype) with at most
     `MAX_CHOICES` distinct values are choices (categorical); other numbers are ``"log"``
     when all are positive and max/min > `LOG_SPREAD` (the spread a log-uniform search
     produces), else ``"linear"``. *scales* overrides the guess per parameter.
@@ -314,7 +314,7 @@ def _guess_kind(col: pd.Series) -> Kind:
     if not len(s) or s.dtype == bool or not pd.api.types.is_numeric_dtype(s):
         return "categorical"
     v = s.to_numpy(dtype=float)
-    if np.all(v == np.round(v)) and len(np.unique(v)) <= MAX_CHOICES:
+    if pd.api.types.is_integer_dtype(s) and len(np.unique(v)) <= MAX_CHOICES:
         return "categorical"
     lo, hi = v.min(), v.max()
     if lo > 0 and hi / lo > LOG_SPREAD:
