@@ -201,7 +201,7 @@ def read_nvidia_smi(
         parts = s.str.extract(_VALUE)
         num = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~missing & ~np.isfinite(num)
-        if name in _TEXT_FIELDS or bad.sum() > 0.5 * max((~missing).sum(), 1):
+        if name in _TEXT_FIELDS or missing.all() or bad.sum() > 0.5 * max((~missing).sum(), 1):
             text_cols.append(name)
             continue
         unit = parts[1].dropna().str.strip()
@@ -243,6 +243,7 @@ def read_nvidia_smi(
         row["gpu"] = g
         for t in text_cols:
             vals = df[t].iloc[idx].dropna().str.strip()
+            vals = vals[~_is_missing(vals)]
             row[t] = str(vals.iloc[0]) if len(vals) else None
         prow.append(row)
     frame = parts_to_frame("nvidia_smi", out_parts)

@@ -1,0 +1,152 @@
+"""Lightning CSVLogger runs (chartkit.metrics.read_lightning)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from chartkit.errors import DataWarning
+from chartkit.metrics import read_lightning, sample_path
+
+LIT = sample_path("lightning")
+HEADER = "epoch,lr-SGD,step,train_loss_epoch,train_loss_step,val_acc,val_loss"
+
+
+def test_sample_keeps_crlf_line_ends():
+    data = (LIT / "version_0" / "metrics.csv").read_bytes()
+    assert data.count(b"\r\n") == 69  # header + 68 rows, as CSVLogger wrote them
+
+
+@pytest.mark.parametrize("which", ["run", "version", "file"])
+def test_fixture_sparse_rows_collapse(which):
+    path = {
+        "run": LIT,
+        "version": LIT / "version_0",
+        "file": LIT / "version_0" / "metrics.csv",
+    }[which]
+    log = read_lightning(path)
+    m = log.metrics
+    counts = m.groupby("metric", observed=True).size().to_dict()
+    # 75 steps/epoch, log_every_n_steps=10: 30 step rows (lr and train_loss_step), one
+    # validation row and one epoch row per epoch; epoch is logged once per distinct step
+    assert counts == {
+        "epoch": 32,
+        "lr-SGD": 30,
+        "train_loss_epoch": 4,
+        "train_loss_step": 30,
+        "val_acc": 4,
+        "val_loss": 4,
+    }
+    assert log.info.rows == 68
+    assert log.info.entries == []
+    assert m["run"].unique().tolist() == ["lit_mlp"]
+    assert m["rank"].isna().all()
+    assert m["wall_time"].isna().all()
+    val = m[m["metric"] == "val_acc"]
+    assert val["step"].tolist() == [74, 149, 224, 299]
+    lr = m[m["metric"] == "lr-SGD"].set_index("step")["value"]
+    assert lr[9] == 0.05
+    assert lr[299] == 0.025  # StepLR(2, 0.5)
+
+
+def test_hparams_in_params():
+    log = read_lightning(LIT)
+    p = log.params
+    assert len(p) == 1
+    assert p.loc[0, "hidden"] == 64
+    assert p.loc[0, "lr"] == 0.05
+    assert p.loc[0, "version"] == "version_0"
+    assert p.loc[0, "start_step"] == 9
+
+
+def _resumed(tmp_path):
+    run = tmp_path / "lit_mlp"
+    shutil.copytree(LIT, run)
+    v1 = run / "version_1"
+    v1.mkdir()
+    # resumed at step 149: re-logs 149 with a new value and continues
+    rows = [HEADER, ",0.025,149,,,,", "1,,149,,0.5,,", ",0.025,309,,,,", "4,,309,,0.09,,"]
+    (v1 / "metrics.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode())
+    (v1 / "hparams.yaml").write_text("hidden: 64\nlr: 0.05\nresumed: true\n")
+    return run
+
+
+def test_versions_merged_with_resume_rule(tmp_path):
+    run = _resumed(tmp_path)
+    with pytest.warns(DataWarning, match="deduplicated 3 entries"):
+        log = read_lightning(run)
+    m = log.metrics
+    tl = m[m["metric"] == "train_loss_step"].set_index("step")["value"]
+    assert tl[149] == 0.5  # the newer version's write wins
+    assert tl[309] == 0.09
+    assert len(tl) == 31
+    assert log.params["version"].tolist() == ["version_0", "version_1"]
+    assert log.params["start_step"].tolist() == [9, 149]
+    assert log.params["resumed"].tolist()[1]
+    assert set(log.info.segments["step"]) == {149}
+    with pytest.warns(DataWarning):
+        first = read_lightning(run, keep="first")
+    ft = first.metrics[first.metrics["metric"] == "train_loss_step"].set_index("step")
+    assert ft.loc[149, "value"] != 0.5
+
+
+def test_version_10_after_version_9(tmp_path):
+    run = tmp_path / "r"
+    for v, val in ((9, 1.0), (10, 2.0)):
+        d = run / f"version_{v}"
+        d.mkdir(parents=True)
+        (d / "metrics.csv").write_text(f"step,loss\n{v},{val}\n")
+    log = read_lightning(run)
+    assert log.params["version"].tolist() == ["version_9", "version_10"]
+    assert log.metrics["step"].tolist() == [9, 10]
+
+
+def test_hparams_unsafe_yaml_refused(tmp_path):
+    pytest.importorskip("yaml")
+    d = tmp_path / "version_0"
+    d.mkdir()
+    (d / "metrics.csv").write_text("step,loss\n1,1.0\n")
+    (d / "hparams.yaml").write_text("model: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.warns(DataWarning, match="hparams.yaml could not be read safely"):
+        log = read_lightning(d)
+    assert "model" not in log.params.columns
+    assert log.metrics["value"].tolist() == [1.0]
+
+
+def test_wide_device_stats_columns_kept(tmp_path):
+    rng = np.random.default_rng(0)
+    keys = [f"DeviceStatsMonitor.on_train_batch_start/memory_stats.k{i}" for i in range(300)]
+    header = ",".join(["epoch", "step", "train_loss", *keys])
+    rows = [header]
+    for s in range(50):
+        if s % 2:
+            rows.append(f"0,{s},{rng.random():.4f}" + "," * len(keys))
+        else:
+            rows.append(f",{s},," + ",".join(str(int(x)) for x in rng.integers(0, 1000, 300)))
+    d = tmp_path / "version_0"
+    d.mkdir()
+    (d / "metrics.csv").write_text("\n".join(rows) + "\n")
+    log = read_lightning(d)
+    assert len(log.metric_names) == 302
+    assert len(log.metrics) == 25 * 300 + 25 * 2
+
+
+def test_missing_and_empty(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no metrics\.csv and no version_"):
+        read_lightning(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"gone"):
+        read_lightning(tmp_path / "gone")
+    d = tmp_path / "version_0"
+    d.mkdir()
+    (d / "metrics.csv").write_text(HEADER + "\n")
+    with pytest.warns(DataWarning, match="header but no rows"):
+        log = read_lightning(d)
+    assert len(log.metrics) == 0
+
+
+def test_unknown_metric():
+    with pytest.raises(KeyError, match=r"'val_acc_' is not a valid value for metric.*'val_acc'"):
+        read_lightning(LIT, metrics=["val_acc_"])
+    assert read_lightning(LIT, metrics="val_acc").metric_names == ["val_acc"]
