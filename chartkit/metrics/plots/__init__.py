@@ -1,16 +1,44 @@
 """Plots of training and tuning logs (each takes a `~chartkit.metrics.schema.RunLog`)."""
 
 from chartkit.metrics.plots.curves import plot_curves
+from chartkit.metrics.plots.gpu import (
+    memory_events,
+    plot_batch_probe,
+    plot_gpu_heatmap,
+    plot_gpu_memory,
+    probe_summary,
+)
 from chartkit.metrics.plots.importance import param_importance, plot_importance
 from chartkit.metrics.plots.parallel import plot_parallel
+from chartkit.metrics.plots.ranks import (
+    find_stragglers,
+    plot_rank_spread,
+    plot_scaling,
+    plot_throughput,
+    rank_table,
+    scaling_table,
+    throughput_table,
+)
 from chartkit.metrics.plots.rungs import plot_rungs
 from chartkit.metrics.plots.trials import plot_trials
 
 __all__ = [
+    "find_stragglers",
+    "memory_events",
     "param_importance",
+    "plot_batch_probe",
     "plot_curves",
+    "plot_gpu_heatmap",
+    "plot_gpu_memory",
     "plot_importance",
     "plot_parallel",
+    "plot_rank_spread",
     "plot_rungs",
+    "plot_scaling",
+    "plot_throughput",
     "plot_trials",
+    "probe_summary",
+    "rank_table",
+    "scaling_table",
+    "throughput_table",
 ]
