@@ -124,6 +124,21 @@ def test_constrained_layout_makes_room_for_the_names():
     assert ax.bbox.x1 < 0.9 * fig.bbox.x1  # the axes were narrowed for the names
 
 
+def test_names_follow_later_changes_of_limits_and_size():
+    fig, ax = _walks()
+    placed = label_lines(names=[f"series {k}" for k in range(16)], ax=ax)
+    ax.set_xlim(0, 300)  # the lines now end mid-axes: the column follows them
+    ax.set_ylim(-60, 40)
+    fig.set_size_inches(5, 6)
+    overlaps, crossed, boxes = _check(fig, ax, placed)
+    assert (overlaps, crossed) == (0, 0)
+    end_x = ax.transData.transform((199, 0))[0]
+    assert all(end_x < b.x0 < end_x + 20 for b in boxes)
+    placed.remove()
+    assert not ax.texts
+    assert not ax.artists
+
+
 def test_lines_argument_and_nan_ends():
     _fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
     y = np.linspace(0, 1, 50)

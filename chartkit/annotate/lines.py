@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.transforms import Bbox
 
 from chartkit._validate import check_in_list
 from chartkit.annotate import _geometry, _measure
@@ -260,22 +262,65 @@ def label_lines(
         )
         t.set_clip_on(False)
         texts.append(t)
-    leaders = _layout(
-        ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader_kws, renderer
+    keeper = _LineLabeller(
+        ax,
+        lines,
+        texts,
+        sizes / _measure.px_per_point(fig),
+        where,
+        pad,
+        gap,
+        leader,
+        min_leader,
+        leader_kws,
     )
+    leaders = keeper.layout(renderer)
     if fig.get_layout_engine() is not None:
         # Names in the margin change the layout: lay out again, then place again.
         _measure.prepare_layout(fig)
-        leaders = _layout(
-            ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader_kws, renderer
-        )
+        leaders = keeper.layout(renderer)
+    ax.add_artist(keeper)
     return Placement(
         texts=texts,
         shown=np.arange(len(lines)),
         labels=names,
         axes=[ax],
         leaders=leaders,
+        helpers=[keeper],
     )
+
+
+class _LineLabeller(Artist):
+    """Invisible artist that re-places the names at every draw, before they are drawn.
+
+    Drawn first on its Axes (lowest zorder), after the layout engine has run, so the names
+    follow changes of limits, figure size, dpi or layout made after `label_lines`.
+    """
+
+    zorder = -1e9
+
+    def __init__(self, ax, lines, texts, sizes_pt, *options):
+        super().__init__()
+        self.set_in_layout(False)
+        self._ax, self._lines, self._texts = ax, lines, texts
+        self._sizes_pt = sizes_pt
+        self._options = options
+
+    def layout(self, renderer) -> int:
+        fig = self._ax.get_figure(root=True)
+        sizes = self._sizes_pt * _measure.px_per_point(fig)
+        return _layout(self._ax, self._lines, self._texts, sizes, *self._options, renderer)
+
+    def draw(self, renderer) -> None:
+        if self.get_visible() and self._texts:
+            self.layout(renderer)
+        self.stale = False
+
+    def get_window_extent(self, renderer=None):
+        return Bbox.null()
+
+    def get_tightbbox(self, renderer=None):
+        return None
 
 
 def _last_finite(xy: np.ndarray) -> int:

@@ -64,6 +64,9 @@ class Placement:
         The Axes labelled.
     leaders : int
         How many shown labels got a leader line.
+    helpers : list of `matplotlib.artist.Artist`
+        Invisible artists that keep the labels in place when the figure changes
+        (`label_lines` adds one); `remove` removes them too.
     """
 
     texts: list[Annotation] = field(default_factory=list)
@@ -73,6 +76,7 @@ class Placement:
     labels: list[str] = field(default_factory=list)
     axes: list[Axes] = field(default_factory=list)
     leaders: int = 0
+    helpers: list[Any] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.shown)
@@ -84,9 +88,10 @@ class Placement:
 
     def remove(self) -> None:
         """Remove every label artist from its Axes."""
-        for t in self.texts:
+        for t in [*self.texts, *self.helpers]:
             t.remove()
         self.texts = []
+        self.helpers = []
 
     def __repr__(self) -> str:
         return (
