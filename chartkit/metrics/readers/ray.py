@@ -21,6 +21,7 @@ import json
 import math
 import os
 import re
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -69,11 +70,13 @@ class _Trial:
     trial_id: str | None = None
     config0: dict[str, Any] | None = None
     source_file: str | None = None
-    steps: list[float] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)
+    # lineage: (first row, reason, config) per segment, in read order
+    segments: list[tuple[int, str, dict[str, Any] | None]] = field(default_factory=list)
+    # metric key -> values (float, NaN for null) aligned with steps, or None where absent
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    all_null: set[str] = field(default_factory=set)
     times: list[float] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    row_lines: list[int] = field(default_factory=list)
-    configs: list[dict[str, Any] | None] = field(default_factory=list)
     status: str | None = None
     error: str | None = None
     exception: str | None = None
@@ -156,22 +159,32 @@ def _lines(path: str, info: LogInfo) -> list[str]:
 
 
 def _parse_result_json(trial: _Trial, path: str, time_attr: str, info: LogInfo) -> None:
-    bad: list[int] = []
-    for i, line in enumerate(_lines(path, info), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            row = None
-        if not isinstance(row, dict):
-            bad.append(i)
-            continue
-        _add_row(trial, row, i, row.get("config"), time_attr, path, info)
-    if bad:
+    lines = _lines(path, info)
+    numbers = [i for i, line in enumerate(lines, start=1) if line.strip()]
+    try:
+        # one decoder call for the whole file; a bad line sends it to the line-by-line path
+        rows = json.loads("[" + ",".join(lines[i - 1] for i in numbers) + "]")
+        good = all(type(r) is dict for r in rows)
+    except ValueError:
+        good = False
+    if not good:
+        rows, kept, bad = [], [], []
+        for i in numbers:
+            try:
+                row = json.loads(lines[i - 1])
+            except ValueError:
+                row = None
+            if isinstance(row, dict):
+                rows.append(row)
+                kept.append(i)
+            else:
+                bad.append(i)
+        numbers = kept
         info.add(
             "skipped", path, "malformed JSON line", line=bad[0], count=len(bad), lines=bad[:10]
         )
+    del lines
+    _ingest(trial, rows, numbers, True, time_attr, path, info)
 
 
 def _parse_progress_csv(trial: _Trial, path: str, time_attr: str, info: LogInfo) -> None:
@@ -182,6 +195,7 @@ def _parse_progress_csv(trial: _Trial, path: str, time_attr: str, info: LogInfo)
     width = len(header)
     bad: list[int] = []
     widths: set[int] = set()
+    rows, numbers = [], []
     for i, fields in enumerate(reader, start=2):
         if not fields:
             continue
@@ -189,7 +203,8 @@ def _parse_progress_csv(trial: _Trial, path: str, time_attr: str, info: LogInfo)
             bad.append(i)
             widths.add(len(fields))
             continue
-        _add_row(trial, dict(zip(header, fields, strict=True)), i, None, time_attr, path, info)
+        rows.append(dict(zip(header, fields, strict=True)))
+        numbers.append(i)
     if bad:
         info.add(
             "skipped",
@@ -200,32 +215,122 @@ def _parse_progress_csv(trial: _Trial, path: str, time_attr: str, info: LogInfo)
             count=len(bad),
             lines=bad[:10],
         )
+    _ingest(trial, rows, numbers, False, time_attr, path, info)
 
 
-def _add_row(
+def _ingest(
     trial: _Trial,
-    row: dict[str, Any],
-    line: int,
-    config: Any,
+    rows: list[dict[str, Any]],
+    numbers: list[int],
+    has_config: bool,
     time_attr: str,
     path: str,
     info: LogInfo,
 ) -> None:
-    if trial.trial_id is None and row.get("trial_id") not in (None, ""):
-        trial.trial_id = str(row["trial_id"])
-    step = _as_float(row.get(time_attr))
-    if step is None or not math.isfinite(step):
-        info.add("skipped", path, f"row without a numeric {time_attr!r}", line=line)
+    """Turn one trial's parsed rows into steps, lineage segments and metric columns."""
+    steps: list[int] = []
+    kept: list[dict[str, Any]] = []
+    kept_numbers: list[int] = []
+    no_step: list[int] = []
+    for row, line in zip(rows, numbers, strict=True):
+        s = row.get(time_attr)
+        if type(s) is not int:
+            f = _as_float(s)
+            if f is None or not math.isfinite(f):
+                no_step.append(line)
+                continue
+            s = int(f)
+        steps.append(s)
+        kept.append(row)
+        kept_numbers.append(line)
+    if no_step:
+        info.add(
+            "skipped",
+            path,
+            f"rows without a numeric {time_attr!r}",
+            line=no_step[0],
+            count=len(no_step),
+            lines=no_step[:10],
+        )
+    rows, numbers = kept, kept_numbers
+    if not rows:
         return
-    done = row.get("done")
+    trial.steps = steps
+    for r in rows:
+        tid = r.get("trial_id")
+        if tid not in (None, ""):
+            trial.trial_id = str(tid)
+            break
+    done = rows[-1].get("done")
     if done is not None:
         trial.done = done is True or done == "True"
-    ts = _as_float(row.get("timestamp"))
-    trial.steps.append(int(step))
-    trial.times.append(math.nan if ts is None else ts)
-    trial.rows.append(row)
-    trial.row_lines.append(line)
-    trial.configs.append(config if isinstance(config, dict) else None)
+    times = [r.get("timestamp") for r in rows]
+    if not all(type(t) is int or type(t) is float for t in times):
+        times = [_as_float(t) for t in times]
+        times = [math.nan if t is None else t for t in times]
+    trial.times = times
+    # lineage: split where the step rewinds or the config changes
+    configs = [r.get("config") for r in rows] if has_config else [None] * len(rows)
+    cfg = configs[0] if isinstance(configs[0], dict) else None
+    segs: list[tuple[int, str, dict[str, Any] | None]] = [(0, "start", cfg)]
+    for i in range(1, len(rows)):
+        new = configs[i] if isinstance(configs[i], dict) else None
+        rewind = steps[i] <= steps[i - 1]
+        changed = new is not None and cfg is not None and new != cfg
+        if rewind or changed:
+            reason = "rewind" if rewind else "config change"
+            if rewind and changed:
+                reason = "rewind and config change"
+            segs.append((i, reason, new))
+            cfg = new
+        elif cfg is None and new is not None:
+            cfg = new
+            segs[-1] = (segs[-1][0], segs[-1][1], new)
+    trial.segments = segs
+    # metric columns
+    # nested results (flattened with "/" as progress.csv does); Ray's result keys are the
+    # same in every row of a trial, so the first and last rows tell
+    if any(type(v) is dict and k != "config" for r in (rows[0], rows[-1]) for k, v in r.items()):
+        rows = [_flatten(r, skip="config") for r in rows]
+    skip = _NOT_METRICS | {time_attr}
+    keys = [k for k in dict.fromkeys(itertools.chain.from_iterable(rows)) if k not in skip]
+    bad: list[int] = []
+    for key in keys:
+        col = [r.get(key, _MISSING) for r in rows]
+        if all(type(v) is float or type(v) is int for v in col):
+            trial.columns[key] = col
+            continue
+        out: list[Any] = []
+        numeric = False
+        bad_here: list[int] = []
+        for v, line in zip(col, numbers, strict=True):
+            if v is _MISSING:
+                out.append(None)
+                continue
+            f = _as_float(v)
+            if f is None:
+                f = math.nan
+                if not (v is None or (isinstance(v, str) and v.strip() in _NULLS)):
+                    bad_here.append(line)
+            else:
+                numeric = True
+            out.append(f)
+        if numeric:
+            trial.columns[key] = out
+            bad.extend(bad_here)
+        elif not bad_here:
+            trial.columns[key] = out  # every value null: a metric if numeric elsewhere
+            trial.all_null.add(key)
+    if bad:
+        bad = sorted(set(bad))
+        info.add(
+            "coerced",
+            path,
+            "non-numeric cells in metric columns became NaN",
+            line=bad[0],
+            count=len(bad),
+            lines=bad[:10],
+        )
 
 
 def _as_float(v: Any) -> float | None:
@@ -300,32 +405,6 @@ def _error_lines(path: str) -> tuple[str | None, str | None]:
 
 def _is_trial_dir(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, n)) for n in _TRIAL_FILES)
-
-
-def _segments(trial: _Trial) -> list[tuple[int, int, str, dict[str, Any] | None]]:
-    """Split a trial's rows where the step rewinds or the config changes.
-
-    Returns ``(first_row, stop_row, reason, config)`` tuples, in read order.
-    """
-    out = []
-    start, reason = 0, "start"
-    cfg = trial.configs[0] if trial.configs else None
-    for i in range(1, len(trial.steps)):
-        new_cfg = trial.configs[i]
-        rewind = trial.steps[i] <= trial.steps[i - 1]
-        changed = new_cfg is not None and cfg is not None and new_cfg != cfg
-        if rewind or changed:
-            out.append((start, i, reason, cfg))
-            start = i
-            reason = "rewind" if rewind else "config change"
-            if rewind and changed:
-                reason = "rewind and config change"
-            cfg = new_cfg
-        elif cfg is None:
-            cfg = new_cfg
-    if trial.steps:
-        out.append((start, len(trial.steps), reason, cfg))
-    return out
 
 
 def _infer_scheduler(
@@ -492,10 +571,10 @@ def read_ray(
         trials.append(t)
     info.rows = sum(len(t.steps) for t in trials)
 
-    metrics = _metrics_frame(trials, time_attr, run_name, info)
+    metrics = _metrics_frame(trials, run_name)
     params, summary, rewinds = _lineage(trials, run_name)
     if rewinds:
-        first = next(t for t in trials if any("rewind" in s[2] for s in _segments(t)))
+        first = next(t for t in trials if any("rewind" in s[1] for s in t.segments))
         info.add(
             "marked",
             os.path.join(first.folder, first.source_file or ""),
@@ -512,63 +591,51 @@ def read_ray(
     return finish(metrics, info, params=params, keep=keep)
 
 
-def _metrics_frame(trials: list[_Trial], time_attr: str, run_name: str, info: LogInfo):
-    # Metric keys: every result key holding a number somewhere, in first-seen order.
-    keys: dict[str, None] = {}
-    skip = _NOT_METRICS | {time_attr}
-    for t in trials:
-        if any(isinstance(v, dict) and k != "config" for r in t.rows for k, v in r.items()):
-            t.rows = [_flatten(r, skip="config") for r in t.rows]
-        for r in t.rows:
-            for k, v in r.items():
-                if k not in keys and k not in skip and _as_float(v) is not None:
-                    keys[k] = None
-    trial_col: list[str] = []
-    step_col: list[int] = []
-    time_col: list[float] = []
-    metric_col: list[str] = []
-    value_col: list[float] = []
-    bad: dict[str, list[int]] = {}
-    for t in trials:
-        path = os.path.join(t.folder, t.source_file or "")
-        for key in keys:
-            n0 = len(value_col)
-            for r, s, w, line in zip(t.rows, t.steps, t.times, t.row_lines, strict=True):
-                v = r.get(key, _MISSING)
-                if v is _MISSING:
-                    continue
-                if type(v) is float or type(v) is int:
-                    f = float(v)
-                else:
-                    f = _as_float(v)
-                    if f is None:
-                        f = math.nan
-                        if not (v is None or (isinstance(v, str) and v.strip() in _NULLS)):
-                            bad.setdefault(path, []).append(line)
-                step_col.append(s)
-                time_col.append(w)
-                value_col.append(f)
-            n = len(value_col) - n0
-            trial_col.extend([t.trial_id] * n)
-            metric_col.extend([key] * n)
-    for path, lines in bad.items():
-        lines = sorted(set(lines))
-        info.add(
-            "coerced",
-            path,
-            "non-numeric cells in metric columns became NaN",
-            line=lines[0],
-            count=len(lines),
-            lines=lines[:10],
-        )
+def _metrics_frame(trials: list[_Trial], run_name: str):
+    import numpy as np
+    import pandas as pd
+
+    # a key that is null everywhere in a trial is a metric only if numeric in another one
+    numeric = {k for t in trials for k in t.columns if k not in t.all_null}
+    metric_codes: dict[str, int] = {}
+    steps = array("q")
+    times = array("d")
+    values = array("d")
+    tcodes = array("i")
+    mcodes = array("i")
+    for ti, t in enumerate(trials):
+        for key, col in t.columns.items():
+            if key not in numeric:
+                continue
+            code = metric_codes.setdefault(key, len(metric_codes))
+            if None in col:
+                idx = [i for i, v in enumerate(col) if v is not None]
+                col = [col[i] for i in idx]
+                steps.extend([t.steps[i] for i in idx])
+                times.extend([t.times[i] for i in idx])
+            else:
+                steps.extend(t.steps)
+                times.extend(t.times)
+            values.extend(col)
+            tcodes.extend(array("i", [ti]) * len(col))
+            mcodes.extend(array("i", [code]) * len(col))
+        t.columns = {}  # free the per-trial columns as soon as they are copied
+    trial_ids = [t.trial_id for t in trials]
+    tc = np.frombuffer(tcodes, dtype=np.int32)
+    if len(set(trial_ids)) != len(trial_ids):  # two folders with one id: merge their codes
+        uniq = list(dict.fromkeys(trial_ids))
+        remap = np.array([uniq.index(x) for x in trial_ids], dtype=np.int32)
+        tc, trial_ids = remap[tc] if len(tc) else tc, uniq
     return make_frame(
         "ray",
         run=run_name,
-        trial=trial_col,
-        step=step_col,
-        wall_time=time_col,
-        metric=metric_col,
-        value=value_col,
+        trial=pd.Categorical.from_codes(tc, categories=trial_ids),
+        step=np.frombuffer(steps, dtype=np.int64),
+        wall_time=np.frombuffer(times, dtype=np.float64),
+        metric=pd.Categorical.from_codes(
+            np.frombuffer(mcodes, dtype=np.int32), categories=list(metric_codes)
+        ),
+        value=np.frombuffer(values, dtype=np.float64),
     )
 
 
@@ -579,9 +646,9 @@ def _lineage(trials: list[_Trial], run_name: str):
     trial_rows = []
     rewinds = 0
     for t in trials:
-        segs = _segments(t)
-        rewinds += sum(1 for s in segs if "rewind" in s[2])
-        for k, (a, _b, _reason, cfg) in enumerate(segs or [(0, 0, "start", None)]):
+        segs = t.segments
+        rewinds += sum(1 for s in segs if "rewind" in s[1])
+        for k, (a, _reason, cfg) in enumerate(segs or [(0, "start", None)]):
             if cfg is None:
                 # progress.csv rows carry no config: params.json (which Ray rewrites with
                 # the newest config when PBT restarts a trial)
