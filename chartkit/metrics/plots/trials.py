@@ -305,12 +305,18 @@ def _label_best(ax, table, best, params, color_by, metric, line, text_kws) -> No
         text += "\n" + format_config(row, shown)
     style = {
         "fontsize": "small",
-        "ha": "right",
-        "va": "bottom",
         "color": "0.1",
         "bbox": {"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.7", "alpha": 0.85},
         "arrowprops": {"arrowstyle": "-", "color": "0.4", "linewidth": 0.7},
         "zorder": 6,
         **(text_kws or {}),
     }
-    ax.annotate(text, (x[i], y[i]), xytext=(-8, 18), textcoords="offset points", **style)
+    # below the end point when it sits in the upper part of the axes, left of it unless it
+    # sits in the left part
+    ax.autoscale_view()
+    fx, fy = ax.transLimits.transform((float(x[i]), float(y[i])))
+    upper, left = fy > 0.55, fx < 0.45
+    style.setdefault("va", "top" if upper else "bottom")
+    style.setdefault("ha", "left" if left else "right")
+    offset = (8 if left else -8, -18 if upper else 18)
+    ax.annotate(text, (x[i], y[i]), xytext=offset, textcoords="offset points", **style)
