@@ -112,6 +112,52 @@ def _add_logs(sub: argparse._SubParsersAction) -> None:
     info.set_defaults(func=_logs)
 
 
+def _plot_logs(args: argparse.Namespace) -> int:
+    from chartkit.metrics.report import plot_logs
+
+    try:
+        units = plot_logs(args.path, args.out, fmt=args.format, lang=args.lang, title=args.title)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"chartkit plot-logs: error: {err}", file=sys.stderr)
+        return 2
+    failed = [c.name for u in units for c in u.charts if not c.ok]
+    unread = [str(u.path) for u in units if u.log is None]
+    if failed or unread:
+        print(
+            f"chartkit plot-logs: {len(failed)} chart(s) failed, {len(unread)} log(s) unreadable",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _add_plot_logs(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plot-logs", help="read a training/tuning log and write the charts that fit it"
+    )
+    p.add_argument("path", type=Path, help="a log file or folder (any supported format)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build/plot-logs"),
+        help="output folder (default: build/plot-logs)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["png", "pdf", "svg"],
+        default="png",
+        help="image format (default: png)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=["en", "ko"],
+        default="en",
+        help="language of the chart titles (default: en)",
+    )
+    p.add_argument("--title", default=None, help="prefix of every chart title (any language)")
+    p.set_defaults(func=_plot_logs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chartkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.set_defaults(func=_gallery)
     _add_logs(sub)
+    _add_plot_logs(sub)
     _add_palette_parser(sub)
     return parser
 

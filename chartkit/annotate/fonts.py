@@ -66,10 +66,22 @@ def register_bundled_fonts() -> None:
     """
     from matplotlib import font_manager
 
-    known = {os.path.realpath(f.fname) for f in font_manager.fontManager.ttflist}
+    import dataclasses
+
+    fm = font_manager.fontManager
+    known = {os.path.realpath(f.fname) for f in fm.ttflist}
     for path in bundled_font_paths():
-        if os.path.realpath(path) not in known:
-            font_manager.fontManager.addfont(str(path))
+        real = os.path.realpath(path)
+        if real in known:
+            continue
+        fm.addfont(str(path))
+        if path.name == "NanumGothicBold.ttf":
+            # Its OS/2 table says weight 600 while its style name is "Bold"; as 600,
+            # matplotlib logs "Failed to find font weight bold" on every bold title.
+            fm.ttflist = [
+                dataclasses.replace(f, weight=700) if os.path.realpath(f.fname) == real else f
+                for f in fm.ttflist
+            ]
 
 
 @functools.lru_cache(maxsize=64)
