@@ -27,6 +27,7 @@ SAMPLES = {
     "nvidia_smi": ("nvidia_smi", "read_nvidia_smi"),
     "gpu_bs_probe": ("batch_probe", "read_batch_probe"),
     "bs_probe_cpu": ("batch_probe", "read_batch_probe"),
+    "ray_asha": ("ray", "read_ray"),
 }
 
 

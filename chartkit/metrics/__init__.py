@@ -223,6 +223,7 @@ _SAMPLES = {
     "gpu_bs_probe": "gpu_h100/gpu_bs_probe.csv",
     "gpu_train_steps": "gpu_h100/gpu_train_steps.jsonl",
     "bs_probe_cpu": "bs_probe_cpu/bs_probe_cpu.csv",
+    "ray_asha": "ray_tune/tune_asha",
 }
 
 
@@ -234,7 +235,8 @@ def sample_path(name: str) -> Path:
     name : str
         One of ``"ddp_world2"``, ``"ddp_world4"`` (folders of ``rank*.jsonl``),
         ``"lightning"`` (a CSVLogger run folder), ``"nvidia_smi"``, ``"gpu_bs_probe"``,
-        ``"gpu_train_steps"`` (an H100 run), ``"bs_probe_cpu"``.
+        ``"gpu_train_steps"`` (an H100 run), ``"bs_probe_cpu"``, ``"ray_asha"`` (a Ray Tune
+        ASHA experiment, 16 trials, JSON/CSV files only).
 
     Returns
     -------
