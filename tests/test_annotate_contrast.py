@@ -91,7 +91,8 @@ def test_bar_labels_outside_on_dark_axes():
     ax.set_facecolor("#222222")
     labels = bar_labels(ax.bar(["a"], [1.0], color="#56b4e9"), inside=False)
     fig.canvas.draw()
-    assert labels[0].get_color() == "#ffffff" and not labels[0].placed_inside
+    assert labels[0].get_color() == "#ffffff"
+    assert not labels[0].placed_inside
 
 
 def test_bar_labels_options_and_errors():
@@ -114,7 +115,7 @@ def test_bar_labels_options_and_errors():
 
 @pytest.mark.parametrize("kind", ["imshow", "pcolormesh"])
 def test_heatmap_labels_contrast(kind):
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     data = np.arange(12, dtype=float).reshape(3, 4)
     data[1, 1] = np.nan
     m = ax.imshow(data, cmap="viridis") if kind == "imshow" else ax.pcolormesh(data)
@@ -138,7 +139,7 @@ def test_heatmap_labels_contrast(kind):
 
 
 def test_heatmap_labels_errors():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     im = ax.imshow(np.zeros((2, 2)))
     with pytest.raises(ValueError, match=r"heatmap_labels sets 'color' itself"):
         heatmap_labels(im, color="k")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from unittest import mock
 
 import matplotlib.colors as mcolors
@@ -16,7 +17,9 @@ from chartkit.style import rc_params
 
 def test_plain_string_is_one_segment():
     (seg,) = parse_markup("loss < 0.1 and a > b")
-    assert seg.text == "loss < 0.1 and a > b" and seg.props == {} and seg.series is None
+    assert seg.text == "loss < 0.1 and a > b"
+    assert seg.props == {}
+    assert seg.series is None
 
 
 def test_tags_nest_and_close():
@@ -30,7 +33,8 @@ def test_tags_nest_and_close():
 def test_big_small_scale_and_series():
     segs = parse_markup("<big><small>x</small></big><loss>")
     assert segs[0].props["size_scale"] == pytest.approx(1.0)
-    assert segs[1].text == "loss" and segs[1].series == "loss"
+    assert segs[1].text == "loss"
+    assert segs[1].series == "loss"
     assert parse_markup("<{series=loss}>training</>")[0].series == "loss"
 
 
@@ -57,10 +61,11 @@ def test_markup_errors_name_the_position(markup, message):
 
 
 def test_error_shows_a_caret():
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="does not match") as info:
         parse_markup("<b>x</i>")
     lines = str(info.value).splitlines()
-    assert lines[-2] == "  <b>x</i>" and lines[-1] == "      ^"
+    assert lines[-2] == "  <b>x</i>"
+    assert lines[-1] == "      ^"
 
 
 def test_not_a_string():
@@ -80,23 +85,25 @@ def _two_series():
 def test_series_colors():
     fig, ax = _two_series()
     colors = series_colors(ax)
-    assert colors["loss"] == "#0072b2" and colors["val_loss"] == "#e69f00"
+    assert colors["loss"] == "#0072b2"
+    assert colors["val_loss"] == "#e69f00"
     assert mcolors.to_hex(colors["bars"]) == "#009e73"
     assert "_hidden" not in colors
     assert series_colors(fig)["loss"] == "#0072b2"
 
 
 def test_names_take_series_colours():
-    fig, ax = _two_series()
+    _fig, ax = _two_series()
     rt = rich_text(ax, 0.1, 0.9, "<loss> falls below <val_loss>", transform=ax.transAxes)
     runs = rt.get_children()
     assert [t.get_text() for t in runs] == ["loss", " falls below ", "val_loss"]
-    assert runs[0].get_color() == "#0072b2" and runs[2].get_color() == "#e69f00"
+    assert runs[0].get_color() == "#0072b2"
+    assert runs[2].get_color() == "#e69f00"
     assert runs[1].get_color() == plt.rcParams["text.color"]
 
 
 def test_colors_mapping_wins_and_unknown_series():
-    fig, ax = _two_series()
+    _fig, ax = _two_series()
     rt = rich_text(ax, 0, 0, "<loss> <seaborn line>", colors={"seaborn line": "#cc79a7"})
     assert rt.get_children()[2].get_color() == "#cc79a7"
     with pytest.raises(
@@ -105,13 +112,13 @@ def test_colors_mapping_wins_and_unknown_series():
         r"'loss', 'val_loss' at position 4",
     ):
         rich_text(ax, 0, 0, "the <lost> run")
-    fig2, ax2 = plt.subplots()
+    _fig2, ax2 = plt.subplots()
     with pytest.raises(ValueError, match=r"no labelled series was found \(plot first"):
         rich_text(ax2, 0, 0, "<loss>")
 
 
 def test_bad_color_value():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"'notacolor' is not a valid value for color in markup"):
         rich_text(ax, 0, 0, "<{color=notacolor}>x</>")
 
@@ -132,7 +139,7 @@ def test_runs_share_a_baseline_and_do_not_overlap():
     ys = {round(t.get_position()[1], 6) for t in runs}
     assert len(ys) == 1
     boxes = [t.get_window_extent(r) for t in runs]
-    for a, b in zip(boxes, boxes[1:], strict=False):
+    for a, b in itertools.pairwise(boxes):
         assert a.x1 <= b.x0 + 0.5
     assert runs[1].get_fontsize() == 20
     assert runs[3].get_fontsize() == pytest.approx(plt.rcParams["font.size"] * 0.8)

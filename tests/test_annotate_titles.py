@@ -103,8 +103,10 @@ def test_every_text_inside_the_figure():
         boxes = drawn_text_boxes(fig)
         bbox = fig.bbox
     for text, bb in boxes:
-        assert bb.x0 >= bbox.x0 - 1 and bb.x1 <= bbox.x1 + 1, text
-        assert bb.y0 >= bbox.y0 - 1 and bb.y1 <= bbox.y1 + 1, text
+        assert bb.x0 >= bbox.x0 - 1, text
+        assert bb.x1 <= bbox.x1 + 1, text
+        assert bb.y0 >= bbox.y0 - 1, text
+        assert bb.y1 <= bbox.y1 + 1, text
 
 
 def _extent(stack, slot, renderer):
@@ -123,7 +125,8 @@ def test_axes_stack_order_and_reserved_space():
     c, src = _extent(stack, "caption", r), _extent(stack, "source", r)
     assert t.y0 > s.y1 > s.y0 > ax.title.get_window_extent(r).y1
     assert ax.xaxis.label.get_window_extent(r).y0 > c.y1 > c.y0 > src.y1
-    assert t.y1 <= fig.bbox.y1 and src.y0 >= fig.bbox.y0
+    assert t.y1 <= fig.bbox.y1
+    assert src.y0 >= fig.bbox.y0
     # constrained layout made the axes smaller than without a stack
     fig2, ax2 = plt.subplots(figsize=(5, 4), dpi=100, layout="constrained")
     ax2.plot([0, 1], [0, 1])
@@ -174,10 +177,11 @@ def test_long_title_wraps_within_panel():
 
 
 def test_calling_again_updates_and_removes_slots():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     stack = titles(ax, title="one", subtitle="sub")
     assert titles(ax, title="two") is stack
-    assert stack.items["title"].text == "two" and stack.items["subtitle"].text == "sub"
+    assert stack.items["title"].text == "two"
+    assert stack.items["subtitle"].text == "sub"
     titles(ax, subtitle="")
     assert "subtitle" not in stack.items
 
@@ -186,7 +190,8 @@ def test_figure_stack_holds_the_suptitle_slot():
     fig, ax = plt.subplots(layout="constrained")
     fig.suptitle("existing suptitle")
     top = titles(fig, subtitle="and a subtitle")
-    assert isinstance(fig._suptitle, TitleStack) and top is fig._suptitle
+    assert isinstance(fig._suptitle, TitleStack)
+    assert top is fig._suptitle
     assert top.items["title"].text == "existing suptitle"
     fig.suptitle("changed")  # matplotlib's own call keeps working
     assert top.items["title"].text == "changed"
@@ -201,7 +206,8 @@ def test_figure_stack_on_plain_figure_moves_subplots():
     titles(fig, title="Figure title", subtitle="subtitle", caption="caption", source="src")
     pairs, _ = overlapping_pairs(fig)
     assert pairs == []
-    assert fig.subplotpars.top < 0.88 and fig.subplotpars.bottom > 0.11
+    assert fig.subplotpars.top < 0.88
+    assert fig.subplotpars.bottom > 0.11
 
 
 def test_figure_stack_with_tight_layout():
@@ -247,7 +253,7 @@ def test_subfigure_stacks():
     ],
 )
 def test_abc_styles(style, expected):
-    fig, axes = plt.subplots(2, 2)
+    _fig, axes = plt.subplots(2, 2)
     assert abc(axes, style) == expected
     assert [ax._chartkit_title_stack.items["tag"].text for ax in axes.flat] == expected
 
@@ -270,7 +276,7 @@ def test_abc_tag_left_of_first_title_line():
 
 
 def test_abc_errors():
-    fig, axes = plt.subplots(1, 2)
+    _fig, axes = plt.subplots(1, 2)
     with pytest.raises(ValueError, match=r"'i\)' is not a valid value for style"):
         abc(axes, "i)")
     many = [ax for _ in range(8) for ax in axes]  # 16 panels
@@ -279,7 +285,7 @@ def test_abc_errors():
 
 
 def test_titles_errors():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"'left' is not a valid value for align"):
         titles(ax, title="x", align="left")
     with pytest.raises(TypeError, match=r"'titel_kws' is not a valid value.*'title_kws'"):
@@ -293,10 +299,11 @@ def test_titles_errors():
 
 
 def test_slot_styles():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     stack = titles(ax, title="T", caption="C", title_kws={"color": "#d55e00", "fontsize": 20})
     run = stack.items["title"].get_children()[0]
-    assert run.get_color() == "#d55e00" and run.get_fontsize() == 20
+    assert run.get_color() == "#d55e00"
+    assert run.get_fontsize() == 20
     assert stack.items["caption"].get_children()[0].get_fontsize() < 10
 
 
