@@ -1,14 +1,15 @@
 """Read a Ray Tune experiment folder from its JSON and CSV files, never from pickles.
 
 Ray Tune writes one folder per experiment and one sub-folder per trial. Per trial this
-reader uses ``params.json`` (the initial config), ``result.json`` (one JSON object per
-report, preferred: it carries the config of every row, so PBT changes are visible) or,
-when ``result.json`` is missing or empty, ``progress.csv``; and ``error.txt`` for failed
-trials. The experiment's ``experiment_state-*.json`` (JSON whose ``trial_data`` holds each
-trial as JSON text) gives the trials' status when present; its ``CLOUDPICKLE_FALLBACK``
-blobs are left as they are. Nothing is unpickled (``basic-variant-state-*.json``,
-``tuner.pkl``, ``params.pkl`` and ``error.pkl`` are pickles and are never opened), and ray
-is never imported.
+reader uses ``result.json`` (one JSON object per report, preferred: it carries the config of
+every row, so PBT changes are visible) or, when ``result.json`` is missing or empty,
+``progress.csv`` (metrics only); ``params.json`` for the config when the rows carry none
+(Ray rewrites it with the newest config when PBT restarts a trial, so it is not always the
+initial one); and ``error.txt`` for failed trials. The experiment's
+``experiment_state-*.json`` (JSON whose ``trial_data`` holds each trial as JSON text) gives
+the trials' status when present; its ``CLOUDPICKLE_FALLBACK`` blobs are left as they are.
+Nothing is unpickled (``basic-variant-state-*.json``, ``tuner.pkl``, ``params.pkl`` and
+``error.pkl`` are pickles and are never opened), and ray is never imported.
 
 This module imports neither pyplot nor ray; pandas is imported when a folder is read.
 """
@@ -28,6 +29,7 @@ from typing import Any, Literal
 
 from chartkit.metrics.schema import (
     LogInfo,
+    RunLog,
     check_path,
     drop_unterminated,
     finish,
@@ -442,7 +444,7 @@ def read_ray(
     time_attr: str = "training_iteration",
     keep: Literal["last", "first", "all"] = "last",
     run: str | None = None,
-):
+) -> RunLog:
     """Read a Ray Tune experiment folder (or one trial folder) into a `RunLog`.
 
     Parameters
@@ -702,7 +704,10 @@ def _scheduler(summary, grace_period, reduction_factor, max_t) -> dict[str, Any]
 
 def _rung(last: Any, milestones: list[float]) -> int | None:
     """The last milestone reached by a trial whose last iteration is *last*."""
-    if last is None or last != last or not milestones:  # None, NA or NaN
+    import pandas as pd
+
+    # pd.isna, not `last != last`: pd.NA (a trial without any result) has no truth value
+    if last is None or pd.isna(last) or not milestones:
         return None
     below = [m for m in milestones if m <= last]
     return int(below[-1]) if below else None

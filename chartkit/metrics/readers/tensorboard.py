@@ -26,6 +26,7 @@ from typing import Any, Literal
 from chartkit._optional import import_optional
 from chartkit.metrics.schema import (
     LogInfo,
+    RunLog,
     check_path,
     finish,
     make_frame,
@@ -255,7 +256,7 @@ def read_tensorboard(
     *,
     keep: Literal["last", "first", "all"] = "last",
     run: str | None = None,
-):
+) -> RunLog:
     """Read every scalar point of a TensorBoard log directory or event file into a `RunLog`.
 
     Parameters
