@@ -136,6 +136,10 @@ def test_strip_text_template_and_callable():
     assert strip_text(lambda n, v: f"{v}번", "trial", 3) == "3번"
     with pytest.raises(ValueError, match=r"is not a valid value for labeller; expected a templ"):
         strip_text("{col}", "trial", 1)
+    with pytest.raises(
+        ValueError, match=r"expected a template that can format 'a' of column 'lr'"
+    ):
+        strip_text("{value:g}", "lr", "a")
 
 
 def test_gridspec_params_from_inches():

@@ -394,6 +394,14 @@ def strip_text(labeller: str | Callable[[Any, Any], str], name: Any, value: Any)
                 labeller, "labeller", expected="a template using only {name} and {value}"
             )
         ) from err
+    except ValueError as err:  # a format spec that does not fit the value
+        raise ValueError(
+            invalid_value_message(
+                labeller,
+                "labeller",
+                expected=f"a template that can format {value!r} of column {name!r} ({err})",
+            )
+        ) from err
 
 
 def gridspec_params(
