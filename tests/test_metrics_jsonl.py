@@ -196,8 +196,9 @@ def test_non_utf8_replaced_with_one_warning(tmp_path, engine):
 def test_empty_file_typed_frame_and_one_warning(tmp_path, engine):
     p = tmp_path / "rank0.jsonl"
     p.write_bytes(b"")
-    with pytest.warns(DataWarning, match=r"empty 1 entry in .*rank0\.jsonl'"):
+    with pytest.warns(DataWarning, match=r"empty 1 entry in .*rank0\.jsonl'") as rec:
         log = read_jsonl(p)
+    assert len(rec) == 1
     assert len(log.metrics) == 0
     assert str(log.metrics["step"].dtype) == "int64"
 
