@@ -227,3 +227,34 @@ def test_image_ucs_needs_uint8():
         r"value for image",
     ):
         image_ucs(np.zeros((2, 2, 3)))
+
+
+def test_fast_ucs_matches_colorspacious_in_and_out_of_gamut():
+    from colorspacious.basics import sRGB1_linear_to_XYZ100
+    from colorspacious.ciecam02 import CIECAM02Space
+
+    from chartkit.palettes._color import srgb_to_linear
+    from chartkit.palettes.cvd import _simulate_linear, to_ucs
+
+    rng = np.random.default_rng(7)
+    lin = srgb_to_linear(rng.random((2000, 3)))
+    cases = [lin] + [
+        _simulate_linear(lin, kind, 100, model)
+        for kind in CVD_KINDS
+        for model in ("machado", "brettel")
+    ]
+    n_negative_a = 0
+    for case in cases:
+        cam = CIECAM02Space.sRGB.XYZ100_to_CIECAM02(
+            sRGB1_linear_to_XYZ100(case), on_negative_A="nan"
+        )
+        ok = np.isfinite(cam.J)
+        ref = cspace_convert(case[ok], "sRGB1-linear", "CAM02-UCS")
+        ours = to_ucs(case)
+        np.testing.assert_allclose(ours[ok], ref, rtol=0, atol=1e-9)
+        # Where colorspacious would raise NegativeAError, J' is 0 and nothing is NaN.
+        assert (ours[~ok, 0] == 0).all()
+        assert np.isfinite(ours).all()
+        n_negative_a += int((~ok).sum())
+    assert min(c.min() for c in cases) < -0.1  # out-of-gamut values were exercised
+    assert n_negative_a > 0  # and so was the negative-A guard (Brettel protan, deep blues)

@@ -71,8 +71,23 @@ def to_rgb_array(colors: Any, *, name: str = "colors") -> np.ndarray:
     items = list(colors)
     if not items:
         raise ValueError(f"{name} is empty; expected at least one colour.")
+    if all(type(c) is str and len(c) == 7 and c[0] == "#" for c in items):
+        try:  # all '#rrggbb': parse in one go
+            raw = bytes.fromhex("".join(c[1:] for c in items))
+        except ValueError:
+            pass
+        else:
+            if len(raw) == 3 * len(items):
+                return np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3) / 255.0
     out = np.empty((len(items), 3))
     for i, item in enumerate(items):
+        if isinstance(item, str) and len(item) == 7 and item[0] == "#":
+            try:  # fast path for '#rrggbb', the common case
+                out[i] = tuple(bytes.fromhex(item[1:]))
+                out[i] /= 255.0
+                continue
+            except ValueError:
+                pass
         try:
             rgba = mcolors.to_rgba(item)
         except (ValueError, TypeError):
@@ -85,8 +100,8 @@ def to_rgb_array(colors: Any, *, name: str = "colors") -> np.ndarray:
 
 def to_hex_list(rgb: np.ndarray) -> list[str]:
     """Return ``#rrggbb`` strings for an ``(n, 3)`` array in [0, 1] (clipped first)."""
-    q = np.rint(np.clip(np.asarray(rgb, dtype=float), 0, 1) * 255).astype(int)
-    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in q]
+    q = np.rint(np.clip(np.asarray(rgb, dtype=float), 0, 1) * 255).astype(int).tolist()
+    return ["#%02x%02x%02x" % tuple(c) for c in q]  # noqa: UP031 - fastest for this
 
 
 def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:

@@ -23,8 +23,8 @@ from chartkit.palettes.cvd import (
     CVD_KINDS,
     Model,
     _check_model,
-    _simulate_linear,
     normalize_visions,
+    simulate_visions,
     to_ucs,
     vision_label,
 )
@@ -52,10 +52,15 @@ def strict_threshold(n: int) -> float:
 
 def pairwise_delta_e(jab: np.ndarray) -> np.ndarray:
     """ΔE matrices of ``(..., n, 3)`` J'a'b' values: ``(..., n, n)``, diagonal +inf."""
-    d = np.sqrt(((jab[..., :, None, :] - jab[..., None, :, :]) ** 2).sum(-1))
+    jab = np.asarray(jab, dtype=float)
+    sq = np.einsum("...k,...k->...", jab, jab)
+    d2 = sq[..., :, None] + sq[..., None, :] - 2.0 * (jab @ np.swapaxes(jab, -1, -2))
+    np.maximum(d2, 0.0, out=d2)
+    d = np.sqrt(d2, out=d2)
     n = jab.shape[-2]
-    d[..., np.arange(n), np.arange(n)] = np.inf
-    return d
+    flat = d.reshape(*d.shape[:-2], n * n)
+    flat[..., :: n + 1] = np.inf
+    return flat.reshape(d.shape)
 
 
 @dataclass(frozen=True)
@@ -131,22 +136,27 @@ class PaletteReport:
         return "\n".join(lines)
 
 
-def _resolve_colors(colors: Any) -> np.ndarray:
-    """Colours, or a chartkit palette name (unknown names get close matches)."""
+def _resolve_colors(colors: Any) -> tuple[np.ndarray, list[str]]:
+    """RGB array and hex list of colours or of a chartkit palette name (with close matches)."""
     if isinstance(colors, str):
         from matplotlib.colors import is_color_like
 
         from chartkit.palettes.registry import palette
 
         if not is_color_like(colors):
-            return to_rgb_array(palette(colors))
-    return to_rgb_array(colors)
+            colors = palette(colors)
+    rgb = to_rgb_array(colors)
+    if isinstance(colors, list) and all(
+        type(c) is str and len(c) == 7 and c[0] == "#" for c in colors
+    ):
+        return rgb, [c.lower() for c in colors]  # already '#rrggbb': no re-encoding
+    return rgb, to_hex_list(rgb)
 
 
 def check_palette(
     colors: Any,
     *,
-    severities: Any = (100,),
+    severities: Any = (100.0,),
     kinds: Any = CVD_KINDS,
     model: Model = "machado",
     strict: bool = False,
@@ -178,14 +188,10 @@ def check_palette(
     All visions are stacked into one CAM02-UCS conversion; the ΔE values are those of the
     unclipped simulated colours (clipping would change them by up to ~8).
     """
-    rgb = _resolve_colors(colors)
+    rgb, hexes = _resolve_colors(colors)
     model = _check_model(model)
     visions = normalize_visions(kinds, severities)
-    lin = srgb_to_linear(rgb)
-    stack = np.empty((len(visions), *lin.shape))
-    for v, (k, s) in enumerate(visions):
-        stack[v] = lin if k is None else _simulate_linear(lin, k, s, model)
-    jab = to_ucs(stack)
+    jab = to_ucs(simulate_visions(srgb_to_linear(rgb), visions, model))
     d = pairwise_delta_e(jab)
     labels = [vision_label(k, s) for k, s in visions]
     n = rgb.shape[0]
@@ -193,12 +199,12 @@ def check_palette(
         min_normal = min_cvd = float("inf")
         worst_pair, worst_vision = (0, 0), "normal"
     else:
-        per_vision = d.reshape(len(visions), -1).min(axis=1)
-        min_normal = float(per_vision[0])
-        min_cvd = float(per_vision[1:].min()) if len(visions) > 1 else float("inf")
-        v = int(np.argmin(per_vision))
-        i, j = np.unravel_index(int(np.argmin(d[v])), (n, n))
-        worst_pair, worst_vision = (int(min(i, j)), int(max(i, j))), labels[v]
+        flat = int(np.argmin(d))
+        v, rest = divmod(flat, n * n)
+        i, j = divmod(rest, n)
+        min_normal = float(d[0].min())
+        min_cvd = float(d[1:].min()) if len(visions) > 1 else float("inf")
+        worst_pair, worst_vision = (min(i, j), max(i, j)), labels[v]
     if strict:
         need_normal = need_cvd = strict_threshold(n)
     else:
@@ -210,7 +216,7 @@ def check_palette(
     else:
         verdict = "warn"
     return PaletteReport(
-        colors=to_hex_list(rgb),
+        colors=hexes,
         verdict=verdict,
         min_delta_e_normal=min_normal,
         min_delta_e_cvd=min_cvd,

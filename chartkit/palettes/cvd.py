@@ -93,6 +93,20 @@ def normalize_visions(
 
     ``(None, 0)`` stands for normal vision and comes first when *normal* is true.
     """
+    if type(kinds) is tuple and type(severities) is tuple:
+        try:
+            return list(_normalize_cached(kinds, severities, normal))
+        except TypeError:  # unhashable entries: validate below
+            pass
+    return _normalize(kinds, severities, normal)
+
+
+@functools.lru_cache(maxsize=64)
+def _normalize_cached(kinds: tuple, severities: tuple, normal: bool) -> tuple:
+    return tuple(_normalize(kinds, severities, normal))
+
+
+def _normalize(kinds: Any, severities: Any, normal: bool) -> list[tuple[str | None, float]]:
     if isinstance(kinds, str):
         kinds = [kinds]
     if isinstance(severities, (int, float)):
@@ -157,6 +171,19 @@ def _brettel(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m1, m2 = m2, m1
     sep_rgb = lms_from_rgb.T @ sep
     return m1, m2, sep_rgb
+
+
+@functools.lru_cache(maxsize=64)
+def _stacked_machado(visions: tuple) -> np.ndarray:
+    """Transposed Machado matrices (V, 3, 3) of *visions*, identity for normal vision."""
+    return np.stack([np.eye(3) if k is None else _machado(k, s).T for k, s in visions])
+
+
+def simulate_visions(lin: np.ndarray, visions: Any, model: str) -> np.ndarray:
+    """Linear RGB (n, 3) under every vision: (V, n, 3), unclipped; one matmul for Machado."""
+    if model == "machado":
+        return np.matmul(lin, _stacked_machado(tuple(visions)))
+    return np.stack([lin if k is None else _simulate_linear(lin, k, s, model) for k, s in visions])
 
 
 def _simulate_linear(lin: np.ndarray, kind: str, severity: float, model: str) -> np.ndarray:
@@ -318,10 +345,15 @@ def simulate_cvd(
 
 
 def to_ucs(linear_rgb: np.ndarray) -> np.ndarray:
-    """CAM02-UCS J'a'b' of linear sRGB values (..., 3), in one colorspacious call."""
-    from colorspacious import cspace_convert
+    """CAM02-UCS J'a'b' of linear sRGB values (..., 3), in one vectorised conversion.
 
-    return cspace_convert(linear_rgb, "sRGB1-linear", "CAM02-UCS")
+    Uses `chartkit.palettes._ucs.linear_to_ucs`: colorspacious' constants and formulas for
+    J, M, h only, about 5x cheaper per call than ``cspace_convert`` on small arrays and equal
+    to it within 1e-9 (tested).
+    """
+    from chartkit.palettes._ucs import linear_to_ucs
+
+    return linear_to_ucs(linear_rgb)
 
 
 def visions_ucs(
@@ -419,12 +451,14 @@ def image_ucs(
         visions = normalize_visions()
     rgb = img[..., :3].reshape(-1, 3)
     key = (rgb[:, 0].astype(np.uint32) << 16) | (rgb[:, 1].astype(np.uint32) << 8) | rgb[:, 2]
-    # Counting sort over the 2**24 possible colours beats a comparison sort for images.
-    counts_all = np.bincount(key, minlength=1 << 24)
-    present = np.flatnonzero(counts_all)
-    lookup = np.zeros(1 << 24, dtype=np.int32)
-    lookup[present] = np.arange(present.size, dtype=np.int32)
-    inverse = lookup[key]
+    # Rendered charts are mostly runs of one colour along a row: deduplicate runs first
+    # (linear time), then sort only the run colours.
+    n_pix = key.size
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    present, run_inverse = np.unique(key[starts], return_inverse=True)
+    lengths = np.diff(np.append(starts, n_pix))
+    inverse = np.repeat(run_inverse.astype(np.int32), lengths)
+    counts = np.bincount(run_inverse, weights=lengths, minlength=present.size).astype(np.int64)
     urgb = np.stack([(present >> 16) & 255, (present >> 8) & 255, present & 255], axis=1)
     lin = srgb_to_linear(urgb / 255.0)
     stack = np.stack(
@@ -432,7 +466,7 @@ def image_ucs(
     )
     return ImageColors(
         rgb=urgb.astype(np.uint8),
-        counts=counts_all[present],
+        counts=counts,
         inverse=inverse,
         visions=list(visions),
         labels=[vision_label(k, s) for k, s in visions],

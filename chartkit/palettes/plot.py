@@ -110,7 +110,7 @@ def plot_palette(
             raise ValueError(invalid_value_message(n, "n", expected="an integer >= 8"))
         rgb = cmap(np.linspace(0, 1, n))[:, :3]
     else:
-        rgb = _resolve_colors(colors_or_cmap)
+        rgb = _resolve_colors(colors_or_cmap)[0]
 
     rows = [rgb] + [simulate_cvd(rgb, k, severity, model=model) for k in kinds]
     names = ["normal"] + [f"{k} {severity:g}" for k in kinds]
