@@ -298,3 +298,22 @@ def test_sample_copy_is_byte_identical_to_a_fresh_copy(tmp_path):
     dst = tmp_path / "w2"
     shutil.copytree(sample_path("ddp_world2"), dst)
     assert len(read_jsonl(dst).metrics) == 15360
+
+
+def test_files_without_rank_are_runs_not_ranks(tmp_path, engine):
+    _write(tmp_path / "train.jsonl", [json.dumps({"step": 1, "loss": 1.0})])
+    _write(tmp_path / "val.jsonl", [json.dumps({"step": 1, "loss": 2.0})])
+    m = read_jsonl(tmp_path).metrics
+    assert m["run"].astype(str).tolist() == ["train", "val"]
+    assert m["rank"].isna().all()
+
+
+def test_time_field_is_wall_time_only_when_epoch_seconds(tmp_path, engine):
+    lines = [json.dumps({"step": s, "time": 0.12 * s, "loss": 1.0}) for s in (1, 2)]
+    log = read_jsonl(_write(tmp_path / "a.jsonl", lines))
+    assert log.metric_names == ["loss", "time"]
+    assert log.metrics["wall_time"].isna().all()
+    lines = [json.dumps({"step": s, "time": 1.7e9 + s, "loss": 1.0}) for s in (1, 2)]
+    log = read_jsonl(_write(tmp_path / "b.jsonl", lines))
+    assert log.metric_names == ["loss"]
+    assert log.metrics["wall_time"].tolist() == [1.7e9 + 1, 1.7e9 + 2]

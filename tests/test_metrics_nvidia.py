@@ -150,3 +150,10 @@ def test_missing_and_header_only(tmp_path):
 def test_unknown_metric():
     with pytest.raises(KeyError, match=r"'memory.usd' is not a valid value for metric.*"):
         read_nvidia_smi(SMI, metrics=["memory.usd"])
+
+
+def test_other_timestamp_layout(tmp_path):
+    p = tmp_path / "smi.csv"
+    p.write_text("timestamp, index, utilization.gpu [%]\n2026-01-01 00:00:01, 0, 5 %\n")
+    t = read_nvidia_smi(p).metrics["wall_time"].item()
+    assert t == (pd.Timestamp("2026-01-01 00:00:01") - pd.Timestamp("1970-01-01")).total_seconds()

@@ -260,6 +260,12 @@ def _all_special(values: list, present: np.ndarray) -> bool:
     )
 
 
+def _epoch_seconds(values: np.ndarray) -> bool:
+    """True when the finite values look like Unix times (after 2001-09-09)."""
+    finite = values[np.isfinite(values)]
+    return len(finite) > 0 and float(np.median(finite)) > 1e9
+
+
 def _ids_and_metrics(
     cols: dict[str, tuple[np.ndarray, np.ndarray | None, str]],
     file: Path,
@@ -306,6 +312,9 @@ def _ids_and_metrics(
     if wall_col is not None and cols[wall_col][2] == "num":
         wv, wp, _ = cols[wall_col]
         wt = wv if wp is None else np.where(wp, wv, np.nan)
+        wt = wt.astype(np.float64, copy=False)
+        if wall_time == "auto" and not _epoch_seconds(wt):
+            wt, wall_col = None, None  # e.g. "time": seconds per batch, a metric
     rank_val: Any = rank_from_name(file.name)
     if rank_col is not None and cols[rank_col][2] == "num":
         rv, rp, _ = cols[rank_col]
@@ -330,10 +339,27 @@ def _ids_and_metrics(
     }
 
 
+class _RunNames:
+    """Run name per file: the one given, the folder's for per-rank files, else the stem."""
+
+    def __init__(self, path: str | os.PathLike[str], files: list[Path], run: str | None):
+        self.given = run
+        self.folder = default_run(path, files)
+        self.single = len(files) == 1
+
+
+def _run_of(names: _RunNames, f: Path, parts: dict[str, Any]) -> str:
+    if names.given is not None:
+        return names.given
+    if names.single or parts["rank"] is not None:
+        return names.folder
+    return f.stem
+
+
 def read_jsonl(
     path: str | os.PathLike[str],
     *,
-    pattern: str | Sequence[str] = ("*.jsonl", "*.ndjson", "*.json"),
+    pattern: str | Sequence[str] = ("*.jsonl", "*.ndjson"),
     run: str | None = None,
     step: str | None = "auto",
     wall_time: str | None = "auto",
@@ -349,16 +375,20 @@ def read_jsonl(
     path : str or path-like
         A ``.jsonl`` file, a folder holding per-rank files, or a glob
         (``"runs/ddp/rank*.jsonl"``).
-    pattern : str or sequence of str, default: ("*.jsonl", "*.ndjson", "*.json")
-        Globs looked for when *path* is a folder.
+    pattern : str or sequence of str, default: ("*.jsonl", "*.ndjson")
+        Globs looked for when *path* is a folder (a ``.json`` file given as *path* is read
+        as JSON lines too).
     run : str, optional
-        Run name; default: the folder's name (the file's stem for a lone file without rank).
+        Run name; default: the folder's name for per-rank files, else each file's stem (so
+        ``train.jsonl`` and ``val.jsonl`` in one folder are two runs, not two ranks).
     step, wall_time, rank : str or None, default: "auto"
         Field holding the step / the time in seconds since the epoch / the rank. "auto"
         tries the usual names (``step``, ``global_step``, ``_step``, ``iteration``, ...;
         ``wall_time``, ``timestamp``, ...; ``rank``). Without a step field the record order
         (1, 2, ...) is the step; without a rank field the rank comes from the file name
-        (``rank3.jsonl``, ``gpu1.jsonl``). None: do not look.
+        (``rank3.jsonl``, ``gpu1.jsonl``, ``worker_2.jsonl``), else it is missing. An
+        auto-detected time field is used only when it holds epoch seconds (a ``time`` field
+        of 0.12 s per batch stays a metric). None: do not look.
     metrics : list of str, optional
         Fields to keep (default: every numeric field but the id fields).
     keep : {"last", "first", "all"}, default: "last"
@@ -393,10 +423,10 @@ def read_jsonl(
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     files = resolve_files(path, patterns)
-    run = default_run(path, files) if run is None else run
+    run = _RunNames(path, files, run)
     info = LogInfo(source="jsonl")
     frames = []
-    for i, f in enumerate(files):
+    for f in files:
         data = read_bytes(f, info, encoding)
         data = drop_unterminated(data, f, info)
         if not data or data.isspace():
@@ -425,9 +455,7 @@ def read_jsonl(
             n_rows=n_rows,
             lines=lines,
         )
-        if parts["rank"] is None and len(files) > 1:
-            parts["rank"] = i
-        frames.append(long_part(parts.pop("columns"), run=run, **parts))
+        frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
     return finish(parts_to_frame("jsonl", frames), info, keep=keep)
 
 
@@ -484,10 +512,10 @@ def read_csv(
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     files = resolve_files(path, patterns)
-    run = default_run(path, files) if run is None else run
+    run = _RunNames(path, files, run)
     info = LogInfo(source=source)
     frames = []
-    for i, f in enumerate(files):
+    for f in files:
         df = _read_csv_file(f, info, encoding, sep=sep)
         if df is None:
             continue
@@ -503,9 +531,7 @@ def read_csv(
             n_rows=len(df),
             lines=df.attrs.get("chartkit_lines"),
         )
-        if parts["rank"] is None and len(files) > 1:
-            parts["rank"] = i
-        frames.append(long_part(parts.pop("columns"), run=run, **parts))
+        frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
     return finish(parts_to_frame(source, frames), info, keep=keep)
 
 

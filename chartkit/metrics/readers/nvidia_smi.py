@@ -179,9 +179,10 @@ def read_nvidia_smi(
         )
     wall = None
     if "timestamp" in df:
-        ts = pd.to_datetime(
-            df["timestamp"].str.strip(), format="%Y/%m/%d %H:%M:%S.%f", errors="coerce"
-        )
+        text = df["timestamp"].str.strip()
+        ts = pd.to_datetime(text, format="%Y/%m/%d %H:%M:%S.%f", errors="coerce")
+        if ts.isna().all() and text.notna().any():
+            ts = pd.to_datetime(text, format="mixed", errors="coerce")  # other drivers
         wall = (
             (ts - pd.Timestamp("1970-01-01"))
             .dt.total_seconds()
