@@ -292,7 +292,9 @@ def test_titles_errors():
         titles(ax, title="x", titel_kws={})
     with pytest.raises(TypeError, match=r"'title' must be an instance of str, not int"):
         titles(ax, title=3)
-    with pytest.raises(TypeError, match=r"must be a matplotlib Axes, Figure or SubFigure"):
+    with pytest.raises(
+        TypeError, match=r"must be a matplotlib Axes, Figure, SubFigure or a FacetGrid, not str"
+    ):
         titles("not a figure", title="x")
     with pytest.raises(ValueError, match=r"unknown markup tag '<lost>'.*at position 0"):
         titles(ax, title="<lost> and found")
@@ -336,3 +338,52 @@ def _titles_figure():
 @pytest.mark.mpl_image_compare(style=rc_params("default", korean_font="bundled"))
 def test_titles_image():
     return _titles_figure()
+
+
+def _facet_grid():
+    pd = pytest.importorskip("pandas")
+    from chartkit.facets import facet
+
+    rng = np.random.default_rng(4)
+    n = 40
+    runs = ["기준 모델", "데이터 증강", "정규화 강화", "둘 다 적용"]
+    df = pd.DataFrame(
+        {
+            "step": np.tile(np.arange(n), 2 * len(runs)),
+            "loss": rng.random(2 * n * len(runs)),
+            "run": np.repeat(runs, 2 * n),
+            "split": np.tile(np.repeat(["학습", "검증"], n), len(runs)),
+        }
+    )
+    grid = facet(df, col="run", wrap=2, hue="split", figsize=(7, 5))
+    grid.map("plot", "step", "loss")
+    return grid
+
+
+def test_facet_grid_header_korean_strips_legend_outside():
+    with chartkit.theme("default", korean_font="bundled"):
+        grid = _facet_grid()
+        header = titles(
+            grid,
+            title="패싯 제목: <학습> 손실이 <검증> 손실보다 먼저 줄어드는 구간이 보이는 긴 제목 "
+            "— a long facet-grid title that wraps",
+            subtitle=KOREAN,
+        )
+        abc(grid.axes, "(a)")
+        fig = grid.pages[0].figure
+        pairs, n = overlapping_pairs(fig)
+        boxes = drawn_text_boxes(fig)
+        header_box = header.get_window_extent(fig.canvas.get_renderer())
+    assert pairs == []
+    assert n > 30
+    strips = [bb for text, bb in boxes if text.startswith("run = ")]
+    assert len(strips) == 4
+    assert all(bb.y1 <= header_box.y0 for bb in strips)
+    assert header_box.height > 40  # title wrapped onto two lines, plus the subtitle
+
+
+def test_facet_grid_refuses_caption():
+    with chartkit.theme("default", korean_font="bundled"):
+        grid = _facet_grid()
+        with pytest.raises(ValueError, match=r"a facet grid reserves room for headers only"):
+            titles(grid, caption="below")

@@ -139,9 +139,11 @@ class TitleStack(Text):
         fig = owner
         box = fig.bbox
         pad = renderer.points_to_pixels(_PAD)
-        _x, y = fig.transSubfigure.transform(self.get_position())
+        x, y = fig.transSubfigure.transform(self.get_position())
         left, right = box.x0 + pad, box.x1 - pad
-        if self.align == "plot" and fig.axes:
+        if getattr(self, "_facet_header", False):  # a facet grid's layout sets x
+            left = max(x, left)
+        elif self.align == "plot" and fig.axes:
             left = min(a.bbox.x0 for a in fig.axes if a.get_visible())
             right = max(a.bbox.x1 for a in fig.axes if a.get_visible())
         # The figure part stacks down from y (top) or up from y (bottom).
@@ -514,6 +516,8 @@ def titles(
         "source": source,
         "tag": tag,
     }
+    if hasattr(fig_or_ax, "add_header") and hasattr(fig_or_ax, "pages"):
+        return _facet_titles(fig_or_ax, given, styles, align, colors)
     if _is_axes(fig_or_ax):
         parts = {"axes": _axes_stack(fig_or_ax)}
         figure_level = False
@@ -534,7 +538,7 @@ def titles(
         _reserve_figure_space(fig_or_ax)
     else:
         raise TypeError(
-            f"'fig_or_ax' must be a matplotlib Axes, Figure or SubFigure, "
+            f"'fig_or_ax' must be a matplotlib Axes, Figure, SubFigure or a FacetGrid, "
             f"not {type(fig_or_ax).__name__}"
         )
     for part in parts.values():
@@ -553,6 +557,59 @@ def titles(
             style["colors"] = colors
         parts[slot_part[slot]].set_item(slot, value, style)
     return parts.get("axes") or parts.get("top") or parts["bottom"]
+
+
+def _facet_titles(
+    grid: Any,
+    given: dict[str, str | None],
+    styles: dict[str, dict[str, Any]],
+    align: str,
+    colors: Mapping[str, Any] | None,
+) -> TitleStack:
+    """Title and subtitle of a `chartkit.facets` grid, on every page, in its header band.
+
+    The grid lays its pages out itself (no layout engine): the stack is handed to its
+    ``add_header`` hook, which measures it and places its top-left corner at every draw.
+    """
+    below = [s for s in ("caption", "source") if given.get(s) is not None]
+    if below:
+        raise ValueError(
+            f"a facet grid reserves room for headers only; {' and '.join(below)} cannot go "
+            "below its panels (pass them to titles() on a figure without facets)"
+        )
+    first = None
+    for k, page in enumerate(grid.pages):
+        fig = page.figure
+        if getattr(page, "layout", None) is None:  # a grid drawn into a given Axes
+            kws = {f"{slot}_kws": style for slot, style in styles.items()}
+            stack = titles(fig, **given, align=align, colors=colors, **kws)  # type: ignore[arg-type]
+            first = first or stack
+            continue
+        current = getattr(fig, "_suptitle", None)
+        if isinstance(current, TitleStack):
+            stack = current
+        else:
+            stack = TitleStack(fig, "top")
+            stack.set_transform(fig.transSubfigure)
+            fig.add_artist(stack)
+            fig._suptitle = stack
+        if not getattr(stack, "_facet_header", False):
+            stack._facet_header = True  # type: ignore[attr-defined]
+            stack.set_ha("left")
+            grid.add_header(stack, page=k)
+        stack.align = align
+        for slot in ("title", "subtitle", "tag"):
+            value = given.get(slot)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise TypeError(f"{slot!r} must be an instance of str, not {type(value).__name__}")
+            style = {**_default_style(slot, True), **styles.get(slot, {})}
+            if colors is not None:
+                style["colors"] = colors
+            stack.set_item(slot, value, style)
+        first = first or stack
+    return first  # type: ignore[return-value]
 
 
 def _abc_label(k: int, style: str) -> str:
