@@ -269,15 +269,21 @@ def test_non_utf8_bytes(asha_copy):
 
 
 def test_error_trial_first_line_ansi_stripped(asha_copy):
-    d = _trial_dir(asha_copy, "75cd2_00004")
+    d = _trial_dir(asha_copy, "75cd2_00006")  # 4 reports: keep 2, as if it crashed
+    result = d / "result.json"
+    result.write_text("".join(result.read_text().splitlines(keepends=True)[:2]))
     (d / "error.txt").write_text(
         "\n\x1b[36mray::ImplicitFunc.train()\x1b[39m (pid=1, ip=192.0.2.2)\nTraceback ...\n"
     )
     for f in asha_copy.glob("experiment_state-*.json"):
         f.unlink()
     trials = read_ray(asha_copy).info.extra["trials"].set_index("trial")
-    assert trials.loc["75cd2_00004", "status"] == "ERROR"
-    assert trials.loc["75cd2_00004", "error"] == "ray::ImplicitFunc.train() (pid=1, ip=192.0.2.2)"
+    assert trials.loc["75cd2_00006", "status"] == "ERROR"
+    assert trials.loc["75cd2_00006", "error"] == "ray::ImplicitFunc.train() (pid=1, ip=192.0.2.2)"
+    assert trials.loc["75cd2_00006", "exception"] == "Traceback ..."
+    assert trials.loc["75cd2_00006", "last_iteration"] == 2
+    # a trial whose last result says done is TERMINATED, as Ray reports ASHA-stopped ones
+    assert (trials.drop("75cd2_00006")["status"] == "TERMINATED").all()
 
 
 # --------------------------------------------------------------------------- PBT + ERROR
@@ -435,3 +441,23 @@ def test_frame_dtypes():
     assert m["step"].dtype == np.int64
     assert m["value"].dtype == np.float64
     assert isinstance(m["trial"].dtype, pd.CategoricalDtype)
+
+
+def test_status_of_unfinished_trial_from_experiment_state(asha_copy):
+    d = _trial_dir(asha_copy, "75cd2_00010")
+    result = d / "result.json"
+    result.write_text("".join(result.read_text().splitlines(keepends=True)[:5]))
+    (state_path,) = asha_copy.glob("experiment_state-*.json")
+    state = json.loads(state_path.read_text())
+    for pair in state["trial_data"]:
+        trial = json.loads(pair[0])
+        if trial["trial_id"] == "75cd2_00010":
+            trial["status"] = "PAUSED"
+            pair[0] = json.dumps(trial)
+    state_path.write_text(json.dumps(state))
+    trials = read_ray(asha_copy).info.extra["trials"].set_index("trial")
+    assert trials.loc["75cd2_00010", "status"] == "PAUSED"
+    assert trials.loc["75cd2_00010", "last_iteration"] == 5
+    state_path.unlink()
+    trials = read_ray(asha_copy).info.extra["trials"].set_index("trial")
+    assert trials.loc["75cd2_00010", "status"] == "UNKNOWN"

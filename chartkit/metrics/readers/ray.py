@@ -484,11 +484,11 @@ def read_ray(
         rewrites ``params.json`` with the newest config when PBT restarts a trial.
         ``info.extra["trials"]``: one row per trial: ``trial, dir, status,
         last_iteration, rung, error, exception, n_rows, n_segments, source_file``;
-        ``status`` comes from ``experiment_state-*.json`` when present (else ``ERROR`` when
-        ``error.txt`` exists, ``TERMINATED`` when the last result says ``done``, else
-        ``UNKNOWN``); ``error`` is the first line of ``error.txt`` and ``exception`` its last
-        one (the exception raised), both without ANSI colour codes; ``rung`` is the last
-        milestone of `asha_milestones` reached.
+        ``status`` is ``TERMINATED`` when the last result says ``done`` (ASHA-stopped
+        trials too, as in Ray), else the status in ``experiment_state-*.json`` (else
+        ``ERROR`` when ``error.txt`` exists, else ``UNKNOWN``); ``error`` is the first line
+        of ``error.txt`` and ``exception`` its last one (the exception raised), both without
+        ANSI colour codes; ``rung`` is the last milestone of `asha_milestones` reached.
         ``info.extra["scheduler"]``: the ``grace_period``, ``reduction_factor``, ``max_t``
         used, the ``milestones``, ``how`` each was obtained and ``survivors`` (the number of
         trials that reached each milestone).
@@ -538,15 +538,11 @@ def read_ray(
         )
     run_name = run if run is not None else os.path.basename(os.path.abspath(exp_root))
     info = LogInfo(source="ray")
-    state = _read_state(exp_root, info)
+    state: dict[str, dict[str, Any]] | None = None  # experiment state, read when needed
 
     trials: list[_Trial] = []
     for d in trial_dirs:
         t = _Trial(folder=d, dirname=os.path.basename(d))
-        params_path = os.path.join(d, "params.json")
-        if os.path.isfile(params_path):
-            cfg = _read_json_file(params_path, info)
-            t.config0 = cfg if isinstance(cfg, dict) else None
         result_path = os.path.join(d, "result.json")
         csv_path = os.path.join(d, "progress.csv")
         if os.path.isfile(result_path) and os.path.getsize(result_path) > 0:
@@ -555,21 +551,33 @@ def read_ray(
         elif os.path.isfile(csv_path) and os.path.getsize(csv_path) > 0:
             t.source_file = "progress.csv"
             _parse_progress_csv(t, csv_path, time_attr, info)
-        st = state.get(t.dirname) or (state.get(t.trial_id) if t.trial_id else None)
-        if st is not None:
-            t.trial_id = t.trial_id or (str(st["trial_id"]) if st.get("trial_id") else None)
-            t.status = st.get("status")
-            if t.config0 is None:
-                t.config0 = st.get("config")
+        has_config = any(cfg is not None for _i, _r, cfg in t.segments)
+        params_path = os.path.join(d, "params.json")
+        if not has_config and os.path.isfile(params_path):
+            cfg = _read_json_file(params_path, info)
+            t.config0 = cfg if isinstance(cfg, dict) else None
+        if t.trial_id is None or not t.done or (t.config0 is None and not has_config):
+            # the trial's own files leave a question: ask the experiment state (its
+            # status tells RUNNING, PAUSED and ERROR apart from TERMINATED)
+            if state is None:
+                state = _read_state(exp_root, info)
+            st = state.get(t.dirname) or (state.get(t.trial_id) if t.trial_id else None)
+            if st is not None:
+                t.trial_id = t.trial_id or (str(st["trial_id"]) if st.get("trial_id") else None)
+                t.status = st.get("status")
+                if t.config0 is None and not has_config:
+                    t.config0 = st.get("config")
         if t.trial_id is None:
             t.trial_id = t.dirname
             info.add("marked", d, "no file names the trial id: the folder name is used")
+        if t.status is None and t.done:
+            t.status = "TERMINATED"
         err_path = os.path.join(d, "error.txt")
         if os.path.isfile(err_path):
             t.error, t.exception = _error_lines(err_path)
             t.status = t.status or "ERROR"
         if t.status is None:
-            t.status = "TERMINATED" if t.done else ("UNKNOWN" if t.steps else "PENDING")
+            t.status = "UNKNOWN" if t.steps else "PENDING"
         trials.append(t)
     info.rows = sum(len(t.steps) for t in trials)
 
