@@ -450,3 +450,62 @@ def test_importance_image(asha):
     plot_importance(asha, "loss", ax=ax)
     ax.set_title("손실에 영향을 준 하이퍼파라미터", loc="left", pad=16)
     return fig
+
+
+def test_keep_all_draws_like_keep_last(tmp_path):
+    root = _pbt_folder(tmp_path)
+    with pytest.warns(DataWarning):
+        last = read_ray(root)
+    with pytest.warns(DataWarning):
+        every = read_ray(root, keep="all")
+    assert len(every.metrics) > len(last.metrics)
+    a = [
+        (ln.get_xdata().tolist(), ln.get_ydata().tolist())
+        for ln in plot_trials(last, "loss").get_lines()
+    ]
+    b = [
+        (ln.get_xdata().tolist(), ln.get_ydata().tolist())
+        for ln in plot_trials(every, "loss").get_lines()
+    ]
+    assert a == b
+
+
+def test_error_trial_without_results_is_kept(tmp_path):
+    root = _grid_folder(tmp_path, 4)
+    d = root / "train_grid_00004_lr=0.5"
+    d.mkdir()
+    (d / "params.json").write_text(json.dumps({"lr": 0.5, "noise": 0.1, "opt": "sgd"}))
+    (d / "error.txt").write_text("\x1b[31mRuntimeError: CUDA out of memory\x1b[0m\n")
+    with pytest.warns(DataWarning, match="the folder name is used"):
+        log = read_ray(root)  # (crashed before its first report: no file names its id)
+    t = trial_table(log, "loss")
+    row = t.set_index("trial").loc[d.name]
+    assert row["outcome"] == "error"
+    assert math.isnan(row["value"])
+    ax = plot_parallel(log, "loss")
+    assert "no value" in [x.get_text() for x in ax.texts]
+    err = next(ln for ln in ax.get_lines() if ln.get_label() == d.name)
+    assert err.get_ydata()[-1] < 0  # drawn to the slot under the metric axis
+    assert err.get_linestyle() == ":"
+    imp = param_importance(log, "loss")
+    assert set(imp["n_trials"]) == {4}  # the trial without a value is left out
+
+
+def test_real_pbt_run_lineage():
+    # a real Ray Tune PBT run (bundled copy of tests/data/ray_tune/tune_pbt_error, JSON only)
+    with pytest.warns(DataWarning):
+        log = read_ray(ASHA.parent / "tune_pbt_error")
+    segs = lineage_segments(log)
+    first = segs[segs["trial"] == "6e82b_00000"]
+    assert first["start_step"].tolist() == [1, 3, 5, 5, 7, 9]
+    ax = plot_trials(log, "loss")
+    lines = [ln for ln in ax.get_lines() if ln.get_label() == "6e82b_00000"]
+    # segment 2 (start 5) was overwritten entirely by segment 3 (also start 5)
+    assert len(lines) == 5
+    assert [int(ln.get_xdata()[-1]) for ln in lines] == [2, 4, 6, 8, 10]
+    starts = next(c for c in ax.collections if c.get_label().startswith("PBT"))
+    assert starts.get_offsets()[:, 0].tolist() == [3, 5, 7, 9]
+    table = trial_table(log, "loss")
+    assert table.set_index("trial").loc["6e82b_00003", "outcome"] == "error"
+    err = next(ln for ln in ax.get_lines() if ln.get_label() == "6e82b_00003")
+    assert err.get_marker() == "X"

@@ -9,15 +9,14 @@ eta squared for choices. It is a quick, documented first look, not fANOVA: inter
 are ignored, and below ten trials it warns that the values are mostly noise.
 """
 
-from importlib.resources import files
-
 import matplotlib.pyplot as plt
 
 import chartkit
+from chartkit.metrics import sample_path
 from chartkit.metrics.plots import param_importance, plot_importance
 from chartkit.metrics.readers.ray import read_ray
 
-log = read_ray(files("chartkit.metrics") / "sample_data" / "ray_tune" / "tune_asha")
+log = read_ray(sample_path("ray_asha"))
 print(param_importance(log, "loss", step=1).round(3).to_string(index=False))
 
 # %%

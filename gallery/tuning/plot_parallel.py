@@ -10,15 +10,14 @@ dotted: Optuna's parallel-coordinate plot keeps COMPLETE trials only, which afte
 leaves one line out of sixteen.
 """
 
-from importlib.resources import files
-
 import matplotlib.pyplot as plt
 
 import chartkit
+from chartkit.metrics import sample_path
 from chartkit.metrics.plots import plot_parallel
 from chartkit.metrics.readers.ray import read_ray
 
-log = read_ray(files("chartkit.metrics") / "sample_data" / "ray_tune" / "tune_asha")
+log = read_ray(sample_path("ray_asha"))
 
 # %%
 # Every trial scored by its last loss (stopped trials at the iteration they stopped).

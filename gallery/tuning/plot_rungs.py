@@ -10,15 +10,14 @@ the stop points are told apart by the scheduler's ``max_t``; the rungs are infer
 the trials' last iterations when the scheduler's arguments are not given.
 """
 
-from importlib.resources import files
-
 import matplotlib.pyplot as plt
 
 import chartkit
+from chartkit.metrics import sample_path
 from chartkit.metrics.plots import plot_rungs
 from chartkit.metrics.readers.ray import read_ray
 
-log = read_ray(files("chartkit.metrics") / "sample_data" / "ray_tune" / "tune_asha")
+log = read_ray(sample_path("ray_asha"))
 
 # %%
 with chartkit.theme("default"):

@@ -10,15 +10,14 @@ dots mark where each trial stopped. The data are the bundled ASHA run: 16 trials
 stopped after one or two iterations.
 """
 
-from importlib.resources import files
-
 import matplotlib.pyplot as plt
 
 import chartkit
+from chartkit.metrics import sample_path
 from chartkit.metrics.plots import plot_trials
 from chartkit.metrics.readers.ray import read_ray
 
-log = read_ray(files("chartkit.metrics") / "sample_data" / "ray_tune" / "tune_asha")
+log = read_ray(sample_path("ray_asha"))
 
 # %%
 # Loss per trial, coloured by ``lr``.

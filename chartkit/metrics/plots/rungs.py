@@ -9,7 +9,7 @@ import numpy as np
 from chartkit._figure import get_ax
 from chartkit._validate import check_in_list
 from chartkit.metrics.plots._data import frame_of, metric_rows
-from chartkit.metrics.plots.tuning import scheduler_of, too_few, trial_table
+from chartkit.metrics.plots.tuning import scheduler_of, too_few, trial_curves, trial_table
 
 __all__ = ["OUTCOME_STYLE", "plot_rungs"]
 
@@ -117,10 +117,7 @@ def plot_rungs(
     line_style = {"linewidth": 1.0, "alpha": 0.7, **kwargs}
     outcome = dict(zip(table["trial"], table["outcome"], strict=True))
     stops: dict[str, list] = {}
-    for trial, g in rows.groupby(rows["trial"].astype(str), observed=True):
-        g = g.sort_values("step", kind="stable")
-        x = g["step"].to_numpy()
-        y = g["value"].to_numpy(dtype=float)
+    for trial, x, y in trial_curves(rows):
         kind = outcome.get(trial, "other")
         kind = kind if kind in OUTCOME_STYLE else "other"
         color = OUTCOME_STYLE[kind]["color"]

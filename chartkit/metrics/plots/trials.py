@@ -18,6 +18,7 @@ from chartkit.metrics.plots.tuning import (
     lineage_segments,
     param_kinds,
     segment_of,
+    trial_curves,
     trial_table,
     varying_params,
 )
@@ -203,10 +204,7 @@ def plot_trials(
     outcome = dict(zip(table["trial"], table["outcome"], strict=True))
     drawn = {}
     seg_markers = []
-    for k, (trial, g) in enumerate(rows.groupby(rows["trial"].astype(str), observed=True)):
-        g = g.sort_values("step", kind="stable")
-        x = g["step"].to_numpy()
-        y = g["value"].to_numpy(dtype=float)
+    for k, (trial, x, y) in enumerate(trial_curves(rows)):
         is_best = trial == best_name
         style = best_style if is_best else line_style
         if outcome.get(trial) == "error":
@@ -300,7 +298,8 @@ def _label_best(ax, table, best, params, color_by, metric, line, text_kws) -> No
     if not ok.size:
         return
     i = ok[-1]
-    text = f"best: {row['trial']} ({metric} {row['value']:.3g})"
+    score = f"{row['value']:.3g}".replace("-", "\u2212")
+    text = f"best: {row['trial']} ({metric} {score})"
     if shown:
         text += "\n" + format_config(row, shown)
     style = {

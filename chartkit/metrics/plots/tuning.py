@@ -32,6 +32,7 @@ __all__ = [
     "lineage_segments",
     "param_kinds",
     "scheduler_of",
+    "trial_curves",
     "trial_table",
 ]
 
@@ -147,6 +148,25 @@ def _final_params(log) -> pd.DataFrame:
     return p.groupby("trial", sort=False).tail(1).set_index("trial")
 
 
+def trial_curves(rows: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """``(trial, steps, values)`` of one metric per trial, in natural trial order.
+
+    Steps are sorted; when a step was written more than once (a log read with
+    ``keep="all"``, PBT rewinds), the last write is kept, as the reader's default does.
+    """
+    out = []
+    for t, g in rows.groupby(rows["trial"].astype(str), observed=True, sort=False):
+        g = g.sort_values("step", kind="stable")
+        step = g["step"].to_numpy()
+        value = g["value"].to_numpy(dtype=float)
+        if step.size > 1 and (step[1:] == step[:-1]).any():
+            last = np.r_[step[1:] != step[:-1], True]
+            step, value = step[last], value[last]
+        out.append((str(t), step, value))
+    out.sort(key=lambda c: natural_key(c[0]))
+    return out
+
+
 def _scope_value(values: np.ndarray, scope: str) -> float:
     v = values[np.isfinite(values)]
     if not v.size:
@@ -208,15 +228,13 @@ def trial_table(
     values: dict[str, float] = {}
     counts: dict[str, int] = {}
     last_step: dict[str, float] = {}
-    for t, g in rows.groupby(rows["trial"].astype(str), observed=True, sort=False):
-        g = g.sort_values("step", kind="stable")
-        v = g["value"].to_numpy(dtype=float)
+    for t, x, v in trial_curves(rows):
         counts[t] = int(np.isfinite(v).sum())
-        last_step[t] = float(g["step"].iloc[-1])
+        last_step[t] = float(x[-1])
         if step is None:
             values[t] = _scope_value(v, scope)
         else:
-            at = v[g["step"].to_numpy() == step]
+            at = v[x == step]
             values[t] = float(at[-1]) if at.size else math.nan
     status = {}
     if trials_info is not None:
@@ -341,12 +359,12 @@ def best_trial(table: pd.DataFrame, mode: str) -> int | None:
 
 
 def format_config(row: Mapping[str, Any], params: Sequence[str]) -> str:
-    """``l1=128, lr=0.0348`` with 3 significant digits for floats."""
+    """``l1=128, lr=0.0348`` with 3 significant digits for floats (U+2212 minus)."""
     parts = []
     for p in params:
         v = row[p]
         if isinstance(v, (float, np.floating)):
-            parts.append(f"{p}={float(v):.3g}")
+            parts.append(f"{p}={float(v):.3g}".replace("-", "\u2212"))
         else:
             parts.append(f"{p}={v}")
     return ", ".join(parts)
