@@ -217,6 +217,11 @@ class PageLayout:
                 if bb is not None:
                     parts.append(bb)
             lo, ro, bo, to = overhang(_union(parts), box)
+            # Outward tick marks reach beyond the box even where their labels are hidden.
+            px = renderer.points_to_pixels(1.0)
+            xt, yt = _tick_reach(ax.xaxis), _tick_reach(ax.yaxis)
+            bo, to = max(bo, xt[0] * px), max(to, xt[1] * px)
+            lo, ro = max(lo, yt[0] * px), max(ro, yt[1] * px)
             tag = self.tags.get(ax)
             if tag is not None:
                 # The abc tag sits on a line of its own above the panel's decorations.
@@ -420,6 +425,20 @@ class PageLayout:
                 anchor, loc = ((left + right) / 2, y), "upper center"
             self.legend.set_bbox_to_anchor(anchor, fig.transFigure)
             self.legend.set_loc(loc)
+
+
+def _tick_reach(axis: Any) -> tuple[float, float]:
+    """Points the major tick marks reach outside the axes on side 1 and side 2."""
+    ticks = axis.majorTicks
+    if not axis.get_visible() or not ticks:
+        return (0.0, 0.0)
+    tick = ticks[0]
+    size = getattr(tick, "_size", 0.0)
+    frac = {"out": 1.0, "inout": 0.5}.get(tick.get_tickdir(), 0.0)
+    return (
+        size * frac if tick.tick1line.get_visible() else 0.0,
+        size * frac if tick.tick2line.get_visible() else 0.0,
+    )
 
 
 def _labels_visible(axis: Any) -> tuple[bool, bool]:
