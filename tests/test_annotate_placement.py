@@ -6,6 +6,8 @@ Overlaps and crossings are checked with matplotlib's own objects (renderer exten
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -247,6 +249,37 @@ def test_joint_placement_over_two_axes():
         assert fig.bbox.x0 <= a.x0
         assert a.x1 <= fig.bbox.x1
     assert {t.axes for t in placed.texts} == set(axs)
+
+
+def test_saving_at_another_dpi_keeps_the_placement():
+    fig, ax, x, y = _scatter(120, figsize=(4, 3))
+    placed = label_points(x, y, [f"p{i}" for i in range(120)], ax=ax, fontsize=7)
+    before = [t.xyann for t in placed.texts]
+    fig.savefig(io.BytesIO(), dpi=230)
+    assert [t.xyann for t in placed.texts] == before
+
+
+def test_placement_follows_later_layout_changes():
+    fig, ax, x, y = _scatter(120, figsize=(4, 3))
+    fig.set_layout_engine("constrained")
+    placed = label_points(x, y, [f"p{i}" for i in range(120)], ax=ax, fontsize=7)
+    before = {int(i): t.xyann for i, t in zip(placed.shown, placed.texts, strict=True)}
+    # A long title and a y label shrink the axes: the labels are placed again at draw time.
+    ax.set_title("a title\non two lines", fontsize=20)
+    ax.set_ylabel("a y label", fontsize=20)
+    fig.canvas.draw()  # places again: .texts, .shown and .hidden are updated
+    boxes = _extents(fig, placed.texts)
+    assert {int(i): t.xyann for i, t in zip(placed.shown, placed.texts, strict=True)} != before
+    assert all(t.get_visible() for t in placed.texts)
+    for i, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+        assert ax.bbox.x0 <= a.x0
+        assert a.x1 <= ax.bbox.x1
+        assert ax.bbox.y0 <= a.y0
+        assert a.y1 <= ax.bbox.y1
+    assert sorted([*placed.shown, *placed.hidden]) == list(range(120))
+    placed.remove()
+    assert not ax.texts
 
 
 def test_korean_labels_measured_with_the_fallback_font():

@@ -23,7 +23,7 @@ from matplotlib.transforms import Bbox
 
 from chartkit._validate import check_in_list
 from chartkit.annotate import _geometry, _measure
-from chartkit.annotate.placement import Placement
+from chartkit.annotate.placement import Placement, _set_arrow
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -220,9 +220,10 @@ def label_lines(
 
     Notes
     -----
-    Call it after the lines are drawn and the limits set: positions are computed for the
-    current limits and figure size (a layout engine is run first, and once more after the
-    names are added, since the names in the right margin change the layout).
+    Call it after the lines are drawn. Positions are computed at once (a layout engine is
+    run first, and once more after the names are added, since names in the right margin
+    change the layout) and again at every draw, so the names follow later changes of
+    limits, figure size, dpi or layout.
     """
     check_in_list(["end", "best"], where=where)
     for key in kwargs:
@@ -388,15 +389,6 @@ def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader
             t.arrowprops = None
             t.arrow_patch = None
     return leaders
-
-
-def _set_arrow(t, props: dict, relpos: tuple[float, float]) -> None:
-    """Give an existing annotation a leader (what ``arrowprops=`` does at creation)."""
-    from matplotlib.patches import FancyArrowPatch
-
-    t.arrowprops = props
-    t._arrow_relpos = relpos
-    t.arrow_patch = FancyArrowPatch((0, 0), (1, 1), **props)
 
 
 def _best(pxy, sizes, segments, box, pad):

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.transforms import Bbox
 
 from chartkit._validate import check_isinstance, invalid_value_message
 from chartkit.annotate import _geometry, _measure
@@ -47,6 +49,10 @@ _CONTROLLED = {
 @dataclass(repr=False)
 class Placement:
     """Result of a label placement.
+
+    When the figure is drawn after a change that moves the Axes (a title or colorbar added
+    under a layout engine, a resize, new limits), the labels are placed again and these
+    attributes are updated in place.
 
     Attributes
     ----------
@@ -87,7 +93,11 @@ class Placement:
         return [self.labels[i] for i in self.hidden]
 
     def remove(self) -> None:
-        """Remove every label artist from its Axes."""
+        """Remove every label artist (shown or hidden) and the helpers from the figure."""
+        for h in self.helpers:
+            for t in getattr(h, "_texts", ()):
+                if t is not None and t not in self.texts:
+                    t.remove()
         for t in [*self.texts, *self.helpers]:
             t.remove()
         self.texts = []
@@ -165,9 +175,12 @@ def label_points(
     highest priority down, then a sweep moves single blocking labels aside to make room for
     hidden ones. Nothing depends on time: budgets are counts (*rings*, *angles*, *sweeps*).
 
-    Call it after the data are drawn and the limits set: positions are computed for the
-    current limits and figure size (a layout engine, if any, is run once first). Offsets are
-    stored in points, so saving at another dpi keeps the picture.
+    Call it after the data are drawn: the placement is computed at once for the current
+    limits and layout (a layout engine, if any, is run first) so that `Placement` can
+    report what was hidden, and computed again at draw time whenever the Axes have moved
+    since (a title or colorbar added under a layout engine, a resize, new limits); the
+    returned `Placement` is then updated in place. Offsets are stored in points, so saving
+    at another dpi keeps the picture when the layout in points is unchanged.
 
     Parameters
     ----------
@@ -283,108 +296,218 @@ def label_points(
         bb = probe.get_window_extent(renderer)
         sizes[i] = bb.width, bb.height
 
-    anchors = np.full((n, 2), np.nan)
-    for k, a in enumerate(axes):
-        sel = (owner == k) & finite
-        anchors[sel] = a.transData.transform(np.column_stack([xs[sel], ys[sel]]))
-
-    groups = (
-        [np.flatnonzero(finite)]
-        if joint
-        else [np.flatnonzero((owner == k) & finite) for k in range(len(axes))]
-    )
-    centre = np.full((n, 2), np.nan)
-    has_leader = np.zeros(n, bool)
-    relpos = np.full((n, 2), 0.5)
-    shown_mask = np.zeros(n, bool)
-    for members in groups:
-        if not len(members):
-            continue
-        group_axes = sorted(set(owner[members].tolist()))
-        if joint:
-            bounds = np.asarray(fig.bbox.extents)
-        else:
-            bounds = np.asarray(axes[group_axes[0]].bbox.extents)
-        # Anchors outside their Axes' view are not drawn by matplotlib: hide their labels.
-        inside = np.ones(len(members), bool)
-        for k in group_axes:
-            sel = owner[members] == k
-            inside[sel] = _geometry.box_contains(
-                axes[k].bbox.extents, np.hstack([anchors[members[sel]]] * 2)
-            )
-        members = members[inside]
-        if not len(members):
-            continue
-        rect_obs: list[np.ndarray] = []
-        seg_obs: list[np.ndarray] = []
-        if avoid:
-            for k in group_axes:
-                r, s = _measure.axes_obstacles(axes[k], renderer=renderer)
-                rect_obs.append(r)
-                seg_obs.append(s)
-        rects, shown, leads = _geometry.place(
-            anchors[members],
-            sizes[members],
-            priority=prio[members],
-            bounds=bounds,
-            obstacles=np.vstack(rect_obs) if rect_obs else None,
-            segments=np.vstack(seg_obs) if seg_obs else None,
-            radius=marker_size / 2 * ppp,
-            pad=pad * ppp,
-            min_leader=min_leader * ppp,
-            rings=rings,
-            angles=angles,
-            sweeps=sweeps,
-        )
-        centre[members] = (rects[:, :2] + rects[:, 2:]) / 2
-        has_leader[members] = np.isfinite(leads[:, 0])
-        # Where the leader meets the label box, as a fraction of the box: the annotation's
-        # arrow starts there, so matplotlib need not clip it against the text (slow).
-        wh = np.maximum(rects[:, 2:] - rects[:, :2], 1e-9)
-        rel = (leads[:, 2:] - rects[:, :2]) / wh
-        relpos[members] = np.where(np.isfinite(rel), np.clip(rel, 0, 1), 0.5)
-        shown_mask[members] = shown
-
-    shown_idx = np.flatnonzero(shown_mask)
-    hidden_idx = np.flatnonzero(finite & ~shown_mask)
-    hidden_idx = hidden_idx[np.lexsort((-hidden_idx, prio[hidden_idx]))]
-    leader_style = {
-        "arrowstyle": "-",
-        "color": "0.4",
-        "linewidth": 0.6,
-        "shrinkA": 0.0,
-        "patchA": None,
-    }
-    leader_style["shrinkB"] = marker_size / 2 + 1.0
-    leader_style.update(leader_kws or {})
-    out: list[Annotation] = []
-    for i in shown_idx:
-        a = axes[owner[i]]
-        offset = (centre[i] - anchors[i]) / ppp
-        arrow = None
-        if leader and has_leader[i]:
-            arrow = dict(leader_style, relpos=(float(relpos[i, 0]), float(relpos[i, 1])))
-        t = a.annotate(
+    texts: list[Annotation | None] = [None] * n
+    for i in np.flatnonzero(finite):
+        t = axes[owner[i]].annotate(
             labels[i],
             xy=(xs[i], ys[i]),
-            xytext=(float(offset[0]), float(offset[1])),
+            xytext=(0.0, 0.0),
             textcoords="offset points",
             ha="center",
             va="center",
-            arrowprops=arrow,
             annotation_clip=False,
+            visible=False,
             **kwargs,
         )
         t.set_in_layout(False)
         if joint:
             t.set_clip_on(False)
-        out.append(t)
-    return Placement(
-        texts=out,
-        shown=shown_idx,
-        hidden=hidden_idx,
-        skipped=skipped,
-        labels=labels,
-        axes=axes,
-        leaders=int((has_leader & shown_mask).sum()) if leader else 0,
+        texts[i] = t
+    leader_style = {
+        "arrowstyle": "-",
+        "color": "0.4",
+        "linewidth": 0.6,
+        "shrinkA": 0.0,
+        "shrinkB": marker_size / 2 + 1.0,
+        "patchA": None,
+    }
+    leader_style.update(leader_kws or {})
+    placement = Placement(skipped=skipped, labels=labels, axes=axes)
+    keeper = _PointLabeller(
+        placement,
+        texts,
+        np.column_stack([xs, ys]),
+        sizes / ppp,
+        prio,
+        owner,
+        joint=joint,
+        avoid=avoid,
+        leader_style=leader_style if leader else None,
+        options={
+            "radius": marker_size / 2,
+            "pad": pad,
+            "min_leader": min_leader,
+            "rings": rings,
+            "angles": angles,
+            "sweeps": sweeps,
+        },
     )
+    keeper.solve(renderer)
+    fig.add_artist(keeper)
+    placement.helpers = [keeper]
+    return placement
+
+
+class _PointLabeller(Artist):
+    """Solves the placement, and solves it again at draw time if the axes have moved.
+
+    Added to the figure with the lowest zorder, it is drawn after the layout engine ran and
+    before any Axes, so a later title, colorbar, resize or change of limits gives a fresh
+    placement instead of stale offsets. A change of dpi alone (saving at another dpi)
+    scales everything alike and keeps the placement.
+    """
+
+    zorder = -1e9
+
+    def __init__(
+        self,
+        placement,
+        texts,
+        xy,
+        sizes_pt,
+        prio,
+        owner,
+        *,
+        joint,
+        avoid,
+        leader_style,
+        options,
+    ):
+        super().__init__()
+        self.set_in_layout(False)
+        self.placement = placement
+        self._texts = texts
+        self._xy = xy
+        self._sizes_pt = sizes_pt
+        self._prio = prio
+        self._owner = owner
+        self._joint = joint
+        self._avoid = avoid
+        self._leader_style = leader_style
+        self._options = options
+        self._signature = None
+
+    def _current_signature(self) -> tuple:
+        axes = self.placement.axes
+        fig = axes[0].get_figure(root=True)
+        ppp = _measure.px_per_point(fig)
+        sig = [tuple(np.round(np.asarray(fig.bbox.bounds) / ppp, 4))]
+        for a in axes:
+            sig.append(tuple(np.round(np.asarray(a.bbox.bounds) / ppp, 4)))
+            sig.append(tuple(np.round(a.viewLim.bounds, 12)))
+        return tuple(sig)
+
+    def draw(self, renderer) -> None:
+        if self.get_visible() and self._current_signature() != self._signature:
+            self.solve(renderer)
+        self.stale = False
+
+    def get_window_extent(self, renderer=None):
+        return Bbox.null()
+
+    def get_tightbbox(self, renderer=None):
+        return None
+
+    def solve(self, renderer) -> None:
+        """Place every label for the figure as it is now and update the Placement."""
+        axes = self.placement.axes
+        fig = axes[0].get_figure(root=True)
+        ppp = _measure.px_per_point(fig)
+        owner, prio, texts = self._owner, self._prio, self._texts
+        n = len(texts)
+        finite = np.array([t is not None for t in texts])
+        ours = [t for t in texts if t is not None]
+        sizes = self._sizes_pt * ppp
+        anchors = np.full((n, 2), np.nan)
+        for k, a in enumerate(axes):
+            sel = (owner == k) & finite
+            anchors[sel] = a.transData.transform(self._xy[sel])
+        groups = (
+            [np.flatnonzero(finite)]
+            if self._joint
+            else [np.flatnonzero((owner == k) & finite) for k in range(len(axes))]
+        )
+        opts = {
+            key: (val * ppp if key in ("radius", "pad", "min_leader") else val)
+            for key, val in self._options.items()
+        }
+        centre = np.full((n, 2), np.nan)
+        has_leader = np.zeros(n, bool)
+        relpos = np.full((n, 2), 0.5)
+        shown_mask = np.zeros(n, bool)
+        for members in groups:
+            if not len(members):
+                continue
+            group_axes = sorted(set(owner[members].tolist()))
+            if self._joint:
+                bounds = np.asarray(fig.bbox.extents)
+            else:
+                bounds = np.asarray(axes[group_axes[0]].bbox.extents)
+            # Anchors outside their Axes' view are not drawn by matplotlib: hide their labels.
+            inside = np.ones(len(members), bool)
+            for k in group_axes:
+                sel = owner[members] == k
+                inside[sel] = _geometry.box_contains(
+                    axes[k].bbox.extents, np.hstack([anchors[members[sel]]] * 2)
+                )
+            members = members[inside]
+            if not len(members):
+                continue
+            rect_obs: list[np.ndarray] = []
+            seg_obs: list[np.ndarray] = []
+            if self._avoid:
+                for k in group_axes:
+                    r, sg = _measure.axes_obstacles(axes[k], exclude=ours, renderer=renderer)
+                    rect_obs.append(r)
+                    seg_obs.append(sg)
+            rects, shown, leads = _geometry.place(
+                anchors[members],
+                sizes[members],
+                priority=prio[members],
+                bounds=bounds,
+                obstacles=np.vstack(rect_obs) if rect_obs else None,
+                segments=np.vstack(seg_obs) if seg_obs else None,
+                **opts,
+            )
+            centre[members] = (rects[:, :2] + rects[:, 2:]) / 2
+            has_leader[members] = np.isfinite(leads[:, 0])
+            # Where the leader meets the label box, as a fraction of the box: the arrow
+            # starts there, so matplotlib need not clip it against the text (slow).
+            wh = np.maximum(rects[:, 2:] - rects[:, :2], 1e-9)
+            rel = (leads[:, 2:] - rects[:, :2]) / wh
+            relpos[members] = np.where(np.isfinite(rel), np.clip(rel, 0, 1), 0.5)
+            shown_mask[members] = shown
+
+        shown_idx = np.flatnonzero(shown_mask)
+        hidden_idx = np.flatnonzero(finite & ~shown_mask)
+        hidden_idx = hidden_idx[np.lexsort((-hidden_idx, prio[hidden_idx]))]
+        leaders = 0
+        for i in np.flatnonzero(finite):
+            t = texts[i]
+            if not shown_mask[i]:
+                t.set_visible(False)
+                continue
+            offset = (centre[i] - anchors[i]) / ppp
+            t.xyann = (float(offset[0]), float(offset[1]))
+            t.set_visible(True)
+            if self._leader_style is not None and has_leader[i]:
+                _set_arrow(t, dict(self._leader_style), (float(relpos[i, 0]), float(relpos[i, 1])))
+                leaders += 1
+            else:
+                t.arrowprops = None
+                t.arrow_patch = None
+        self.placement.texts = [texts[i] for i in shown_idx]
+        self.placement.shown = shown_idx
+        self.placement.hidden = hidden_idx
+        self.placement.leaders = leaders
+        self._signature = self._current_signature()
+
+
+def _set_arrow(t: Annotation, props: dict, relpos: tuple[float, float]) -> None:
+    """Give an existing annotation a leader (what ``arrowprops=`` does at creation)."""
+    from matplotlib.patches import FancyArrowPatch
+
+    t.arrowprops = props
+    t._arrow_relpos = relpos
+    t.arrow_patch = FancyArrowPatch((0, 0), (1, 1), **props)
+    t.arrow_patch.set_figure(t.get_figure(root=False))

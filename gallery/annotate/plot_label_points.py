@@ -32,8 +32,8 @@ with chartkit.theme("default"):
     ax.plot(xs, np.polyval(fit, np.log10(xs)), color="0.6", lw=1, zorder=1)
     ax.set_xlabel("parameters (M)")
     ax.set_ylabel("top-1 accuracy")
-    # Place names after everything that takes room in the layout (the title line too):
-    # positions are computed for the layout as it is when label_points runs.
+    # A title line is there before the names are placed, so the counts written into it
+    # describe the final layout (a later layout change would place the names again).
     title = ax.set_title("names", loc="left")
     placed = label_points(params, accuracy, names, priority=accuracy, fontsize=7, ax=ax)
     title.set_text(f"{len(placed.shown)} names shown, {len(placed.hidden)} hidden")
