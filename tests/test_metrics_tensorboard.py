@@ -242,6 +242,22 @@ def test_corrupt_middle_record(tmp_path):
     assert log.metrics["step"].tolist() == [0, 2, 3, 4]
 
 
+def test_corrupt_length_in_the_middle(tmp_path):
+    f = _write(
+        tmp_path / "events.out.tfevents.1.host", [_scalar_event(s, "x", s) for s in range(5)]
+    )
+    data = bytearray(f.read_bytes())
+    length = int.from_bytes(data[0:8], "little")
+    pos = 12 + length + 4 + 12 + int.from_bytes(data[12 + length + 4 :][:8], "little") + 4
+    data[pos : pos + 8] = (10**9).to_bytes(8, "little")  # the 3rd record (step 1)
+    f.write_bytes(bytes(data))
+    log, msgs = _read_recording(f)
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"skipped 1 entry in {str(f)!r} (first at byte offset {pos})")
+    assert "a record header is corrupt (its length CRC does not match)" in msgs[0]
+    assert log.metrics["step"].tolist() == [0]
+
+
 def test_missing_path(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"(?i)no such file or directory: '.*nope'"):
         read_tensorboard(tmp_path / "nope")

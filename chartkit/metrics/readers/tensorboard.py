@@ -8,9 +8,11 @@ imported lazily behind the ``chartkit[tensorboard]`` extra. Unlike TensorBoard's
 (1000 points per tag by reservoir sampling) and the readers built on it, every point is kept,
 so one-step spikes stay visible.
 
-CRCs are not verified (a pure-Python CRC32C would cost more than the decoding); a frame
-whose length runs past the end of the file is a crash's cut last record: the points before
-it are kept and the cut is reported. A payload that does not decode is skipped and counted.
+CRCs are not verified for every record (tensorboard's CRC32C is pure Python and would cost
+more than the decoding); a frame whose length runs past the end of the file is a crash's cut
+last record when its header CRC is right (the points before it are kept and the cut is
+reported), a corrupt header otherwise (the rest of the file is skipped and reported). A
+payload that does not decode is skipped and counted.
 
 This module imports no pyplot; pandas and tensorboard are imported when a file is read.
 """
@@ -115,6 +117,19 @@ def _scalar_from_tensor(tensor: Any, tensor_util: Any) -> float | None:
     return None
 
 
+def _header_ok(data: bytes, pos: int) -> bool:
+    """Whether the record header at *pos* carries the right masked CRC32C of its length.
+
+    Checked only where a record runs past the end of the file, to tell a cut last record
+    from a corrupt length in the middle (tensorboard's CRC is pure Python: too slow for
+    every record).
+    """
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    (crc,) = struct.unpack_from("<I", data, pos + 8)
+    return masked_crc32c(data[pos : pos + 8]) == crc
+
+
 class _Columns:
     """Growing typed columns (no Python object per point): steps, times, tag codes, values."""
 
@@ -167,13 +182,22 @@ def _read_file(
         start = pos + 12
         stop = start + length
         if stop + 4 > end:
-            info.add(
-                "truncated",
-                file,
-                f"the last record is cut ({max(end - start, 0)} of {length} payload bytes "
-                "present); the points before it were read",
-                byte_offset=pos,
-            )
+            if not _header_ok(data, pos):
+                info.add(
+                    "skipped",
+                    file,
+                    f"a record header is corrupt (its length CRC does not match); the "
+                    f"{end - pos} bytes from there to the end were not read",
+                    byte_offset=pos,
+                )
+            else:
+                info.add(
+                    "truncated",
+                    file,
+                    f"the last record is cut ({max(end - start, 0)} of {length} payload "
+                    "bytes present); the points before it were read",
+                    byte_offset=pos,
+                )
             break
         pos = stop + 4
         records += 1
