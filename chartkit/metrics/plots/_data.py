@@ -37,8 +37,18 @@ def frame_of(log) -> tuple[pd.DataFrame, object]:
     )
 
 
+def metric_names(frame: pd.DataFrame) -> list[str]:
+    """Metric names present in a canonical frame (cheap for the categorical column)."""
+    col = frame["metric"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        present = np.unique(col.cat.codes.to_numpy())
+        cats = col.cat.categories
+        return sorted(str(cats[i]) for i in present if i >= 0)
+    return sorted(col.dropna().astype(str).unique().tolist())
+
+
 def metric_rows(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    names = sorted(frame["metric"].astype(str).unique().tolist())
+    names = metric_names(frame)
     if metric not in names:
         raise unknown_column(metric, names, "metric")
     return frame[frame["metric"] == metric]

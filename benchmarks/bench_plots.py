@@ -1,0 +1,136 @@
+"""Training curves at scale: read + smooth + plot + save against a bare matplotlib plot.
+
+Target (issue 7): 8 ranks x 1M steps, ``chartkit.metrics.read`` of the per-rank JSONL files,
+``plot_curves(..., smooth=0.9)`` and ``savefig`` together in at most 1.5x the time of a
+bare ``ax.plot`` of all points (arrays already in memory, no reading) and its ``savefig``;
+peak RSS of the chartkit process above its post-import RSS at most 2x the data (the
+canonical frame's ``memory_usage(deep=True)``).
+
+Each side runs in its own fresh process; the rounds interleave the two. The input files are
+written once into the temp folder (lines like the DDP fixture: step, loss, wall_time, rank).
+
+    python benchmarks/bench_plots.py [--steps 1000000] [--ranks 8] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _harness import Row, median, report
+
+
+def make_data(steps: int, ranks: int) -> Path:
+    root = Path(tempfile.gettempdir()) / f"chartkit_bench_curves_{ranks}x{steps}"
+    if (root / ".complete").exists():
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    step = np.arange(1, steps + 1)
+    for r in range(ranks):
+        loss = 2 * np.exp(-step / (steps / 5)) + rng.normal(0, 0.05, steps) + 0.1
+        wall = 1.79e9 + np.cumsum(rng.gamma(4, 0.003, steps))
+        np.save(root / f"rank{r}.npy", np.stack([step, loss]))
+        with open(root / f"rank{r}.jsonl", "w") as fh:
+            fh.writelines(
+                f'{{"step": {s}, "loss": {v!r}, "wall_time": {t!r}, "rank": {r}}}\n'
+                for s, v, t in zip(step.tolist(), loss.tolist(), wall.tolist(), strict=True)
+            )
+    (root / ".complete").touch()
+    return root
+
+
+CHILD = r"""
+import json, os, resource, sys, time, warnings
+import matplotlib
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import chartkit
+from chartkit.metrics import read
+from chartkit.metrics.plots import plot_curves
+
+def rss():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+folder, which, out = sys.argv[1], sys.argv[2], sys.argv[3]
+ranks = sorted(f for f in os.listdir(folder) if f.endswith(".npy"))
+base = rss()
+t0 = time.perf_counter()
+if which == "anchor":
+    data = [np.load(os.path.join(folder, f)) for f in ranks]
+    t0 = time.perf_counter()  # the anchor gets its arrays for free
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    for d in data:
+        ax.plot(d[0], d[1])
+    fig.savefig(out)
+    data_bytes = sum(d.nbytes for d in data)
+else:
+    log = read(folder)
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    plot_curves(log, "loss", smooth=0.9, ax=ax)
+    fig.savefig(out)
+    data_bytes = int(log.metrics.memory_usage(deep=True).sum())
+seconds = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "extra": peak - base, "data": data_bytes}))
+"""
+
+
+def _run(folder: Path, which: str) -> dict:
+    out = Path(tempfile.gettempdir()) / f"chartkit_bench_curves_{which}.png"
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), which, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> bool:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=1_000_000)
+    ap.add_argument("--ranks", type=int, default=8)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    folder = make_data(args.steps, args.ranks)
+    ours, anchor = [], []
+    for _ in range(args.repeat):
+        anchor.append(_run(folder, "anchor"))
+        ours.append(_run(folder, "chartkit"))
+    t_ours = median([r["seconds"] for r in ours])
+    t_anchor = median([r["seconds"] for r in anchor])
+    extra = max(r["extra"] for r in ours)
+    data = ours[0]["data"]
+    rows = [
+        Row(
+            f"read+smooth+plot+save, {args.ranks}x{args.steps:,} steps",
+            t_ours,
+            "bare plot+save",
+            t_anchor,
+            target=("<=", 1.5),
+        ),
+        Row(
+            "peak RSS above imports vs the data (MB)",
+            extra / 1e6,
+            "frame size",
+            data / 1e6,
+            unit="MB",
+            target=("<=", 2.0),
+        ),
+    ]
+    return report("training curves at scale (fresh process each)", rows)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
