@@ -229,3 +229,12 @@ def test_loginfo_summary_lists_problems():
     assert "truncated 1 entry in 'a' (first at line 3): cut" in text
     with pytest.raises(ValueError, match="'lost' is not a valid value for kind"):
         info.add("lost", "a", "x")
+
+
+def test_frames_of_two_reads_concatenate():
+    # pandas compares attrs when concatenating: LogInfo must not compare DataFrames
+    a = finish(_frame([1, 2, 1], [1.0, 2.0, 3.0]), LogInfo(source="t"), keep="all")
+    b = finish(_frame([1, 3, 2], [1.0, 2.0, 3.0]), LogInfo(source="t"), keep="all")
+    both = pd.concat([a.metrics, b.metrics])
+    assert len(both) == 6
+    assert "chartkit" not in both.attrs

@@ -184,7 +184,7 @@ class LogEntry:
         return f"{self.kind} {self.count} {unit}{where}: {self.reason}"
 
 
-@dataclass
+@dataclass(eq=False)  # identity equality: pandas compares attrs when concatenating frames
 class LogInfo:
     """What a reader read, and what it skipped, deduplicated, truncated or marked.
 
