@@ -108,6 +108,14 @@ def test_generate_respects_lightness_bounds():
     assert (j < 70.5).all()
 
 
+@pytest.mark.parametrize("n", [4, 6, 8])
+def test_generate_grayscale_true_is_always_feasible(n):
+    colors = generate(n, grayscale=True)
+    j = np.sort(cspace_convert(np.array([to_rgb(c) for c in colors]), "sRGB1", "CAM02-UCS")[:, 0])
+    floor = min(10.0, 0.8 * 60 / (n - 1))
+    assert np.diff(j).min() >= floor - 0.5
+
+
 def test_generate_grayscale_floor():
     colors = generate(6, grayscale=8.0)
     j = np.sort(cspace_convert(np.array([to_rgb(c) for c in colors]), "sRGB1", "CAM02-UCS")[:, 0])
@@ -150,7 +158,18 @@ def test_generate_errors():
         generate(4, extend=["#12345"])
     with pytest.raises(ValueError, match=r"\(80, 20\) is not a valid value for \(min_lightness"):
         generate(4, min_lightness=80, max_lightness=20)
-    with pytest.raises(ValueError, match=r"grayscale floor 40 leaves no candidate for colour 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"grayscale floor 40 is too large for 5 colours between "
+        r"J' 25 and 85 \(at most 15 fits\)",
+    ):
         generate(5, grayscale=40.0)
+    # Greys every ~13 J' from 23 to 90: no room 8 away from all of them.
+    greys = ["#333333", "#555555", "#777777", "#999999", "#bbbbbb", "#dddddd"]
+    with pytest.raises(
+        ValueError,
+        match=r"grayscale floor 8 leaves no candidate for colour 7 of 7",
+    ):
+        generate(7, grayscale=8.0, extend=greys)
     with pytest.raises(ValueError, match=r"-1.0 is not a valid value for grayscale"):
         generate(5, grayscale=-1.0)

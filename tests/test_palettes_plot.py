@@ -15,7 +15,7 @@ STYLE = chartkit.rc_params("default", korean_font="bundled")
 
 @pytest.mark.mpl_image_compare(style=STYLE)
 def test_plot_palette_image():
-    fig, ax = plt.subplots(figsize=(7, 3), dpi=100)
+    fig, ax = plt.subplots(figsize=(8, 3), dpi=100)
     plot_palette("okabe_ito", ax=ax)
     return fig
 
@@ -50,7 +50,9 @@ def test_plot_palette_rows_are_the_simulations():
 def test_plot_palette_title_reports_the_verdict():
     _fig, ax = plt.subplots()
     plot_palette("tab10", ax=ax)
-    assert ax.get_title(loc="left").startswith("FAIL: min ΔE normal 20.2, CVD 2.4")
+    assert ax.get_title(loc="left").startswith(
+        "tab10: FAIL: ΔE normal 20.2, CVD 2.4 (protanomaly-100 0-4)"
+    )
 
 
 def test_plot_palette_makes_a_figure_only_without_ax():

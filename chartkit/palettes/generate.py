@@ -82,7 +82,8 @@ def generate(
     grayscale : bool or float, default: False
         Also require every pair of new colours (and each against *extend*) to differ in J'
         by at least this much, so the palette survives grayscale printing. ``True`` uses
-        ``min(10, 0.8 * (max_lightness - min_lightness) / (n - 1))``.
+        ``min(10, 0.8 * (max_lightness - min_lightness) / (n - 1))``. New colours are then
+        drawn from *n* evenly spaced lightness bands.
     seed : int, default: 0
         Chooses the first colour; the result is deterministic for a seed.
     model : {"machado", "brettel"}, default: "machado"
@@ -97,7 +98,8 @@ def generate(
     ------
     ValueError
         For ``n <= 0``, *n* not larger than ``len(extend)`` when extending, an empty or
-        impossible lightness range, or an invalid colour in *extend*.
+        impossible lightness range, a grayscale floor that cannot fit, or an invalid colour
+        in *extend*.
     """
     from chartkit.palettes.cvd import _check_model, _check_severity, normalize_visions
 
@@ -132,6 +134,21 @@ def generate(
             raise ValueError(
                 invalid_value_message(grayscale, "grayscale", expected="a bool or a J' >= 0")
             )
+    if floor > 0:
+        # Lightness bands: n evenly spaced J' levels, each band narrower than the gap between
+        # bands minus the floor, so colours in different bands always differ by >= floor and
+        # the greedy search can always find a free band.
+        spacing = (max_lightness - min_lightness) / max(n - 1, 1)
+        if floor >= spacing:
+            raise ValueError(
+                f"grayscale floor {floor:g} is too large for {n} colours between J' "
+                f"{min_lightness:g} and {max_lightness:g} (at most {spacing:.3g} fits); "
+                "lower it or widen the lightness range."
+            )
+        half = (spacing - floor) / 2
+        offset = (lightness - min_lightness) / spacing
+        near = np.abs(offset - np.rint(offset)) * spacing <= half
+        allowed &= near
     cand = np.flatnonzero(allowed)
     jab_c = np.ascontiguousarray(jab[:, cand])
     light_c = lightness[cand]

@@ -143,9 +143,10 @@ def plot_palette(
         if title is True:
             rep = check_palette(rgb, kinds=kinds, severities=(severity,), model=model)
             i, j = rep.worst_pair
+            name = f"{colors_or_cmap}: " if isinstance(colors_or_cmap, str) else ""
             title = (
-                f"{rep.verdict.upper()}: min ΔE normal {rep.min_delta_e_normal:.1f}, "
-                f"CVD {rep.min_delta_e_cvd:.1f} ({rep.worst_vision}: {i} vs {j})"
+                f"{name}{rep.verdict.upper()}: ΔE normal {rep.min_delta_e_normal:.1f}, "
+                f"CVD {rep.min_delta_e_cvd:.1f} ({rep.worst_vision} {i}-{j})"
             )
         if title:
             ax.set_title(title, loc="left", fontsize="medium")
