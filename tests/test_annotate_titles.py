@@ -12,6 +12,7 @@ from matplotlib.text import Text
 
 import chartkit
 from chartkit.annotate import TitleStack, abc, titles
+from chartkit.errors import LayoutWarning
 from chartkit.style import rc_params
 
 LONG = (
@@ -45,9 +46,9 @@ def overlapping_pairs(fig):
     ], len(boxes)
 
 
-def _grid(layout="constrained", legend_outside=True):
+def _grid(layout="constrained", legend_outside=True, figsize=(8, 6)):
     rng = np.random.default_rng(1)
-    fig, axes = plt.subplots(2, 2, figsize=(8, 6), dpi=100, layout=layout)
+    fig, axes = plt.subplots(2, 2, figsize=figsize, dpi=100, layout=layout)
     for k, ax in enumerate(axes.flat):
         steps = np.arange(100)
         ax.plot(steps, np.exp(-steps / 30) + rng.normal(0, 0.02, 100), label="loss")
@@ -78,10 +79,15 @@ def _stack_everything(fig, axes):
     )
 
 
-@pytest.mark.parametrize("layout", ["constrained", None])
-def test_no_text_overlaps_long_korean_legend_outside(layout):
+@pytest.mark.parametrize(
+    ("layout", "figsize"),
+    # A plain figure keeps its margins (only moves what must move), so the long wrapped
+    # texts of this test need a taller figure there than under constrained layout.
+    [("constrained", (8, 6)), ("none", (9, 10))],
+)
+def test_no_text_overlaps_long_korean_legend_outside(layout, figsize):
     with chartkit.theme("default", korean_font="bundled"):
-        fig, axes = _grid(layout=layout)
+        fig, axes = _grid(layout=layout, figsize=figsize)
         _stack_everything(fig, axes)
         pairs, n = overlapping_pairs(fig)
     assert n > 60  # the stacks, ticks and legend were all drawn
@@ -208,6 +214,15 @@ def test_figure_stack_on_plain_figure_moves_subplots():
     assert pairs == []
     assert fig.subplotpars.top < 0.88
     assert fig.subplotpars.bottom > 0.11
+
+
+def test_plain_figure_too_small_warns_once():
+    fig, axes = plt.subplots(2, 2, figsize=(3, 2.5), dpi=100, layout="none")
+    for ax in axes.flat:
+        titles(ax, title="a long title " * 6, caption="and a long caption " * 6)
+    with pytest.warns(LayoutWarning, match=r"need more room than this figure has") as rec:
+        fig.canvas.draw()
+    assert len(rec) == 1
 
 
 def test_figure_stack_with_tight_layout():

@@ -21,6 +21,7 @@ dpi or fonts change, and cost no extra draw.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -350,33 +351,110 @@ def _stack_heights(fig: Any, renderer: Any) -> tuple[float, float]:
 
 
 class _StackLayoutEngine(LayoutEngine):
-    """For figures with no layout engine: move subplotpars top/bottom to fit the stacks."""
+    """For figures with no layout engine: move the subplot parameters just enough.
+
+    Starting from the parameters the figure had when the first stack was added, lowers
+    ``top`` / raises ``bottom`` for the figure-level stacks and for whatever sticks out of
+    the outer Axes (axes-level stacks, titles, tick labels), and widens ``hspace`` /
+    ``wspace`` where neighbouring panels' decorations would overlap. Nothing else changes.
+    """
 
     _adjust_compatible = True
     _colorbar_gridspec = True
 
-    def __init__(self, top: float, bottom: float, **kwargs: Any) -> None:
+    def __init__(self, subplotpars: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._orig = (top, bottom)
+        self._orig = {
+            k: getattr(subplotpars, k)
+            for k in ("left", "right", "top", "bottom", "hspace", "wspace")
+        }
 
     def execute(self, fig: Any) -> None:
         renderer = fig._get_renderer()
         top_h, bottom_h = _stack_heights(fig, renderer)
-        orig_top, orig_bottom = self._orig
-        fig.subplots_adjust(top=min(orig_top, 1 - top_h), bottom=max(orig_bottom, bottom_h))
-        # Axes-level stacks and tick labels above the axes: move down further if needed.
-        extents = [a.get_tightbbox(renderer) for a in fig.axes if a.get_visible()]
-        extents = [e for e in extents if e is not None]
-        if not extents:
-            return
-        h = fig.bbox.height
-        over_top = max(e.y1 for e in extents) / h - (1 - top_h)
-        under = bottom_h - min(e.y0 for e in extents) / h
+        o = self._orig
+        fig.subplots_adjust(
+            **{**o, "top": min(o["top"], 1 - top_h), "bottom": max(o["bottom"], bottom_h)}
+        )
+        for _ in range(4):  # later rounds see the sizes (and wrapping) earlier ones made
+            if not self._fit(fig, renderer, top_h, bottom_h):
+                break
+        if self._fit(fig, renderer, top_h, bottom_h, dry=True):
+            warnings.warn(
+                "the title stacks and panel decorations need more room than this figure "
+                "has: texts may overlap. Make the figure larger, the texts shorter, or use "
+                'layout="constrained".',
+                LayoutWarning,
+                stacklevel=2,
+            )
+
+    @staticmethod
+    def _fit(fig: Any, renderer: Any, top_h: float, bottom_h: float, dry: bool = False) -> bool:
+        """Adjust the subplot parameters once; True when something had to move."""
+        axes = [a for a in fig.axes if a.get_visible() and a.get_subplotspec() is not None]
+        if not axes:
+            return False
+        boxes = {a: a.get_tightbbox(renderer) for a in axes}
+        boxes = {a: b for a, b in boxes.items() if b is not None}
+        if not boxes:
+            return False
+        w, h = fig.bbox.width, fig.bbox.height
+        pad = renderer.points_to_pixels(_PAD / 2)
         sp = fig.subplotpars
-        new_top = sp.top - max(over_top, 0.0)
-        new_bottom = sp.bottom + max(under, 0.0)
-        if new_top - new_bottom > 0.1:
-            fig.subplots_adjust(top=new_top, bottom=new_bottom)
+        params: dict[str, float] = {}
+        over_top = max(b.y1 for b in boxes.values()) / h - (1 - top_h)
+        under = bottom_h - min(b.y0 for b in boxes.values()) / h
+        if over_top > 1e-4:
+            params["top"] = sp.top - over_top
+        if under > 1e-4:
+            params["bottom"] = sp.bottom + under
+        edge = pad / w
+        over_right = max(b.x1 for b in boxes.values()) / w - (1 - edge)
+        under_left = edge - min(b.x0 for b in boxes.values()) / w
+        if over_right > 1e-4:
+            params["right"] = sp.right - over_right
+        if under_left > 1e-4:
+            params["left"] = sp.left + under_left
+        need_v = need_h = 0.0
+        spans = {a: a.get_subplotspec() for a in boxes}
+        for a, b in itertools.permutations(boxes, 2):
+            sa, sb = spans[a], spans[b]
+            if sa.get_gridspec() is not sb.get_gridspec():
+                continue
+            cols = set(sa.colspan) & set(sb.colspan)
+            rows = set(sa.rowspan) & set(sb.rowspan)
+            if cols and sa.rowspan.stop == sb.rowspan.start:  # a directly above b
+                need_v = max(need_v, boxes[b].y1 - boxes[a].y0 + pad)
+            if rows and sa.colspan.stop == sb.colspan.start:  # a directly left of b
+                need_h = max(need_h, boxes[a].x1 - boxes[b].x0 + pad)
+        gs = spans[axes[0]].get_gridspec()
+        nrows, ncols = gs.get_geometry()
+        top = params.get("top", sp.top)
+        bottom = params.get("bottom", sp.bottom)
+        if need_v > 0.5 and nrows > 1:
+            params["hspace"] = _grow_space((top - bottom) * h, nrows, sp.hspace, need_v)
+        if need_h > 0.5 and ncols > 1:
+            right = params.get("right", sp.right)
+            left = params.get("left", sp.left)
+            params["wspace"] = _grow_space((right - left) * w, ncols, sp.wspace, need_h)
+        if not params:
+            return False
+        if dry:
+            return True
+        if params.get("top", sp.top) - params.get("bottom", sp.bottom) < 0.1:
+            return False  # no room left: give up (the dry run after this warns)
+        if params.get("right", sp.right) - params.get("left", sp.left) < 0.1:
+            return False
+        fig.subplots_adjust(**params)
+        return True
+
+
+def _grow_space(avail: float, n: int, space: float, extra: float) -> float:
+    """The ``hspace``/``wspace`` that widens each gap between *n* cells by *extra* pixels."""
+    cell = avail / (n + space * (n - 1))
+    gap = space * cell + extra
+    cell = max((avail - (n - 1) * gap) / n, avail / n * 0.1)
+    return gap / cell
 
 
 class _StackTightEngine(TightLayoutEngine):
@@ -394,10 +472,11 @@ class _StackTightEngine(TightLayoutEngine):
 
 def _reserve_figure_space(fig: Any) -> None:
     root = fig.get_figure(root=True)
+    if getattr(root, "_one_pass", False):  # a chartkit facet page lays itself out
+        return
     engine = root.get_layout_engine()
     if engine is None:
-        sp = root.subplotpars
-        root.set_layout_engine(_StackLayoutEngine(sp.top, sp.bottom))
+        root.set_layout_engine(_StackLayoutEngine(root.subplotpars))
     elif isinstance(engine, (ConstrainedLayoutEngine, _StackLayoutEngine, _StackTightEngine)):
         return
     elif type(engine) is TightLayoutEngine:
@@ -520,6 +599,7 @@ def titles(
         return _facet_titles(fig_or_ax, given, styles, align, colors)
     if _is_axes(fig_or_ax):
         parts = {"axes": _axes_stack(fig_or_ax)}
+        _reserve_figure_space(fig_or_ax.get_figure(root=True))
         figure_level = False
         slot_part = dict.fromkeys(_SLOTS, "axes")
     elif hasattr(fig_or_ax, "subfigs"):
