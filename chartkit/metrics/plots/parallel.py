@@ -279,12 +279,14 @@ def plot_parallel(
         order = order[::-1]
     best = best_trial(table, mode)
     counts: dict[str, int] = {}
+    outcomes = table["outcome"].tolist()
+    names = table["trial"].astype(str).tolist()
+    rgba = cm(norm(np.where(np.isfinite(values), values, 0.0)))  # one colormap call
     for i in order:
-        out = table["outcome"].iloc[i]
+        out = outcomes[i]
         kind = out if out in OUTCOME_STYLE else "other"
         counts[kind] = counts.get(kind, 0) + 1
-        v = values[i]
-        color = cm(norm(v)) if np.isfinite(v) else "0.6"
+        color = tuple(rgba[i]) if np.isfinite(values[i]) else "0.6"
         style = {
             "linewidth": 2.4 if i == best else 1.3,
             "alpha": 1.0 if i == best else 0.85,
@@ -292,7 +294,7 @@ def plot_parallel(
             "zorder": 3 if i == best else 2,
             **kwargs,
         }
-        ax.plot(xs, ys[:, i], color=color, label=str(table["trial"].iloc[i]), **style)
+        ax.plot(xs, ys[:, i], color=color, label=names[i], **style)
         if kind == "error":
             ax.plot(
                 [xs[-1]],

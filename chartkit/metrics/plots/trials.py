@@ -176,6 +176,10 @@ def plot_trials(
             lo, hi = (lo / 2, lo * 2) if kind == "log" else (lo - 0.5, hi + 0.5)
         norm = LogNorm(lo, hi) if kind == "log" else Normalize(lo, hi)
         cm = continuous_cmap() if cmap is None else mpl.colormaps[cmap]
+        # one colormap call for every value (a call per line costs ~ms each)
+        uniq = np.unique(vals)
+        rgba = cm(norm(uniq)) if uniq.size else []
+        value_color = {float(v): tuple(c) for v, c in zip(uniq, rgba, strict=True)}
     elif kind == "categorical":
         src = segs[color_by] if lineage and len(segs) else table[color_by]
         cats = sorted(src.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
@@ -186,7 +190,7 @@ def plot_trials(
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return "0.6"
         if norm is not None:
-            return cm(norm(float(value)))
+            return value_color.get(float(value)) or cm(norm(float(value)))
         return cycle[cats.index(value) % len(cycle)]
 
     best = best_trial(table, mode)
@@ -202,6 +206,11 @@ def plot_trials(
         **(best_kws or {}),
     }
     outcome = dict(zip(table["trial"], table["outcome"], strict=True))
+    value_of = dict(zip(table["trial"], table[color_by], strict=True)) if color_by else {}
+    segs_of = {}
+    if lineage and multi:
+        several = segs[segs.groupby("trial", sort=False)["segment"].transform("size") > 1]
+        segs_of = {str(t): g for t, g in several.groupby("trial", sort=False)}
     drawn = {}
     seg_markers = []
     for k, (trial, x, y) in enumerate(trial_curves(rows)):
@@ -209,8 +218,8 @@ def plot_trials(
         style = best_style if is_best else line_style
         if outcome.get(trial) == "error":
             style = {**style, "marker": "X", "markersize": style.get("markersize", 3.5) * 2}
-        tseg = segs[segs["trial"] == trial] if len(segs) else segs
-        if lineage and len(tseg) > 1:
+        tseg = segs_of.get(trial)
+        if lineage and tseg is not None and len(tseg) > 1:
             idx = segment_of(x, tseg["start_step"].tolist())
             for j in np.unique(idx):
                 m = np.flatnonzero(idx == j)
@@ -229,8 +238,7 @@ def plot_trials(
                     seg_markers.append((x[m[0]], y[m[0]], c))
             drawn[trial] = line
         else:
-            row = table[table["trial"] == trial]
-            value = row[color_by].iloc[0] if color_by and len(row) else None
+            value = value_of.get(trial)
             (line,) = ax.plot(
                 x, y, color=color_of(value, k), label=trial, **{"markevery": [len(x) - 1], **style}
             )

@@ -13,6 +13,7 @@ these helpers:
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -154,15 +155,18 @@ def trial_curves(rows: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]
     Steps are sorted; when a step was written more than once (a log read with
     ``keep="all"``, PBT rewinds), the last write is kept, as the reader's default does.
     """
-    out = []
-    for t, g in rows.groupby(rows["trial"].astype(str), observed=True, sort=False):
-        g = g.sort_values("step", kind="stable")
-        step = g["step"].to_numpy()
-        value = g["value"].to_numpy(dtype=float)
-        if step.size > 1 and (step[1:] == step[:-1]).any():
-            last = np.r_[step[1:] != step[:-1], True]
-            step, value = step[last], value[last]
-        out.append((str(t), step, value))
+    if not len(rows):
+        return []
+    codes, names = pd.factorize(rows["trial"].astype(str), use_na_sentinel=False)
+    step = rows["step"].to_numpy()
+    value = rows["value"].to_numpy(dtype=float)
+    order = np.lexsort((step, codes))  # stable: repeated steps stay in read order
+    codes, step, value = codes[order], step[order], value[order]
+    # keep the last write of each (trial, step)
+    keep = np.r_[(codes[1:] != codes[:-1]) | (step[1:] != step[:-1]), True]
+    codes, step, value = codes[keep], step[keep], value[keep]
+    bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+    out = [(str(names[codes[a]]), step[a:b], value[a:b]) for a, b in itertools.pairwise(bounds)]
     out.sort(key=lambda c: natural_key(c[0]))
     return out
 
@@ -390,12 +394,15 @@ def lineage_segments(log) -> pd.DataFrame:
         out["end_step"] = pd.Series([], dtype="Int64")
         return out
     p = p.sort_values(["trial", "segment"], kind="stable").reset_index(drop=True)
-    ends: list[Any] = []
-    for _, g in p.groupby("trial", sort=False):
-        starts = g["start_step"].tolist()
-        for i in range(len(starts)):
-            later = [s for s in starts[i + 1 :] if not pd.isna(s)]
-            ends.append(min(later) if later else pd.NA)
+    ends: list[Any] = [pd.NA] * len(p)
+    sizes = p.groupby("trial", sort=False)["segment"].transform("size").to_numpy()
+    multi = p.index[sizes > 1]
+    if len(multi):  # only PBT trials have more than one segment
+        for _, g in p.loc[multi].groupby("trial", sort=False):
+            starts = g["start_step"].tolist()
+            for i, row in enumerate(g.index):
+                later = [s for s in starts[i + 1 :] if not pd.isna(s)]
+                ends[row] = min(later) if later else pd.NA
     p["end_step"] = pd.array(ends, dtype="Int64")
     return p
 
