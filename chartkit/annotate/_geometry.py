@@ -263,7 +263,7 @@ class SpatialIndex:
         return len(self.items)
 
     def hits(
-        self, queries: np.ndarray, max_pairs: int = 400_000, *, segments: bool = False
+        self, queries: np.ndarray, max_pairs: int = 100_000, *, segments: bool = False
     ) -> np.ndarray:
         """Whether each query touches at least one obstacle; (q,) bool.
 
@@ -490,6 +490,9 @@ class _Grid:
         return nb, hit
 
 
+_BLOCK = 128  # labels whose candidates are tested against static obstacles at once
+
+
 def place(
     anchors: np.ndarray,
     sizes: np.ndarray,
@@ -557,10 +560,6 @@ def place(
         p, wh, radius=radius, pad=pad, rings=rings, angles=angles, step=step
     )
     k = cand.shape[1]
-    flat = cand.reshape(-1, 4)
-    valid = np.ones(len(flat), bool)
-    if bounds is not None:
-        valid &= box_contains(bounds, flat)
     row = 2 * step
     pad_box = np.array([-pad, -pad, pad, pad])
     marks = np.column_stack([p - radius, p + radius])
@@ -570,23 +569,31 @@ def place(
     seg_index = None
     if segments is not None and len(segments):
         seg_index = SpatialIndex(split_segments(segments, row), "segment", row)
-    for index in (mark_index, seg_index):
-        if index is not None:
-            idx = valid.nonzero()[0]
-            valid[idx] = ~index.hits(flat[idx] + pad_box)
-    lead_flat = leader_segments(np.repeat(p, k, axis=0), flat, gap=radius)
-    has_lead = (gaps - radius > min_leader).ravel()  # visible length, from the marker edge
-    # Leaders must cross no line and no other marker (tested from just outside their own).
-    idx = (valid & has_lead).nonzero()[0]
-    if len(idx):
-        clear = leader_segments(np.repeat(p, k, axis=0)[idx], flat[idx], gap=1.5 * radius + pad)
-        valid[idx] = ~mark_index.hits(clear, segments=True)
-        if seg_index is not None:
-            idx = idx[valid[idx]]
-            valid[idx] = ~seg_index.hits(lead_flat[idx], segments=True)
-    valid = valid.reshape(n, k)
-    lead = lead_flat.reshape(n, k, 4)
-    has_lead = has_lead.reshape(n, k)
+    has_lead = gaps - radius > min_leader  # visible length, from the marker edge
+    lead = np.empty_like(cand)
+    valid = np.ones((n, k), bool)
+    # Static obstacles, a block of labels at a time so temporaries stay small.
+    for start in range(0, n, _BLOCK):
+        sl = slice(start, start + _BLOCK)
+        flat = cand[sl].reshape(-1, 4)
+        ok = np.ones(len(flat), bool) if bounds is None else box_contains(bounds, flat)
+        for index in (mark_index, seg_index):
+            if index is not None:
+                idx = ok.nonzero()[0]
+                ok[idx] = ~index.hits(flat[idx] + pad_box)
+        anchor = np.repeat(p[sl], k, axis=0)
+        lead_flat = leader_segments(anchor, flat, gap=radius)
+        # Leaders must cross no line and no other marker (tested from just outside their
+        # own marker).
+        idx = (ok & has_lead[sl].ravel()).nonzero()[0]
+        if len(idx):
+            clear = leader_segments(anchor[idx], flat[idx], gap=1.5 * radius + pad)
+            ok[idx] = ~mark_index.hits(clear, segments=True)
+            if seg_index is not None:
+                idx = idx[ok[idx]]
+                ok[idx] = ~seg_index.hits(lead_flat[idx], segments=True)
+        valid[sl] = ok.reshape(-1, k)
+        lead[sl] = lead_flat.reshape(-1, k, 4)
 
     grid = _Grid(cell=2 * max(float(np.median(wh[:, 0])), step))
     order = np.lexsort((np.arange(n), -prio))

@@ -354,13 +354,17 @@ def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader
     column = np.zeros(n, bool)
     if todo:
         # The column starts right of every line vertex inside the Axes, so no line crosses
-        # a name in it.
+        # a name in it, ...
         right = box[0]
         if len(segments):
             sx = segments[:, [0, 2]].ravel()
             sx = sx[np.isfinite(sx)]
             if len(sx):
                 right = min(float(sx.max()), box[2])
+        # ... and right of any name placed along a line that sticks out past them.
+        along = np.isfinite(centre).all(axis=1)
+        if along.any():
+            right = max(right, float((centre[along, 0] + sizes[along, 0] / 2).max()))
         x_col = right + pad * ppp
         wishes = np.array([np.clip(pxy[i][ends[i], 1], box[1], box[3]) for i in todo])
         ys = stack_1d(wishes, sizes[todo, 1], gap * ppp, box[1], box[3])
