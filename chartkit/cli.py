@@ -158,6 +158,46 @@ def _add_plot_logs(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_plot_logs)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    """``chartkit audit chart.png [--json] [--preview out.png]``: exit 1 on findings."""
+    import json
+
+    from chartkit.audit.image import audit_image
+
+    try:
+        report = audit_image(args.image, severity=args.severity, preview=args.preview)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"chartkit audit: error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report)
+    return 0 if report.ok else 1
+
+
+def _add_audit_parser(sub: argparse._SubParsersAction) -> None:
+    a = sub.add_parser(
+        "audit",
+        help="audit a rendered chart (PNG) for colours that collapse under colour blindness",
+        description="Find the mark colours of a rendered chart made by any tool, simulate "
+        "deuteranomaly, protanomaly and tritanomaly on them and report the pairs that "
+        "collapse. Exit status 1 when anything is found, 2 on a bad input.",
+    )
+    a.add_argument("image", type=Path, help="the chart image (PNG or any image Pillow reads)")
+    a.add_argument("--json", action="store_true", help="print the report as JSON")
+    a.add_argument(
+        "--preview",
+        type=Path,
+        default=None,
+        help="write a side-by-side preview (normal / deutan / protan / tritan / grayscale)",
+    )
+    a.add_argument(
+        "--severity", type=float, default=100.0, help="CVD severity 0-100 (default: 100)"
+    )
+    a.set_defaults(func=_audit)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chartkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_logs(sub)
     _add_plot_logs(sub)
     _add_palette_parser(sub)
+    _add_audit_parser(sub)
     return parser
 
 

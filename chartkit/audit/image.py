@@ -1,0 +1,268 @@
+"""Audit of a rendered chart (a PNG from any tool): mark colours that collapse under CVD.
+
+A rendered chart is mostly flat colours: backgrounds, text and grid in greys, marks in a few
+saturated colours, anti-aliasing ramps between them. `audit_image` finds the distinct
+colours once (`chartkit.palettes.image_ucs`, which simulates every deficiency on the distinct
+colours only), keeps the chromatic ones that cover enough pixels as mark colours, merges
+near-duplicates (ΔE < 4) into clusters, and reports pairs that normal vision separates
+(ΔE >= 9 in CAM02-UCS) but a simulated deficiency does not. `cvd_preview` shows the image
+under normal vision, deuteranomaly, protanomaly, tritanomaly and in greyscale, side by side
+(the fast uint8 lookup-table simulation, clipped for display).
+
+Only the colour rule can run on pixels: text, glyph and overlap rules need the artists
+(`chartkit.audit.check_figure`). pyplot is never imported.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chartkit.audit.report import AuditReport, Finding
+
+__all__ = ["audit_image", "cvd_preview", "load_image", "mark_colors"]
+
+_MERGE_BELOW = 4.0  # ΔE: anti-aliasing and compression neighbours of one mark colour
+_MIN_CHROMA = 8.0  # M' (CAM02-UCS colourfulness): below this a colour is a grey
+_MIN_SHARE = 0.0005  # of all pixels, for a colour to count as a mark colour
+_MIN_PIXELS = 30
+_MAX_CLUSTERS = 16
+_PANELS = (
+    ("normal", None),
+    ("deuteranomaly", "deuteranomaly"),
+    ("protanomaly", "protanomaly"),
+    ("tritanomaly", "tritanomaly"),
+    ("grayscale", "gray"),
+)
+
+
+def load_image(image: Any) -> tuple[np.ndarray, str]:
+    """A uint8 RGB array of *image* (a path or an array) and a name for reports.
+
+    Transparent pixels are composited over white, as an image viewer shows them.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the path does not exist, naming it.
+    ValueError
+        When the file is not an image (naming it), or an array is not uint8 RGB(A).
+    """
+    if isinstance(image, np.ndarray):
+        arr = image
+        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[-1] not in (3, 4):
+            raise ValueError(
+                f"an array of dtype {arr.dtype} and shape {arr.shape} is not a valid value "
+                "for image; expected a uint8 RGB(A) array of shape (H, W, 3) or (H, W, 4)."
+            )
+        name = f"array {arr.shape[1]}x{arr.shape[0]}"
+    else:
+        path = Path(os.fspath(image))
+        if not path.is_file():
+            raise FileNotFoundError(f"image file not found: {str(path)!r}")
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as im:
+                arr = np.asarray(im.convert("RGBA"))
+        except (UnidentifiedImageError, OSError) as err:
+            raise ValueError(f"{str(path)!r} is not an image that can be read: {err}") from None
+        name = path.name
+    if arr.shape[-1] == 4:
+        a = arr[..., 3:4].astype(np.float32) / 255.0
+        rgb = arr[..., :3].astype(np.float32) * a + 255.0 * (1 - a)
+        arr = np.rint(rgb).astype(np.uint8)
+    return np.ascontiguousarray(arr), name
+
+
+def mark_colors(img: np.ndarray, *, severity: float = 100.0) -> dict:
+    """Mark colours of a uint8 RGB image and their J'a'b' under every vision.
+
+    Returns
+    -------
+    dict
+        ``rgb`` (k, 3) uint8 cluster colours (the most frequent member of each), ``pixels``
+        (k,) pixel counts of the clusters, ``jab`` (visions, k, 3), ``labels``.
+    """
+    from chartkit.palettes.checks import pairwise_delta_e
+    from chartkit.palettes.cvd import CVD_KINDS, image_ucs, normalize_visions
+
+    visions = normalize_visions(CVD_KINDS, (float(severity),))
+    ic = image_ucs(img, visions)
+    total = int(ic.counts.sum())
+    chroma = np.hypot(ic.jab[0, :, 1], ic.jab[0, :, 2])
+    min_px = max(_MIN_PIXELS, _MIN_SHARE * total)
+    cand = np.flatnonzero((ic.counts >= min_px) & (chroma >= _MIN_CHROMA))
+    cand = cand[np.argsort(-ic.counts[cand], kind="stable")]
+    centres: list[int] = []
+    pixels: list[int] = []
+    if len(cand):
+        d = pairwise_delta_e(ic.jab[0, cand])
+        owner = -np.ones(len(cand), dtype=int)
+        for a in range(len(cand)):
+            if owner[a] >= 0:
+                continue
+            owner[a] = len(centres)
+            centres.append(int(cand[a]))
+            near = (d[a] < _MERGE_BELOW) & (owner < 0)
+            owner[near] = owner[a]
+        pixels = [int(ic.counts[cand[owner == c]].sum()) for c in range(len(centres))]
+    order = np.argsort(-np.asarray(pixels, dtype=float), kind="stable")[:_MAX_CLUSTERS]
+    idx = np.asarray(centres, dtype=int)[order] if centres else np.zeros(0, dtype=int)
+    return {
+        "rgb": ic.rgb[idx],
+        "pixels": np.asarray(pixels, dtype=int)[order] if pixels else np.zeros(0, dtype=int),
+        "jab": ic.jab[:, idx],
+        "labels": ic.labels,
+        "total": total,
+    }
+
+
+def _hex(rgb: np.ndarray) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
+
+
+def audit_image(
+    image: str | os.PathLike[str] | np.ndarray,
+    *,
+    severity: float = 100,
+    preview: str | os.PathLike[str] | None = None,
+    threshold: float = 9.0,
+) -> AuditReport:
+    """Audit a rendered chart for mark colours that collapse under colour-vision deficiency.
+
+    Parameters
+    ----------
+    image : path-like or uint8 array
+        A PNG (or any image Pillow reads) made by any tool, or an (H, W, 3|4) uint8 array.
+    severity : float, default: 100
+        Severity (0-100) of the simulated deficiencies (Machado 2009).
+    preview : path-like, optional
+        Also write the side-by-side preview (`cvd_preview`) there, as PNG.
+    threshold : float, default: 9
+        ΔE (CAM02-UCS) below which two mark colours collapse; a pair must reach it under
+        normal vision to count.
+
+    Returns
+    -------
+    AuditReport
+        ``cvd-confusable`` findings (``artist`` None, ``where`` ``"image"``) naming the two
+        colours, their pixel counts, the vision and the ΔE; a note lists the mark colours.
+
+    Raises
+    ------
+    FileNotFoundError
+        When *image* is a path that does not exist.
+    ValueError
+        When the file is not an image, or for a severity outside 0-100.
+
+    See Also
+    --------
+    chartkit.audit.check_figure : every rule, on the artists of a matplotlib figure.
+    """
+    from chartkit.palettes.checks import pairwise_delta_e
+    from chartkit.palettes.cvd import _check_severity
+
+    severity = _check_severity(severity)
+    img, name = load_image(image)
+    marks = mark_colors(img, severity=severity)
+    report = AuditReport(rules=("cvd-confusable",), subject=name)
+    k = len(marks["rgb"])
+    shown = ", ".join(
+        f"{_hex(c)} ({100 * p / marks['total']:.1f} %)"
+        for c, p in zip(marks["rgb"], marks["pixels"], strict=True)
+    )
+    report.notes.append(
+        f"{k} mark colour{'s' if k != 1 else ''} found" + (f": {shown}" if k else "")
+    )
+    if k >= 2:
+        d = pairwise_delta_e(marks["jab"])
+        for i in range(k):
+            for j in range(i + 1, k):
+                dn = float(d[0, i, j])
+                cvd = d[1:, i, j]
+                v = int(np.argmin(cvd))
+                if dn < threshold or cvd[v] >= threshold:
+                    continue
+                ci, cj = _hex(marks["rgb"][i]), _hex(marks["rgb"][j])
+                vision = marks["labels"][v + 1]
+                report.findings.append(
+                    Finding(
+                        "cvd-confusable",
+                        f"mark colours {ci} and {cj} collapse under {vision}: ΔE "
+                        f"{cvd[v]:.1f} (ΔE {dn:.1f} for normal vision; below {threshold:g}).",
+                        where="image",
+                        values={
+                            "colors": [ci, cj],
+                            "pixels": [int(marks["pixels"][i]), int(marks["pixels"][j])],
+                            "vision": vision,
+                            "delta_e": round(float(cvd[v]), 2),
+                            "delta_e_normal": round(dn, 2),
+                            "threshold": threshold,
+                            "model": "machado",
+                        },
+                    )
+                )
+    if preview is not None:
+        fig = cvd_preview(img, severity=severity)
+        fig.savefig(os.fspath(preview), format="png")
+        report.notes.append(f"preview written to {os.fspath(preview)}")
+    return report
+
+
+def _gray(img: np.ndarray) -> np.ndarray:
+    from chartkit.palettes.cvd import _ENC_STEPS, _LUT_ENC, _LUT_LIN
+
+    lin = np.take(_LUT_LIN, img[..., :3])
+    y = lin @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    enc = np.take(_LUT_ENC, np.clip(np.rint(y * _ENC_STEPS), 0, _ENC_STEPS).astype(np.int32))
+    return np.repeat(enc[..., None], 3, axis=-1)
+
+
+def cvd_preview(
+    image: str | os.PathLike[str] | np.ndarray,
+    *,
+    severity: float = 100,
+    panel_width: float = 4.0,
+) -> Any:
+    """A figure showing *image* under normal vision, three deficiencies and in greyscale.
+
+    Parameters
+    ----------
+    image : path-like or uint8 array
+    severity : float, default: 100
+    panel_width : float, default: 4
+        Width of each of the five panels in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Made without pyplot; save it with ``fig.savefig(...)``.
+    """
+    from matplotlib.figure import Figure
+
+    from chartkit.palettes.cvd import simulate_cvd
+
+    img, _ = load_image(image)
+    h, w = img.shape[:2]
+    height = panel_width * h / w
+    fig = Figure(figsize=(len(_PANELS) * panel_width, height + 0.45), dpi=100)
+    axes = fig.subplots(1, len(_PANELS))
+    fig.subplots_adjust(
+        left=0.005, right=0.995, bottom=0.01, top=height / (height + 0.45), wspace=0.02
+    )
+    for ax, (title, kind) in zip(axes, _PANELS, strict=True):
+        if kind is None:
+            shown = img
+        elif kind == "gray":
+            shown = _gray(img)
+        else:
+            shown = simulate_cvd(img, kind, severity)
+            title = f"{kind} {severity:g}"
+        ax.imshow(shown, interpolation="antialiased")
+        ax.set_title(title, fontsize=10, pad=4)
+        ax.set_axis_off()
+    return fig
