@@ -97,6 +97,39 @@ def measure_memory(folder: Path) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
+def make_lightning(rows: int = 20_000, stats: int = 400) -> Path:
+    """A CSVLogger metrics.csv with *stats* DeviceStatsMonitor columns (sparse rows)."""
+    import numpy as np
+
+    root = Path(tempfile.gettempdir()) / f"chartkit_bench_lightning_{rows}x{stats}"
+    csv = root / "version_0" / "metrics.csv"
+    if csv.exists():
+        return root / "version_0"
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    keys = [f"DeviceStatsMonitor.on_train_batch_start/memory_stats.k{i}" for i in range(stats)]
+    out = [",".join(["epoch", "step", "train_loss", *keys])]
+    for s in range(rows):
+        if s % 2:
+            out.append(f"{s // 1000},{s},{rng.random():.5f}" + "," * stats)
+        else:
+            out.append(f",{s},," + ",".join(map(str, rng.integers(0, 10**9, stats))))
+    tmp = csv.with_suffix(".tmp")
+    tmp.write_text("\r\n".join(out) + "\r\n")
+    tmp.rename(csv)
+    return csv.parent
+
+
+def _interleave(fns: list, repeat: int) -> list[list[float]]:
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, out in zip(fns, times, strict=True):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    return times
+
+
 def main(lines: int = 250_000, repeat: int = 3) -> bool:
     t0 = time.perf_counter()
     folder = make_jsonl(lines)
@@ -128,7 +161,27 @@ def main(lines: int = 250_000, repeat: int = 3) -> bool:
             target=("<=", 3.0),
         ),
     ]
-    return report(f"per-rank JSONL reading, median of {repeat} interleaved rounds", rows)
+    ok = report(f"per-rank JSONL reading, median of {repeat} interleaved rounds", rows)
+
+    import pandas as pd
+
+    from chartkit.metrics import read_lightning
+
+    lit = make_lightning()
+    ck_l, pd_l = _interleave(
+        [lambda: read_lightning(lit), lambda: pd.read_csv(lit / "metrics.csv")], repeat
+    )
+    rows = [
+        Row(
+            "read_lightning, 400 DeviceStats columns",
+            median(ck_l),
+            "pandas.read_csv",
+            median(pd_l),
+        )
+    ]
+    # no target in the issue: shown so a slowdown on wide files is visible
+    report("Lightning CSVLogger with hundreds of columns (long frame vs wide table)", rows)
+    return ok
 
 
 if __name__ == "__main__":

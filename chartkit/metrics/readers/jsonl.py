@@ -90,6 +90,10 @@ def _pyarrow_json():
     return pj
 
 
+def _block_size(n: int) -> int:
+    return int(min(max(n + 1, 1 << 20), 1 << 30))
+
+
 # Set to False (tests do) to force the pure-Python path.
 USE_PYARROW = True
 
@@ -106,7 +110,9 @@ def _table_fast(
     def parse(buf: bytes):
         return pj.read_json(
             io.BytesIO(buf),
-            read_options=pj.ReadOptions(use_threads=True, block_size=1 << 22),
+            # one block per file (up to 1 GiB): columns come back as one chunk, so the
+            # conversion to numpy is zero-copy; parsing speed is the same on 2 cores
+            read_options=pj.ReadOptions(use_threads=True, block_size=_block_size(len(buf))),
             parse_options=pj.ParseOptions(newlines_in_values=False),
             # the system allocator hands freed parse buffers back, keeping peak RSS low
             memory_pool=pa.system_memory_pool(),
