@@ -509,3 +509,35 @@ def test_real_pbt_run_lineage():
     assert table.set_index("trial").loc["6e82b_00003", "outcome"] == "error"
     err = next(ln for ln in ax.get_lines() if ln.get_label() == "6e82b_00003")
     assert err.get_marker() == "X"
+
+
+def test_not_a_tuning_log():
+    from chartkit.metrics.schema import LogInfo, finish, make_frame
+
+    frame = make_frame("jsonl", run="ddp", rank=0, step=np.arange(5), metric="loss", value=1.0)
+    log = finish(frame, LogInfo(source="jsonl"), warn=False)
+    for fn in (plot_trials, plot_rungs):
+        with pytest.raises(ValueError, match=r"5 rows of 'loss' belong to no trial"):
+            fn(log, "loss", **({"color_by": None} if fn is plot_trials else {}))
+
+
+def test_all_nan_metric(tmp_path):
+    root = _grid_folder(tmp_path, 3)
+    for d in root.iterdir():
+        lines = (d / "result.json").read_text().splitlines()
+        recs = [json.loads(x) for x in lines]
+        for r in recs:
+            r["loss"] = float("nan")
+        (d / "result.json").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    log = read_ray(root)  # NaN is a value, kept silently
+    assert trial_table(log, "loss")["value"].isna().all()
+    with pytest.warns(DataWarning, match="no trial has a finite value of 'loss'") as rec:
+        ax = plot_trials(log, "loss")  # drawn empty, no best label, no error
+    assert len(rec) == 1
+    assert not any(t.get_text().startswith("best:") for t in ax.texts)
+    assert "no finite values" in [t.get_text() for t in ax.texts]
+    with pytest.warns(DataWarning, match="no trial has a finite value of 'loss'"):
+        ax = plot_parallel(log, "loss")
+    lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert len(lines) == 3  # the configs are still drawn, to the "no value" slot
+    assert "no value" in [t.get_text() for t in ax.texts]

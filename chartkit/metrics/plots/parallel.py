@@ -20,6 +20,7 @@ from chartkit.metrics.plots.tuning import (
     check_param,
     check_params_available,
     default_mode,
+    no_finite,
     param_kinds,
     too_few,
     trial_table,
@@ -217,7 +218,8 @@ def plot_parallel(
     Warns
     -----
     DataWarning
-        When fewer than 2 trials exist (the axes say so instead).
+        When fewer than 2 trials exist (the axes say so instead), or when no trial has a
+        finite value of *metric* (the configs are drawn, to the "no value" slot).
 
     See Also
     --------
@@ -321,6 +323,8 @@ def plot_parallel(
         for pos, text in a.ticks:
             ax.plot([x - 0.03, x], [pos, pos], color="0.3", linewidth=0.8, label="_tick")
             ax.text(x - 0.05, pos, text, **tstyle)
+    if not finite.size:
+        no_finite(ax, metric)
     if np.any(ys == _MISSING_Y):
         ax.text(xs[-1] - 0.05, _MISSING_Y, "no value", **{**tstyle, "color": "0.45"})
     ax.set_xticks(xs, [a.name + (" (log)" if a.kind == "log" else "") for a in axes])

@@ -16,6 +16,7 @@ from chartkit.metrics.plots.tuning import (
     default_mode,
     format_config,
     lineage_segments,
+    no_finite,
     param_kinds,
     segment_of,
     trial_curves,
@@ -127,6 +128,11 @@ def plot_trials(
         For a bad *scope* or *mode*, or a *color_by* with a bare metrics frame.
     TypeError
         When *kwargs* hold ``color`` or ``label`` (set per trial).
+
+    Warns
+    -----
+    DataWarning
+        When no trial has a finite value of *metric* (the axes say "no finite values").
 
     See Also
     --------
@@ -256,6 +262,8 @@ def plot_trials(
             zorder=5,
             label="PBT: new config or restored checkpoint",
         )
+    if best is None and len(table):
+        no_finite(ax, metric)
     if best_name is not None and best_name in drawn:
         _label_best(ax, table, best, params, color_by, metric, drawn[best_name], text_kws)
     ax.set_xlabel("training iteration" if _is_ray(frame) else "step")

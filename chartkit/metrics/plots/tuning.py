@@ -216,6 +216,8 @@ def trial_table(
     ------
     KeyError
         When *metric* is not in the log (close matches suggested).
+    ValueError
+        For a bad *scope*, or rows of *metric* that belong to no trial (not a tuning log).
     """
     check_in_list(["last", "min", "max"], scope=scope)
     frame, _ = frame_of(log)
@@ -227,8 +229,13 @@ def trial_table(
     for t in rows["trial"].dropna().astype(str).unique():
         if t not in names:
             names.append(t)
-    if rows["trial"].isna().all() and not names:
-        names = ["(all)"]
+    if rows["trial"].isna().any():
+        n = int(rows["trial"].isna().sum())
+        raise ValueError(
+            f"{n} rows of {metric!r} belong to no trial (an empty 'trial' column): the "
+            "tuning plots draw one curve per trial of a tuning log (read_ray); use "
+            "plot_curves for other runs."
+        )
     values: dict[str, float] = {}
     counts: dict[str, int] = {}
     last_step: dict[str, float] = {}
@@ -447,3 +454,21 @@ def check_params_available(log, what: str) -> list[str]:
 def check_param(name: str, params: Sequence[str], what: str = "color_by") -> None:
     if name not in params:
         raise unknown_column(name, params, what)
+
+
+def no_finite(ax, metric: str, stacklevel: int = 3) -> None:
+    """Note "no finite values" in *ax* and emit one DataWarning naming *metric*."""
+    warnings.warn(
+        f"no trial has a finite value of {metric!r}; drawn without scores.",
+        DataWarning,
+        stacklevel=stacklevel,
+    )
+    ax.text(
+        0.5,
+        0.5,
+        "no finite values",
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color="0.4",
+    )
