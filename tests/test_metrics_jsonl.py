@@ -317,3 +317,13 @@ def test_time_field_is_wall_time_only_when_epoch_seconds(tmp_path, engine):
     log = read_jsonl(_write(tmp_path / "b.jsonl", lines))
     assert log.metric_names == ["loss"]
     assert log.metrics["wall_time"].tolist() == [1.7e9 + 1, 1.7e9 + 2]
+
+
+def test_nested_objects_become_dotted_metrics(tmp_path, engine):
+    lines = [
+        json.dumps({"step": 1, "train": {"loss": 1.0, "acc": 0.5}, "lr": 0.1}),
+        json.dumps({"step": 2, "train": {"loss": 0.5}, "val": {"loss": 0.7}}),
+    ]
+    log = read_jsonl(_write(tmp_path / "x.jsonl", lines))
+    assert log.metric_names == ["lr", "train.acc", "train.loss", "val.loss"]
+    assert len(log.metrics) == 5

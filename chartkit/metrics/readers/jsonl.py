@@ -131,6 +131,8 @@ def _table_fast(
             table = parse(data)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
+    while any(pa.types.is_struct(f.type) for f in table.schema):
+        table = table.flatten()  # {"train": {"loss": 1}} -> "train.loss"
     cols: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
     for name, col in zip(table.column_names, table.columns, strict=True):
         t = col.type
@@ -195,6 +197,8 @@ def _table_slow(
         if not isinstance(rec, dict):
             bad.append(i)
             continue
+        if any(isinstance(v, dict) for v in rec.values()):
+            rec = _flatten(rec)
         records.append(rec)
         line_no.append(i)
     if bad:
@@ -235,6 +239,17 @@ def _table_slow(
         else:
             cols[k] = (np.empty(0), present, "other")
     return cols, lines
+
+
+def _flatten(rec: dict, prefix: str = "") -> dict:
+    """Nested objects as dotted keys, as pyarrow's ``Table.flatten`` names them."""
+    out: dict = {}
+    for k, v in rec.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
 
 
 def _kind(v: Any) -> str:
