@@ -16,6 +16,7 @@ from matplotlib.text import Text
 import chartkit
 from chartkit.annotate import Placement, label_points
 from chartkit.annotate._geometry import (
+    OccupancyGrid,
     SpatialIndex,
     leader_segments,
     place,
@@ -70,6 +71,19 @@ def test_spatial_index_matches_brute_force(kind):
     assert expected.any()
     assert not expected.all()
     np.testing.assert_array_equal(got, expected)
+
+
+def test_occupancy_grid_never_misses_a_crossing():
+    rng = np.random.default_rng(4)
+    a = rng.uniform(0, 300, (300, 2))
+    segs = np.hstack([a, a + rng.normal(0, 20, (300, 2))])
+    lo = rng.uniform(0, 265, (2000, 2))  # inside the grid
+    rects = np.hstack([lo, lo + rng.uniform(1, 30, (2000, 2))])
+    crossing = segments_cross_rects(segs, rects).any(axis=0)
+    counted = OccupancyGrid(segs, np.array([0, 0, 300, 300]), cell=1.0).count(rects) > 0
+    assert crossing.any()
+    assert not (crossing & ~counted).any()  # conservative: every crossing is counted
+    assert (counted & ~crossing).mean() < 0.1  # and not much more than that
 
 
 def test_split_segments_keeps_the_path():

@@ -348,23 +348,22 @@ def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader
     centre = np.full((n, 2), np.nan)  # label centres, display px
     vertex = np.full(n, -1)  # the line vertex a name (or its leader) points to
 
+    # Right edge of the lines inside the Axes: the end column starts there.
+    right = box[0]
+    if len(segments):
+        sx = segments[:, [0, 2]].ravel()
+        sx = sx[np.isfinite(sx)]
+        if len(sx):
+            right = min(float(sx.max()), box[2])
     if where == "best":
-        centre, vertex = _best(pxy, sizes, segments, box, pad * ppp)
+        # Names along the lines stay left of the column.
+        inner = np.array([box[0], box[1], min(box[2], right), box[3]])
+        centre, vertex = _best(pxy, sizes, segments, inner, pad * ppp)
     todo = [i for i in range(n) if not np.isfinite(centre[i]).all() and ends[i] >= 0]
     column = np.zeros(n, bool)
     if todo:
         # The column starts right of every line vertex inside the Axes, so no line crosses
-        # a name in it, ...
-        right = box[0]
-        if len(segments):
-            sx = segments[:, [0, 2]].ravel()
-            sx = sx[np.isfinite(sx)]
-            if len(sx):
-                right = min(float(sx.max()), box[2])
-        # ... and right of any name placed along a line that sticks out past them.
-        along = np.isfinite(centre).all(axis=1)
-        if along.any():
-            right = max(right, float((centre[along, 0] + sizes[along, 0] / 2).max()))
+        # a name in it.
         x_col = right + pad * ppp
         wishes = np.array([np.clip(pxy[i][ends[i], 1], box[1], box[3]) for i in todo])
         ys = stack_1d(wishes, sizes[todo, 1], gap * ppp, box[1], box[3])
@@ -400,9 +399,11 @@ def _best(pxy, sizes, segments, box, pad):
     n = len(pxy)
     centre = np.full((n, 2), np.nan)
     vertex = np.full(n, -1)
-    row = 2 * max(float(np.median(sizes[:, 1])), 1.0)
-    index = _geometry.SpatialIndex(_geometry.split_segments(segments, row), "segment", row)
-    margins = np.array([0.0, 4.0, 12.0]) * (pad / 3.0 if pad > 0 else 1.0)
+    # About 1 px cells, coarser for very large Axes (at most ~4 million cells).
+    area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
+    cell = max(1.0, float(np.sqrt(area / 4e6)))
+    grid = _geometry.OccupancyGrid(segments, box, cell)
+    margins = np.array([0.0, 2.0, 4.0, 8.0, 16.0]) * (pad / 3.0 if pad > 0 else 1.0)
     placed: list[np.ndarray] = []
     for i in range(n):
         xy = pxy[i]
@@ -412,7 +413,7 @@ def _best(pxy, sizes, segments, box, pad):
         if not len(usable):
             continue
         picks = usable[
-            np.unique(np.linspace(0, len(usable) - 1, min(len(usable), 40)).round().astype(int))
+            np.unique(np.linspace(0, len(usable) - 1, min(len(usable), 80)).round().astype(int))
         ]
         pts = xy[picks]
         w, h = sizes[i]
@@ -427,13 +428,9 @@ def _best(pxy, sizes, segments, box, pad):
         if placed:
             ok &= ~_geometry.rects_overlap(cand, np.array(placed), pad).any(axis=1)
         score = np.full(len(cand), -1.0)
-        left = np.flatnonzero(ok)
-        for m in margins[::-1]:  # widest clearance first; test only what is still unscored
-            if not len(left):
-                break
-            free = ~index.hits(cand[left] + np.array([-m, -m, m, m]))
-            score[left[free]] = m
-            left = left[~free]
+        for m in margins:  # the widest clearance that is free of every line
+            free = ok & (grid.count(cand + np.array([-m, -m, m, m])) == 0)
+            score[free] = m
         if score.max() < 0:
             continue
         # Most clearance; among equals, the latest along the line (nearest its end).
