@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib import cbook
 from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.layout_engine import ConstrainedLayoutEngine, LayoutEngine, TightLayoutEngine
 from matplotlib.text import Text
@@ -232,9 +233,13 @@ class TitleStack(Text):
                     y = bb.y1 + gap
         return Bbox.union(boxes) if boxes else None
 
-    def get_window_extent(self, renderer: Any = None) -> Bbox:
+    def get_window_extent(self, renderer: Any = None, dpi: float | None = None) -> Bbox:
+        fig = self.get_figure(root=True)
         if renderer is None:
-            renderer = self.get_figure(root=True)._get_renderer()
+            renderer = fig._get_renderer()
+        if dpi is not None and dpi != fig.dpi:  # like Text: extent at another dpi
+            with cbook._setattr_cm(fig, dpi=dpi):
+                return self.get_window_extent(renderer)
         bbox = self._layout(renderer) if self.get_visible() else None
         if bbox is None:
             x, y = self.get_transform().transform(self.get_position())
