@@ -8,6 +8,10 @@ Thresholds (unclipped ΔE, see `chartkit.palettes.cvd`): a palette passes when t
 ΔE under simulated CVD is >= 9 and under normal vision >= 15; it fails when either is < 5;
 otherwise it warns. ``strict=True`` requires Petroff's (2024) 20 / 18 / 16 for 6 / 8 / 10
 colours (20 below 6, 16 above 10) under every vision to pass.
+
+CAM02-UCS exaggerates differences near black: two very dark colours score a larger ΔE than
+they look. The checks report the raw numbers; `chartkit.palettes.generate` keeps new colours
+at J' >= 25 by default for that reason.
 """
 
 from __future__ import annotations
