@@ -20,12 +20,15 @@ from chartkit.metrics.schema import (
     LogInfo,
     check_path,
     coerce_numeric,
+    drop_unterminated,
     natural_key,
+    read_bytes,
     unknown_column,
 )
 
 __all__ = [
     "ColumnData",
+    "csv_columns",
     "default_run",
     "long_part",
     "numeric_column",
@@ -33,9 +36,9 @@ __all__ = [
     "pick_column",
     "rank_from_name",
     "read_csv_bytes",
+    "read_csv_file",
     "resolve_files",
     "select_metrics",
-    "wide_to_long",
 ]
 
 _RANK_RE = re.compile(r"(?:^|[^a-z])(?:rank|local_rank|proc|process|gpu|worker)[_\-.]?(\d+)", re.I)
@@ -138,34 +141,6 @@ class ColumnData:
         self.name = name
         self.values = values
         self.present = present  # None: every row
-
-
-def wide_to_long(
-    source: str,
-    columns: Sequence[ColumnData],
-    *,
-    step: np.ndarray,
-    wall_time: np.ndarray | None = None,
-    run: Any = None,
-    rank: Any = None,
-    trial: Any = None,
-    row_mask: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Melt metric columns of one table into the canonical long frame.
-
-    Rows where a column holds no value (absent key, empty cell) give no point; NaN values
-    that were written are points (kept). *row_mask* removes whole rows (no step, ...).
-    """
-    part = long_part(
-        columns,
-        step=step,
-        wall_time=wall_time,
-        run=run,
-        rank=rank,
-        trial=trial,
-        row_mask=row_mask,
-    )
-    return parts_to_frame(source, [part])
 
 
 def long_part(
@@ -356,3 +331,36 @@ def numeric_column(
             return None
     vals = coerce_numeric(series, column=name, file=file, info=info, line_numbers=lines)
     return ColumnData(name, vals, present)
+
+
+def read_csv_file(f: Path, info: LogInfo, encoding: str, **kwargs: Any) -> pd.DataFrame | None:
+    """Read one CSV log: bytes cleaned (BOM, encoding, cut last line), then `read_csv_bytes`.
+
+    Returns None, with one ``empty`` entry, for an empty or header-only file.
+    """
+    data = read_bytes(f, info, encoding)
+    data = drop_unterminated(data, f, info)
+    if not data or data.isspace():
+        info.add("empty", f, "the file is empty")
+        return None
+    df = read_csv_bytes(data, f, info, **kwargs)
+    info.rows += len(df)
+    if len(df) == 0:
+        info.add("empty", f, "the file holds a header but no rows")
+        return None
+    return df
+
+
+def csv_columns(
+    df: pd.DataFrame, f: Path, info: LogInfo
+) -> dict[str, tuple[np.ndarray, np.ndarray | None, str]]:
+    """Every column as ``(values, present, kind)``: kind "num" (float values) or "str"."""
+    cols: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
+    lines = df.attrs.get("chartkit_lines")
+    for name in df.columns:
+        cd = numeric_column(df[name], str(name), f, info, lines)
+        if cd is None:
+            cols[str(name)] = (df[name].to_numpy(), df[name].notna().to_numpy(), "str")
+        else:
+            cols[str(name)] = (cd.values, cd.present, "num")
+    return cols

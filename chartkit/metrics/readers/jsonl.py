@@ -24,13 +24,13 @@ import pandas as pd
 
 from chartkit.metrics.readers._common import (
     ColumnData,
+    csv_columns,
     default_run,
     long_part,
-    numeric_column,
     parts_to_frame,
     pick_column,
     rank_from_name,
-    read_csv_bytes,
+    read_csv_file,
     resolve_files,
     select_metrics,
 )
@@ -537,10 +537,10 @@ def read_csv(
     info = LogInfo(source=source)
     frames = []
     for f in files:
-        df = _read_csv_file(f, info, encoding, sep=sep)
+        df = read_csv_file(f, info, encoding, sep=sep)
         if df is None:
             continue
-        cols = _csv_columns(df, f, info)
+        cols = csv_columns(df, f, info)
         parts = _ids_and_metrics(
             cols,
             f,
@@ -554,32 +554,3 @@ def read_csv(
         )
         frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
     return finish(parts_to_frame(source, frames), info, keep=keep)
-
-
-def _read_csv_file(f: Path, info: LogInfo, encoding: str, **kwargs: Any) -> pd.DataFrame | None:
-    """Bytes -> cleaned -> DataFrame; None (with one ``empty`` entry) for no data rows."""
-    data = read_bytes(f, info, encoding)
-    data = drop_unterminated(data, f, info)
-    if not data or data.isspace():
-        info.add("empty", f, "the file is empty")
-        return None
-    df = read_csv_bytes(data, f, info, **kwargs)
-    info.rows += len(df)
-    if len(df) == 0:
-        info.add("empty", f, "the file holds a header but no rows")
-        return None
-    return df
-
-
-def _csv_columns(
-    df: pd.DataFrame, f: Path, info: LogInfo
-) -> dict[str, tuple[np.ndarray, np.ndarray | None, str]]:
-    cols: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
-    lines = df.attrs.get("chartkit_lines")
-    for name in df.columns:
-        cd = numeric_column(df[name], str(name), f, info, lines)
-        if cd is None:
-            cols[str(name)] = (df[name].to_numpy(), df[name].notna().to_numpy(), "str")
-        else:
-            cols[str(name)] = (cd.values, cd.present, "num")
-    return cols

@@ -21,11 +21,12 @@ import pandas as pd
 
 from chartkit.metrics.readers._common import (
     ColumnData,
+    csv_columns,
     long_part,
     parts_to_frame,
+    read_csv_file,
     select_metrics,
 )
-from chartkit.metrics.readers.jsonl import _csv_columns, _read_csv_file
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -157,13 +158,13 @@ def read_lightning(
     parts, prow = [], []
     seen_metrics: set[str] = set()
     for seg, f in enumerate(files):
-        df = _read_csv_file(f, info, encoding)
+        df = read_csv_file(f, info, encoding)
         hp = _hparams(f.parent / "hparams.yaml", info)
         start = None
         if df is not None:
             if "step" not in df.columns:
                 raise unknown_column("step", df.columns, "step column")
-            cols = _csv_columns(df, f, info)
+            cols = csv_columns(df, f, info)
             sv, sp, _ = cols.pop("step")
             ok = np.isfinite(sv) if sp is None else sp & np.isfinite(sv)
             if not ok.all():

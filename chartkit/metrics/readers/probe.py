@@ -22,9 +22,9 @@ from chartkit.metrics.readers._common import (
     long_part,
     numeric_column,
     parts_to_frame,
+    read_csv_file,
     select_metrics,
 )
-from chartkit.metrics.readers.jsonl import _read_csv_file
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -94,7 +94,7 @@ def read_batch_probe(
     p = check_path(path)
     info = LogInfo(source="batch_probe")
     run = p.stem if run is None else run
-    df = _read_csv_file(p, info, encoding)
+    df = read_csv_file(p, info, encoding)
     if df is None:
         return finish(parts_to_frame("batch_probe", []), info, keep=keep)
     df.columns = [str(c).strip() for c in df.columns]
