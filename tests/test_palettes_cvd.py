@@ -258,3 +258,24 @@ def test_fast_ucs_matches_colorspacious_in_and_out_of_gamut():
         n_negative_a += int((~ok).sum())
     assert min(c.min() for c in cases) < -0.1  # out-of-gamut values were exercised
     assert n_negative_a > 0  # and so was the negative-A guard (Brettel protan, deep blues)
+
+
+def test_bad_array_shapes():
+    with pytest.raises(
+        ValueError,
+        match=r"'array of shape \(4, 2\)' is not a valid value for "
+        r"colors; expected an array of shape \(n, 3\) or \(n, 4\)",
+    ):
+        visions_ucs(np.zeros((4, 2)))
+    with pytest.raises(
+        ValueError,
+        match=r"'array of shape \(2, 2, 5\)' is not a valid value "
+        r"for colors_or_image; expected a last axis of length 3 or 4",
+    ):
+        simulate_cvd(np.zeros((2, 2, 5)))
+    with pytest.raises(
+        ValueError,
+        match=r"5 is not a valid value for colors_or_image; "
+        r"expected a matplotlib colour",
+    ):
+        simulate_cvd(5)

@@ -142,3 +142,19 @@ def test_seaborn_takes_the_plain_list():
             sns.set_palette(palette("okabe_ito"))
             cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
             assert [mpl.colors.to_hex(c) for c in cycle] == palette("okabe_ito")
+
+
+def test_lookup_argument_errors():
+    with pytest.raises(
+        ValueError,
+        match=r"3 is not a valid value for name; expected a palette "
+        r"name",
+    ):
+        palette(3)
+    with pytest.raises(
+        ValueError,
+        match=r"'qualitative' is not a valid value for kind; "
+        r"supported values are 'categorical', 'sequential', 'diverging'",
+    ):
+        list_palettes("qualitative")
+    assert list_palettes("diverging") == ["blue_orange", "purple_green"]

@@ -98,3 +98,10 @@ def test_cli_errors(capsys):
     assert "Did you mean 'okabe_ito'" in capsys.readouterr().err
     assert main(["palette", "check", "tab10", "--severity", "120"]) == 2
     assert "120.0 is not a valid value for severity" in capsys.readouterr().err
+
+
+def test_plot_cmap_needs_enough_samples():
+    with pytest.raises(
+        ValueError, match=r"4 is not a valid value for n; expected an integer >= 8"
+    ):
+        plot_palette("viridis", n=4)
