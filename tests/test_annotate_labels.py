@@ -14,7 +14,8 @@ from matplotlib.text import Text
 
 import chartkit
 from chartkit.annotate import Placement, label_lines
-from chartkit.annotate.lines import stack_1d
+from chartkit.annotate.contrast import contrast_ratio
+from chartkit.annotate.lines import readable_color, stack_1d
 
 
 def _walks(n=16, steps=200, seed=0, labels=False, **fig_kw):
@@ -81,12 +82,32 @@ def test_sixteen_random_walks_end_labels_meet_the_target():
 @pytest.mark.parametrize("where", ["end", "best"])
 def test_names_take_their_line_colour_and_labels(where):
     _, ax = _walks(n=5, labels=True)
-    placed = label_lines(where=where, ax=ax)
+    placed = label_lines(where=where, ax=ax, min_contrast=None)
     assert [t.get_text() for t in placed.texts] == [f"series {k}" for k in range(5)]
     for t, line in zip(placed.texts, ax.get_lines(), strict=True):
         assert mcolors.same_color(t.get_color(), line.get_color())
     one = label_lines(ax=ax, color="k")
     assert all(mcolors.same_color(t.get_color(), "k") for t in one.texts)
+
+
+@pytest.mark.parametrize("face", ["white", "#202020"])
+def test_names_reach_readable_contrast_keeping_the_hue(face):
+    fig, ax = _walks(n=10, labels=True)
+    fig.set_facecolor(face)
+    ax.set_facecolor(face)
+    placed = label_lines(ax=ax)
+    changed = 0
+    for t, line in zip(placed.texts, ax.get_lines(), strict=True):
+        assert contrast_ratio(t.get_color(), face) >= 4.5
+        same = mcolors.same_color(t.get_color(), line.get_color())
+        changed += not same
+        if not same:  # darkened or lightened, not another hue
+            h1 = mcolors.rgb_to_hsv(mcolors.to_rgb(t.get_color()))[0]
+            h2 = mcolors.rgb_to_hsv(mcolors.to_rgb(line.get_color()))[0]
+            assert min(abs(h1 - h2), 1 - abs(h1 - h2)) < 0.01
+    assert 0 < changed < 10  # tab10 has both passing and failing colours on each
+    # A colour that passes is kept exactly.
+    assert readable_color("black", ["white"], 4.5) == "black"
 
 
 def test_best_gaps_are_clear_of_every_line():

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.lines import Line2D
 
-__all__ = ["label_lines", "stack_1d"]
+__all__ = ["label_lines", "readable_color", "stack_1d"]
 
 _CONTROLLED = {
     "xy": "each label is anchored at its line",
@@ -108,6 +108,47 @@ def stack_1d(
     return out
 
 
+def readable_color(color: Any, backgrounds: Sequence[Any], min_contrast: float) -> Any:
+    """*color*, darkened or lightened just enough to reach *min_contrast* on *backgrounds*.
+
+    The colour is mixed with black (on light backgrounds) or white (on dark ones) in sRGB,
+    which keeps its hue; the smallest mix that reaches the ratio against every background
+    is found by bisection. A colour that already passes is returned unchanged.
+
+    Parameters
+    ----------
+    color : colour
+    backgrounds : sequence of colours
+    min_contrast : float
+        WCAG contrast ratio to reach, 1 to 21.
+
+    Returns
+    -------
+    colour
+        *color* itself, or an RGB tuple.
+    """
+    import matplotlib.colors as mcolors
+
+    from chartkit.annotate.contrast import contrast_ratio, relative_luminance
+
+    def worst(c) -> float:
+        return min(float(contrast_ratio(c, bg)) for bg in backgrounds)
+
+    if worst(color) >= min_contrast:
+        return color
+    rgb = np.asarray(mcolors.to_rgb(color))
+    dark_bg = np.mean([relative_luminance(bg) for bg in backgrounds]) < 0.18
+    target = np.ones(3) if dark_bg else np.zeros(3)
+    lo, hi = 0.0, 1.0
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        if worst(tuple(rgb + (target - rgb) * mid)) >= min_contrast:
+            hi = mid
+        else:
+            lo = mid
+    return tuple(float(v) for v in rgb + (target - rgb) * hi)
+
+
 def _resolve(
     lines: Sequence[Line2D] | None, names: Sequence[str] | None, ax: Axes | None
 ) -> tuple[Axes, list[Line2D], list[str]]:
@@ -163,6 +204,7 @@ def label_lines(
     gap: float = 1.0,
     leader: bool = True,
     min_leader: float = 3.0,
+    min_contrast: float | None = 4.5,
     leader_kws: dict[str, Any] | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
@@ -191,6 +233,11 @@ def label_lines(
         Draw leader lines for names moved away from their line's end.
     min_leader : float, default: 3.0
         Names moved by less than this (points) get no leader.
+    min_contrast : float or None, default: 4.5
+        WCAG contrast ratio each name must reach against the Axes and figure backgrounds
+        (4.5:1 is the level for normal text): a line colour that is too light (or too dark
+        on a dark background) is darkened (lightened) for its name, keeping its hue. None
+        writes every name in exactly its line's colour.
     leader_kws : dict, optional
         Passed to `matplotlib.patches.FancyArrowPatch` (the annotation's ``arrowprops``);
         default a thin line in the line's colour.
@@ -246,9 +293,12 @@ def label_lines(
         bb = probe.get_window_extent(renderer)
         sizes[i] = bb.width, bb.height
 
+    backgrounds = [ax.get_facecolor(), fig.get_facecolor()]
     texts = []
     for i, line in enumerate(lines):
         color = kwargs.get("color", kwargs.get("c", line.get_color()))
+        if min_contrast is not None and "color" not in kwargs and "c" not in kwargs:
+            color = readable_color(color, backgrounds, min_contrast)
         style = {k: v for k, v in kwargs.items() if k not in ("color", "c")}
         t = ax.annotate(
             names[i],
