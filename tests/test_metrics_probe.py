@@ -86,3 +86,10 @@ def test_empty_probe(tmp_path):
     with pytest.warns(DataWarning, match=r"empty 1 entry in .*probe\.csv"):
         log = read_batch_probe(p)
     assert len(log.metrics) == 0
+
+
+def test_summary_lists_oom_as_marked_not_problem():
+    text = read_batch_probe(sample_path("bs_probe_cpu")).info.summary()
+    assert "problems: none" in text
+    assert "marked:\n  marked 1 entry" in text
+    assert "batch size 4096 failed (oom)" in text

@@ -126,6 +126,14 @@ def _has_event_file(p: Path, depth: int = 4) -> bool:
 def detect_format(path: str | os.PathLike[str]) -> str:
     """Name the log format of *path* (a key of `FORMATS`).
 
+    A file is recognised by its name (``events.out.tfevents.*``, ``metrics.csv``, a Ray
+    trial's ``result.json``/``progress.csv``), its suffix and, for CSV, its header line. A
+    folder is tried in this order: Ray experiment or trial folder, Lightning run or
+    ``version_*`` folder, ``*.jsonl``/``*.ndjson`` files, ``*.csv`` files of one kind, then
+    event files anywhere below (so a DDP folder holding ``rank*.jsonl`` and ``tb/`` reads
+    the JSONL; pass ``tb/`` to read the events). A folder mixing formats gives the first
+    match: pass the file itself to read another.
+
     Raises
     ------
     FileNotFoundError

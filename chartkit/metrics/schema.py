@@ -280,11 +280,17 @@ class LogInfo:
             out.append(f"  {f}")
         if len(self.files) > 20:
             out.append(f"  ... ({len(self.files) - 20} more)")
-        if self.entries:
+        problems = [e for e in self.entries if e.kind != "marked"]
+        marked = [e for e in self.entries if e.kind == "marked"]
+        if problems:
             out.append("problems:")
-            out.extend(f"  {e.message()}" for e in self.entries)
+            out.extend(f"  {e.message()}" for e in problems)
         else:
             out.append("problems: none")
+        if marked:
+            # facts kept in the data (an OOM batch size, an ERROR trial), not problems
+            out.append("marked:")
+            out.extend(f"  {e.message()}" for e in marked)
         if self.segments is not None and len(self.segments):
             out.append(f"resume points: {len(self.segments)}")
         if self.nonfinite is not None and len(self.nonfinite):
