@@ -17,6 +17,7 @@ from chartkit.annotate import (
     text_color_for,
 )
 from chartkit.annotate.contrast import MIN_CONTRAST
+from chartkit.errors import ColorWarning, DataWarning
 from chartkit.style import rc_params
 
 
@@ -50,6 +51,13 @@ def test_choice_always_reaches_aa(rgb):
     assert contrast_ratio(chosen, rgb) >= MIN_CONTRAST
     other = "#000000" if chosen == "#ffffff" else "#ffffff"
     assert contrast_ratio(chosen, rgb) >= contrast_ratio(other, rgb)
+
+
+def test_custom_pair_that_fails_warns_once():
+    with pytest.warns(ColorWarning, match=r"^2 of 3 backgrounds reach less than 4.5:1") as rec:
+        out = text_color_for(["#777777", "#888888", "white"], dark="#333333", light="#dddddd")
+    assert len(rec) == 1
+    assert out == ["#dddddd", "#333333", "#333333"]
 
 
 def test_bad_colours_named():
@@ -98,8 +106,10 @@ def test_bar_labels_outside_on_dark_axes():
 def test_bar_labels_options_and_errors():
     fig, ax = plt.subplots()
     bars = ax.bar(["a", "b"], [1.0, np.nan])
-    assert [t.get_text() for t in bar_labels(bars, "%.2f")] == ["1.00"]
-    assert [t.get_text() for t in bar_labels(bars, lambda v: f"<{v}>")] == ["<1.0>"]
+    with pytest.warns(DataWarning, match=r"^1 of 2 bars have a non-finite value"):
+        assert [t.get_text() for t in bar_labels(bars, "%.2f")] == ["1.00"]
+    with pytest.warns(DataWarning):
+        assert [t.get_text() for t in bar_labels(bars, lambda v: f"<{v}>")] == ["<1.0>"]
     assert [t.get_text() for t in bar_labels(bars, labels=["x", "y"])] == ["x", "y"]
     forced = bar_labels(bars, labels=["x", "y"], color="red")
     fig.canvas.draw()

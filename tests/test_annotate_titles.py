@@ -206,6 +206,18 @@ def test_figure_stack_holds_the_suptitle_slot():
     assert _extent(top, "subtitle", r).y0 > ax.get_tightbbox(r).y1
 
 
+def test_existing_supxlabel_becomes_caption():
+    fig, _ax = plt.subplots(layout="constrained")
+    fig.supxlabel("shared x label")
+    titles(fig, source="Source: x")
+    bottom = fig._supxlabel
+    assert isinstance(bottom, TitleStack)
+    assert bottom.items["caption"].text == "shared x label"
+    assert bottom.items["source"].text == "Source: x"
+    pairs, _ = overlapping_pairs(fig)
+    assert pairs == []
+
+
 def test_figure_stack_on_plain_figure_moves_subplots():
     fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
     ax.set_title("axes title")

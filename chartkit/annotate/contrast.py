@@ -11,6 +11,7 @@ is at least 4.58:1 (at a luminance of about 0.18).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from matplotlib import colors as mcolors
 from matplotlib.text import Annotation
 
 from chartkit._validate import check_isinstance, invalid_value_message
+from chartkit.errors import ColorWarning, DataWarning
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,6 +144,12 @@ def text_color_for(
     ValueError
         For a value that is not a colour, naming it.
 
+    Warns
+    -----
+    ColorWarning
+        Once, counting the backgrounds where neither candidate reaches 4.5:1 (possible only
+        with a custom *dark*/*light* pair).
+
     Examples
     --------
     >>> text_color_for("#0072B2")
@@ -157,6 +165,16 @@ def text_color_for(
     c_dark = (np.maximum(lum, l_dark) + 0.05) / (np.minimum(lum, l_dark) + 0.05)
     c_light = (np.maximum(lum, l_light) + 0.05) / (np.minimum(lum, l_light) + 0.05)
     out = [dark_s if d >= w else light_s for d, w in zip(c_dark, c_light, strict=True)]
+    best = np.maximum(c_dark, c_light)
+    failing = int(np.count_nonzero(best < MIN_CONTRAST))
+    if failing:  # only possible with a custom dark/light pair
+        warnings.warn(
+            f"{failing} of {len(out)} background{'s' if len(out) != 1 else ''} reach less "
+            f"than {MIN_CONTRAST}:1 with either {dark_s} or {light_s} (lowest "
+            f"{best.min():.2f}:1); pick a darker dark or a lighter light colour",
+            ColorWarning,
+            stacklevel=2,
+        )
     return out[0] if _is_one_color(background) else out
 
 
@@ -284,6 +302,11 @@ def bar_labels(
     ValueError
         When *labels* and *bars* differ in length, or for a keyword the function sets
         itself (``xytext``, ``textcoords``, ``ha``, ``va``).
+
+    Warns
+    -----
+    DataWarning
+        Once, counting the bars whose value is NaN or infinite (they get no label).
     """
     for key in ("xy", "xytext", "textcoords", "ha", "va", "horizontalalignment"):
         if key in kwargs:
@@ -304,6 +327,7 @@ def bar_labels(
     datavalues = getattr(bars, "datavalues", None)
     form = _formatter(fmt)
     out = []
+    skipped = 0
     for k, bar in enumerate(patches):
         if labels is not None:
             text = labels[k]
@@ -314,12 +338,20 @@ def bar_labels(
                 else (bar.get_width() if horizontal else bar.get_height())
             )
             if not np.isfinite(value):
+                skipped += 1
                 continue
             text = form(value)
         ann = _BarLabel(text, bar, horizontal, inside, padding, **kwargs)
         ax._add_text(ann)
         ann.set_clip_on(False)
         out.append(ann)
+    if skipped:
+        warnings.warn(
+            f"{skipped} of {len(patches)} bars have a non-finite value (NaN or inf) and got "
+            "no label",
+            DataWarning,
+            stacklevel=2,
+        )
     return out
 
 

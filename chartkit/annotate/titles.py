@@ -631,6 +631,8 @@ def titles(
         adopted = getattr(part, "_adopted", None)
         if adopted and title is None and part._part == "top":
             given["title"] = adopted
+        if adopted and caption is None and part._part == "bottom":
+            given["caption"] = adopted  # an existing supxlabel becomes the caption
         part._adopted = None  # type: ignore[attr-defined]
     for slot, value in given.items():
         if value is None:
