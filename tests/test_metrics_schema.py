@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hypothesis
+import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
 import pytest
@@ -238,3 +240,33 @@ def test_frames_of_two_reads_concatenate():
     both = pd.concat([a.metrics, b.metrics])
     assert len(both) == 6
     assert "chartkit" not in both.attrs
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 6)),
+        min_size=1,
+        max_size=40,
+    ),
+    keep=st.sampled_from(["last", "first"]),
+)
+def test_dedupe_matches_pandas_drop_duplicates(rows, keep):
+    ranks, metrics, steps = (list(x) for x in zip(*rows, strict=True))
+    values = [float(i) for i in range(len(rows))]  # the read order, to see which write won
+    f = make_frame(
+        "t",
+        run="r",
+        rank=ranks,
+        step=steps,
+        metric=[("loss", "acc")[m] for m in metrics],
+        value=values,
+    )
+    out = dedupe(f, LogInfo(), keep=keep)
+    ref = (
+        f.drop_duplicates(["rank", "metric", "step"], keep=keep)
+        .sort_values(["rank", "metric", "step"])
+        .reset_index(drop=True)
+    )
+    got = out.sort_values(["rank", "metric", "step"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, ref)
