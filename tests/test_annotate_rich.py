@@ -119,8 +119,10 @@ def test_colors_mapping_wins_and_unknown_series():
 
 def test_bad_color_value():
     _fig, ax = plt.subplots()
-    with pytest.raises(ValueError, match=r"'notacolor' is not a valid value for color in markup"):
-        rich_text(ax, 0, 0, "<{color=notacolor}>x</>")
+    with pytest.raises(
+        ValueError, match=r"'notacolor' is not a valid value for color in markup at position 2"
+    ):
+        rich_text(ax, 0, 0, "a <{color=notacolor}>x</>")
 
 
 def test_refuses_alignment_kwargs():

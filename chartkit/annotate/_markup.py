@@ -58,12 +58,15 @@ class Segment:
         Name of the series whose colour this segment takes (``<name>`` or ``series=``).
     start : int
         Position in the markup string where the segment's text (or tag) begins.
+    color_at : int or None
+        Position of the ``<{color=...}>`` tag that set the colour, if any.
     """
 
     text: str
     props: dict = field(default_factory=dict)
     series: str | None = None
     start: int = 0
+    color_at: int | None = None
 
 
 def markup_error(message: str, markup: str, pos: int) -> ValueError:
@@ -140,7 +143,8 @@ def parse_markup(markup: str) -> list[Segment]:
         if buf:
             props = dict(current())
             series = props.pop("series", None)
-            segments.append(Segment("".join(buf), props, series, buf_start))
+            color_at = props.pop("_color_pos", None)
+            segments.append(Segment("".join(buf), props, series, buf_start, color_at))
             buf.clear()
 
     while i < n:
@@ -181,7 +185,10 @@ def parse_markup(markup: str) -> list[Segment]:
         elif body.startswith("{"):
             if not body.endswith("}"):
                 raise markup_error(f"style tag '<{body}>' must end with '}}>'", markup, i)
-            props = {**current(), **_parse_style(body[1:-1], markup, i)}
+            style = _parse_style(body[1:-1], markup, i)
+            props = {**current(), **style}
+            if "color" in style:
+                props["_color_pos"] = i  # where a bad colour is reported
             if "size" in props:
                 props.pop("size_scale", None)
             stack.append(("{}", props, i))
@@ -199,6 +206,7 @@ def parse_markup(markup: str) -> list[Segment]:
             # A series reference: its own name drawn in the series' colour.
             props = dict(current())
             props.pop("series", None)
+            props.pop("_color_pos", None)
             segments.append(Segment(body, props, body, i))
         i = end + 1
         buf_start = i

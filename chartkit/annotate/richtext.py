@@ -104,6 +104,7 @@ def _resolve(
     runs: list[tuple[str, dict[str, Any]]] = []
     for seg in segments:
         props = dict(seg.props)
+        color_pos = seg.start if seg.color_at is None else seg.color_at
         if seg.series is not None:
             if colors is not None and seg.series in colors:
                 props["color"] = colors[seg.series]
@@ -127,7 +128,7 @@ def _resolve(
         color = props.get("color")
         if color is not None and not mcolors.is_color_like(color):
             raise markup_error(
-                invalid_value_message(color, "color in markup").rstrip("."), markup, seg.start
+                invalid_value_message(color, "color in markup").rstrip("."), markup, color_pos
             )
         runs.append((seg.text, props))
     return runs
