@@ -187,6 +187,12 @@ def check_palette(
     ValueError
         For an invalid colour, kind, severity or model, before any conversion runs.
 
+    See Also
+    --------
+    check_cmap : the same for colormaps.
+    chartkit.palettes.plot_palette : the evidence as a figure.
+    chartkit.palettes.generate : a palette that passes by construction.
+
     Notes
     -----
     All visions are stacked into one CAM02-UCS conversion; the ΔE values are those of the
@@ -329,6 +335,11 @@ def check_cmap(cmap: Any, *, n: int = 64) -> CmapReport:
     ------
     ValueError
         For an unknown colormap name (with close matches) or ``n < 8``.
+
+    See Also
+    --------
+    check_palette : the same for categorical palettes.
+    chartkit.palettes.sequential, chartkit.palettes.diverging : maps that pass.
     """
     import matplotlib as mpl
     from matplotlib.colors import Colormap

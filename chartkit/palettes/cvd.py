@@ -301,6 +301,11 @@ def simulate_cvd(
     ValueError
         For an unknown *kind* or *model*, a *severity* outside 0-100, or an invalid
         colour (naming it and its position), before any conversion runs.
+
+    See Also
+    --------
+    image_ucs : simulation + CAM02-UCS of a rendered figure's distinct colours.
+    chartkit.palettes.check_palette : ΔE verdicts built on this simulation.
     """
     kind = _check_kind(kind)
     severity = _check_severity(severity)

@@ -100,6 +100,11 @@ def generate(
         For ``n <= 0``, *n* not larger than ``len(extend)`` when extending, an empty or
         impossible lightness range, a grayscale floor that cannot fit, or an invalid colour
         in *extend*.
+
+    See Also
+    --------
+    chartkit.palettes.categorical : the result as a ListedColormap.
+    chartkit.palettes.check_palette : the score this maximises.
     """
     from chartkit.palettes.cvd import _check_model, _check_severity, normalize_visions
 

@@ -78,6 +78,11 @@ def plot_palette(
     ValueError
         For an invalid colour, colormap name, kind, severity or model, or a keyword that
         the function sets itself (``extent``, ``aspect``, ``origin``).
+
+    See Also
+    --------
+    chartkit.palettes.check_palette, chartkit.palettes.check_cmap : the numbers shown.
+    chartkit.palettes.simulate_cvd : the simulation drawn in each row.
     """
     import matplotlib as mpl
     from matplotlib.colors import Colormap

@@ -104,6 +104,11 @@ def palette(
     -----
     ColorWarning
         When a categorical palette has fewer than *n* colours and is cycled.
+
+    See Also
+    --------
+    list_palettes : the available names.
+    chartkit.palettes.check_palette : the measured verdict behind each set.
     """
     if not isinstance(name, str):
         raise ValueError(invalid_value_message(name, "name", expected="a palette name"))
