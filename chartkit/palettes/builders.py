@@ -169,6 +169,11 @@ def sequential(
     ------
     ValueError
         For an invalid or grey colour, ``n < 2`` or a bad *lightness*.
+
+    See Also
+    --------
+    diverging : two hues around a neutral centre.
+    chartkit.palettes.check_cmap : verifies the lightness profile.
     """
     return _listed(sequential_rgb(hue_or_color, n, lightness=lightness, chroma=chroma), name=name)
 
@@ -226,6 +231,11 @@ def diverging(
     ------
     ValueError
         For an invalid or grey colour, ``n < 2`` or a bad *lightness*.
+
+    See Also
+    --------
+    sequential : one hue, light to dark.
+    chartkit.palettes.check_cmap : verifies symmetry and the neutral centre.
     """
     return _listed(
         diverging_rgb(color_low, color_high, n, lightness=lightness, chroma=chroma), name=name
