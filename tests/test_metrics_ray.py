@@ -325,6 +325,12 @@ def test_pbt_error_fixture():
         "6e82b_00002": 0.2,
         "6e82b_00003": 0.3,
     }
+    # the ERROR trial is a fact kept in the data: listed in the summary, no warning
+    assert not [s for s in msgs if "ERROR" in s]
+    assert (
+        "marked 1 entry: trial(s) ended in ERROR, kept with their rows (first: 6e82b_00003: "
+        "RuntimeError: simulated divergence at iteration 3)"
+    ) in log.info.summary()
     rewinds = [s for s in msgs if "went back" in s]
     assert len(rewinds) == 1
     assert rewinds[0].startswith("marked ")

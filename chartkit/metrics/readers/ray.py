@@ -598,7 +598,20 @@ def read_ray(
         [_rung(x, milestones) for x in summary["last_iteration"]], dtype="Int64"
     )
     info.extra["trials"] = summary
-    return finish(metrics, info, params=params, keep=keep)
+    log = finish(metrics, info, params=params, keep=keep)
+    # ERROR trials are results kept in the data, not reading problems: recorded as one
+    # "marked" entry (listed by the summary) after finish, so without a warning.
+    errors = [t for t in trials if t.status == "ERROR"]
+    if errors:
+        first = errors[0]
+        info.add(
+            "marked",
+            None,
+            f"trial(s) ended in ERROR, kept with their rows (first: {first.trial_id}: "
+            f"{first.exception or first.error or 'no error.txt'})",
+            count=len(errors),
+        )
+    return log
 
 
 def _metrics_frame(trials: list[_Trial], run_name: str):
