@@ -11,6 +11,7 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
 from matplotlib.text import Text
 
 import chartkit
@@ -223,16 +224,29 @@ def test_label_points_is_deterministic():
 
 
 def test_leaders_only_for_far_labels():
-    _fig, ax, x, y = _scatter(150)
+    fig, ax, x, y = _scatter(150)
     placed = label_points(x, y, [f"p{i}" for i in range(150)], ax=ax, min_leader=5)
-    with_leader = [t for t in placed.texts if t.arrow_patch is not None]
-    assert 0 < len(with_leader) == placed.leaders < len(placed.texts)
-    far = min(np.hypot(*t.xyann) for t in with_leader)
-    near = max(np.hypot(*t.xyann) for t in placed.texts if t.arrow_patch is None)
-    assert far > near
+    assert 0 < placed.leaders == placed.has_leader.sum() < len(placed.texts)
+    dist = np.array([np.hypot(*t.xyann) for t in placed.texts])
+    assert dist[placed.has_leader].min() > dist[~placed.has_leader].max()
+    (lines,) = [h for h in placed.helpers if isinstance(h, LineCollection)]
+    assert len(lines.get_segments()) == placed.leaders
+    # Each leader starts near its point and ends on its label's box.
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ends = lines.get_transform().transform(np.array([s[1] for s in lines.get_segments()]))
+    ends += ax.transData.transform(lines.get_offsets())
+    boxes = [
+        Text.get_window_extent(t, renderer) for t in np.array(placed.texts)[placed.has_leader]
+    ]
+    for (ex, ey), box in zip(ends, boxes, strict=True):
+        assert box.x0 - 1 <= ex <= box.x1 + 1
+        assert box.y0 - 1 <= ey <= box.y1 + 1
+    # No annotation arrows: the labels' extents are the texts alone.
+    assert all(t.arrow_patch is None for t in placed.texts)
     none = label_points(x, y, [f"q{i}" for i in range(150)], ax=ax, leader=False)
     assert none.leaders == 0
-    assert all(t.arrow_patch is None for t in none.texts)
+    assert not any(isinstance(h, LineCollection) for h in none.helpers)
 
 
 def test_label_points_avoids_existing_labels():

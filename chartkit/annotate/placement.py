@@ -70,9 +70,13 @@ class Placement:
         The Axes labelled.
     leaders : int
         How many shown labels got a leader line.
+    has_leader : ndarray of bool
+        Per shown label (aligned with `shown`), whether it has a leader line.
     helpers : list of `matplotlib.artist.Artist`
-        Invisible artists that keep the labels in place when the figure changes
-        (`label_lines` adds one); `remove` removes them too.
+        The other artists made: the leader lines (one
+        `~matplotlib.collections.LineCollection` per Axes, from `label_points`) and an
+        invisible artist that keeps the labels in place when the figure changes; `remove`
+        removes them too.
     """
 
     texts: list[Annotation] = field(default_factory=list)
@@ -82,6 +86,7 @@ class Placement:
     labels: list[str] = field(default_factory=list)
     axes: list[Axes] = field(default_factory=list)
     leaders: int = 0
+    has_leader: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     helpers: list[Any] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -211,8 +216,8 @@ def label_points(
     sweeps : int, default: 1
         Relocation sweeps for hidden labels.
     leader_kws : dict, optional
-        Passed to `matplotlib.patches.FancyArrowPatch` (the annotation's ``arrowprops``) for
-        leader lines; default a thin grey line.
+        Passed to `matplotlib.collections.LineCollection` for the leader lines (one
+        collection per Axes, below the labels); default thin grey lines.
     ax : `~matplotlib.axes.Axes` or sequence of Axes, optional
         The Axes to label, or one Axes per label. Default: pyplot's current Axes.
     **kwargs
@@ -313,14 +318,7 @@ def label_points(
         if joint:
             t.set_clip_on(False)
         texts[i] = t
-    leader_style = {
-        "arrowstyle": "-",
-        "color": "0.4",
-        "linewidth": 0.6,
-        "shrinkA": 0.0,
-        "shrinkB": marker_size / 2 + 1.0,
-        "patchA": None,
-    }
+    leader_style = {"colors": "0.4", "linewidths": 0.6, "zorder": 2.9}
     leader_style.update(leader_kws or {})
     placement = Placement(skipped=skipped, labels=labels, axes=axes)
     keeper = _PointLabeller(
@@ -344,7 +342,7 @@ def label_points(
     )
     keeper.solve(renderer)
     fig.add_artist(keeper)
-    placement.helpers = [keeper]
+    placement.helpers = [keeper, *keeper._leader_lines.values()]
     return placement
 
 
@@ -386,6 +384,22 @@ class _PointLabeller(Artist):
         self._leader_style = leader_style
         self._options = options
         self._signature = None
+        self._leader_lines = {}
+        if leader_style is not None:
+            from matplotlib.collections import LineCollection
+            from matplotlib.transforms import Affine2D
+
+            fig = placement.axes[0].get_figure(root=True)
+            points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
+            for k in sorted(set(owner[[t is not None for t in texts]].tolist())):
+                a = placement.axes[k]
+                lc = LineCollection(
+                    [], transform=points, offset_transform=a.transData, **leader_style
+                )
+                if joint:
+                    lc.set_clip_on(False)
+                a.add_collection(lc, autolim=False)
+                self._leader_lines[k] = lc
 
     def _current_signature(self) -> tuple:
         axes = self.placement.axes
@@ -433,7 +447,7 @@ class _PointLabeller(Artist):
         }
         centre = np.full((n, 2), np.nan)
         has_leader = np.zeros(n, bool)
-        relpos = np.full((n, 2), 0.5)
+        leader_xy = np.full((n, 4), np.nan)
         shown_mask = np.zeros(n, bool)
         for members in groups:
             if not len(members):
@@ -471,17 +485,14 @@ class _PointLabeller(Artist):
             )
             centre[members] = (rects[:, :2] + rects[:, 2:]) / 2
             has_leader[members] = np.isfinite(leads[:, 0])
-            # Where the leader meets the label box, as a fraction of the box: the arrow
-            # starts there, so matplotlib need not clip it against the text (slow).
-            wh = np.maximum(rects[:, 2:] - rects[:, :2], 1e-9)
-            rel = (leads[:, 2:] - rects[:, :2]) / wh
-            relpos[members] = np.where(np.isfinite(rel), np.clip(rel, 0, 1), 0.5)
+            # Leaders from one point beyond the marker's edge to the label's border.
+            gap = opts["radius"] + ppp
+            leader_xy[members] = _geometry.leader_segments(anchors[members], rects, gap=gap)
             shown_mask[members] = shown
 
         shown_idx = np.flatnonzero(shown_mask)
         hidden_idx = np.flatnonzero(finite & ~shown_mask)
         hidden_idx = hidden_idx[np.lexsort((-hidden_idx, prio[hidden_idx]))]
-        leaders = 0
         for i in np.flatnonzero(finite):
             t = texts[i]
             if not shown_mask[i]:
@@ -490,16 +501,20 @@ class _PointLabeller(Artist):
             offset = (centre[i] - anchors[i]) / ppp
             t.xyann = (float(offset[0]), float(offset[1]))
             t.set_visible(True)
-            if self._leader_style is not None and has_leader[i]:
-                _set_arrow(t, dict(self._leader_style), (float(relpos[i, 0]), float(relpos[i, 1])))
-                leaders += 1
-            else:
-                t.arrowprops = None
-                t.arrow_patch = None
+        drawn = shown_mask & has_leader & (self._leader_style is not None)
+        for k, lc in self._leader_lines.items():
+            sel = np.flatnonzero(drawn & (owner == k))
+            # Segments in points relative to their anchor, offset by the anchor in data
+            # coordinates: leaders follow their points and scale with the dpi like the
+            # annotations' offsets do.
+            rel = (leader_xy[sel] - np.hstack([anchors[sel], anchors[sel]])) / ppp
+            lc.set_segments(rel.reshape(-1, 2, 2))
+            lc.set_offsets(self._xy[sel])
         self.placement.texts = [texts[i] for i in shown_idx]
         self.placement.shown = shown_idx
         self.placement.hidden = hidden_idx
-        self.placement.leaders = leaders
+        self.placement.has_leader = drawn[shown_idx]
+        self.placement.leaders = int(drawn.sum())
         self._signature = self._current_signature()
 
 
