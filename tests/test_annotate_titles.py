@@ -11,7 +11,7 @@ import pytest
 from matplotlib.text import Text
 
 import chartkit
-from chartkit.annotate import TitleStack, abc, titles
+from chartkit.annotate import TitleStack, abc, contrast_ratio, titles
 from chartkit.errors import LayoutWarning
 from chartkit.style import rc_params
 
@@ -334,6 +334,17 @@ def test_slot_styles():
     assert run.get_color() == "#d55e00"
     assert run.get_fontsize() == 20
     assert stack.items["caption"].get_children()[0].get_fontsize() < 10
+
+
+@pytest.mark.parametrize(("fg", "bg"), [("black", "white"), ("#eeeeee", "#202020")])
+def test_secondary_texts_keep_contrast(fg, bg):
+    with plt.rc_context({"text.color": fg, "figure.facecolor": bg}):
+        _fig, ax = plt.subplots()
+        stack = titles(ax, title="t", subtitle="s", caption="c", source="src")
+    for slot in ("subtitle", "caption", "source"):
+        color = stack.items[slot].get_children()[0].get_color()
+        assert contrast_ratio(color, bg) >= 4.5, slot
+        assert contrast_ratio(color, bg) < contrast_ratio(fg, bg)
 
 
 def test_no_draw_when_adding():

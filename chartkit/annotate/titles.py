@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import matplotlib as mpl
 import numpy as np
 from matplotlib import cbook
+from matplotlib import colors as mcolors
 from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.layout_engine import ConstrainedLayoutEngine, LayoutEngine, TightLayoutEngine
 from matplotlib.text import Text
@@ -63,9 +64,15 @@ def _default_style(slot: str, figure_level: bool) -> dict[str, Any]:
         wkey = "figure.titleweight" if figure_level else "axes.titleweight"
         size = mpl.font_manager.FontProperties(size=rc[key]).get_size_in_points()
         return {"fontsize": size, "fontweight": rc[wkey] if slot == "title" else "bold"}
-    if slot == "subtitle":
-        return {"fontsize": base, "color": "#4d4d4d"}
-    return {"fontsize": base * 0.85, "color": "#555555" if slot == "caption" else "#707070"}
+    # Secondary texts: the text colour moved towards the background, never below 4.5:1
+    # on a white or black figure (#404040, #4d4d4d, #666666 for black on white).
+    fg = np.array(mcolors.to_rgb(rc["text.color"]))
+    face = mcolors.to_rgba(rc["figure.facecolor"])
+    bg = np.array(face[:3]) if face[3] > 0 else np.ones(3)
+    share = {"subtitle": 0.25, "caption": 0.3, "source": 0.4}[slot]
+    color = mcolors.to_hex(fg * (1 - share) + bg * share)
+    size = base if slot == "subtitle" else base * 0.85
+    return {"fontsize": size, "color": color}
 
 
 class TitleStack(Text):
