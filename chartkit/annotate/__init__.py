@@ -1,4 +1,4 @@
-"""Text layers: fonts (Hangul without setup) and, later, titles, labels and placement."""
+"""Text layers: fonts, titles, rich text, contrast, glyph checks, direct labels, placement."""
 
 from chartkit.annotate.contrast import (
     bar_labels,
