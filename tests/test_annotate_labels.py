@@ -160,6 +160,26 @@ def test_names_follow_later_changes_of_limits_and_size():
     assert not ax.artists
 
 
+def test_seaborn_lines_without_labels():
+    sns = pytest.importorskip("seaborn")
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "step": np.tile(np.arange(60), 3),
+            "loss": rng.normal(size=180).cumsum(),
+            "run": np.repeat(["a", "b", "c"], 60),
+        }
+    )
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    sns.lineplot(data=df, x="step", y="loss", hue="run", legend=False, ax=ax)
+    placed = label_lines(names=["run a", "run b", "run c"], ax=ax)
+    overlaps, crossed, _ = _check(fig, ax, placed)
+    assert (overlaps, crossed) == (0, 0)
+    assert [t.xy[0] for t in placed.texts] == [59.0, 59.0, 59.0]
+
+
 def test_lines_argument_and_nan_ends():
     _fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
     y = np.linspace(0, 1, 50)
