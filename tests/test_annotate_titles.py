@@ -190,6 +190,10 @@ def test_calling_again_updates_and_removes_slots():
     assert stack.items["subtitle"].text == "sub"
     titles(ax, subtitle="")
     assert "subtitle" not in stack.items
+    with pytest.raises(ValueError, match="never closed"):
+        titles(ax, title="three", caption="<b>three")
+    assert stack.items["title"].text == "two"  # bad markup changes nothing
+    assert "caption" not in stack.items
 
 
 def test_figure_stack_holds_the_suptitle_slot():

@@ -100,23 +100,40 @@ class TitleStack(Text):
 
     # -- items --------------------------------------------------------------------------
     def set_item(self, slot: str, markup: str | None, style: Mapping[str, Any]) -> None:
-        old = self.items.pop(slot, None)
+        """Set (or with ``None``/``""`` remove) the text of *slot*."""
+        self._put(slot, self._make(slot, markup, style))
+
+    def _make(self, slot: str, markup: str | None, style: Mapping[str, Any]) -> Any:
+        """The new item for *slot*: a RichText, ``None`` (remove) or ``...`` (unchanged)."""
         if markup is None or markup == "":
-            self.stale = True
-            return
+            return None
+        old = self.items.get(slot)
         if old is not None and old.markup == markup and style == getattr(old, "_style", None):
-            self.items[slot] = old
-            return
-        scope = self._owner
+            return ...
         kws = {k: v for k, v in style.items() if k != "colors"}
         item = RichText(
-            0, 0, markup, ha="left", va="bottom", colors=style.get("colors"), scope=scope, **kws
+            0,
+            0,
+            markup,
+            ha="left",
+            va="bottom",
+            colors=style.get("colors"),
+            scope=self._owner,
+            **kws,
         )
         item._style = dict(style)  # type: ignore[attr-defined]
-        fig = self.get_figure(root=False)
-        if fig is not None:
-            item.set_figure(fig)
-        self.items[slot] = item
+        return item
+
+    def _put(self, slot: str, item: Any) -> None:
+        if item is ...:
+            return
+        if item is None:
+            self.items.pop(slot, None)
+        else:
+            fig = self.get_figure(root=False)
+            if fig is not None:
+                item.set_figure(fig)
+            self.items[slot] = item
         self.stale = True
 
     def set_figure(self, fig: Any) -> None:
@@ -641,6 +658,7 @@ def titles(
         if adopted and caption is None and part._part == "bottom":
             given["caption"] = adopted  # an existing supxlabel becomes the caption
         part._adopted = None  # type: ignore[attr-defined]
+    pending = []  # every text is built (and its markup checked) before any is changed
     for slot, value in given.items():
         if value is None:
             continue
@@ -649,7 +667,10 @@ def titles(
         style = {**_default_style(slot, figure_level), **styles.get(slot, {})}
         if colors is not None:
             style["colors"] = colors
-        parts[slot_part[slot]].set_item(slot, value, style)
+        part = parts[slot_part[slot]]
+        pending.append((part, slot, part._make(slot, value, style)))
+    for part, slot, item in pending:
+        part._put(slot, item)
     return parts.get("axes") or parts.get("top") or parts["bottom"]
 
 
