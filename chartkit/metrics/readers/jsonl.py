@@ -360,6 +360,29 @@ def _ids_and_metrics(
     }
 
 
+def _load(f: Path, encoding: str) -> tuple[LogInfo, bytes | None, Any]:
+    """Read, clean and (fast path) parse one file; its problems go to a LogInfo of its own."""
+    local = LogInfo()
+    data = read_bytes(f, local, encoding)
+    data = drop_unterminated(data, f, local)
+    if not data or data.isspace():
+        return local, None, None
+    fast = _table_fast(data)
+    # the bytes are kept only for the line-by-line path
+    return local, (data if fast is None else b""), fast
+
+
+def _load_all(files: list[Path], encoding: str):
+    """`_load` each file, two at a time: pyarrow parses without the GIL, so rank files
+    are parsed side by side. Results come back in file order."""
+    if len(files) < 2 or not USE_PYARROW:
+        return (_load(f, encoding) for f in files)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(_load, files, [encoding] * len(files)))
+
+
 class _RunNames:
     """Run name per file: the one given, the folder's for per-rank files, else the stem."""
 
@@ -447,13 +470,11 @@ def read_jsonl(
     run = _RunNames(path, files, run)
     info = LogInfo(source="jsonl")
     frames = []
-    for f in files:
-        data = read_bytes(f, info, encoding)
-        data = drop_unterminated(data, f, info)
-        if not data or data.isspace():
+    for f, (local, data, fast) in zip(files, _load_all(files, encoding), strict=True):
+        info.merge(local)
+        if data is None:
             info.add("empty", f, "the file holds no records")
             continue
-        fast = _table_fast(data)
         lines = None
         if fast is None:
             cols, lines = _table_slow(data, str(f), info)
