@@ -125,6 +125,16 @@ def test_bad_color_value():
         rich_text(ax, 0, 0, "a <{color=notacolor}>x</>")
 
 
+def test_markup_overrides_base_aliases():
+    rt = RichText(
+        0, 0, "a <b>b</b> <{size=20, c=red}>c</>", fontweight="light", fontsize=9, c="blue"
+    )
+    a, b, _, c = rt.get_children()
+    assert (a.get_fontweight(), a.get_fontsize(), a.get_color()) == ("light", 9, "blue")
+    assert b.get_fontweight() == "bold"
+    assert (c.get_fontsize(), c.get_color()) == (20, "red")
+
+
 def test_refuses_alignment_kwargs():
     with pytest.raises(TypeError, match=r"RichText sets 'horizontalalignment' on its runs"):
         RichText(0, 0, "x", horizontalalignment="center")

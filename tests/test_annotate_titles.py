@@ -338,6 +338,11 @@ def test_slot_styles():
     assert run.get_color() == "#d55e00"
     assert run.get_fontsize() == 20
     assert stack.items["caption"].get_children()[0].get_fontsize() < 10
+    # markup sizes and weights win over the slot's fontsize/fontweight
+    titles(ax, title="<{size=7, weight=normal}>small</> <b>bold</b>")
+    small, _, bold = stack.items["title"].get_children()
+    assert (small.get_fontsize(), small.get_fontweight()) == (7, "normal")
+    assert bold.get_fontweight() == "bold"
 
 
 @pytest.mark.parametrize(("fg", "bg"), [("black", "white"), ("#eeeeee", "#202020")])

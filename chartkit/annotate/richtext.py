@@ -40,6 +40,15 @@ except ImportError:  # pragma: no cover - older/newer matplotlib
         return renderer.get_text_width_height_descent(text, fontprop, ismath)
 
 
+# Text property aliases a markup key replaces (matplotlib refuses both spellings at once).
+_ALIASES = {
+    "size": ("fontsize", "size"),
+    "weight": ("fontweight", "weight"),
+    "style": ("fontstyle", "style"),
+    "family": ("fontfamily", "family"),
+    "color": ("c", "color"),
+}
+
 _HA = ("left", "center", "right")
 _VA = ("top", "center", "baseline", "bottom")
 
@@ -207,6 +216,8 @@ class RichText(Artist):
         scale = props.get("size_scale")
         for key, value in props.items():
             if key != "size_scale":
+                for alias in _ALIASES.get(key, ()):  # a run's "weight" beats a base "fontweight"
+                    kws.pop(alias, None)
                 kws[key] = value
         t = Text(0, 0, text, **kws)
         if scale is not None and "size" not in props:
