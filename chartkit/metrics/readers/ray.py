@@ -16,73 +16,37 @@ This module imports neither pyplot nor ray; pandas is imported when a folder is 
 
 from __future__ import annotations
 
-import csv
 import itertools
-import json
 import math
 import os
-import re
 from array import array
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any, Literal
 
+from chartkit.metrics.readers._ray_files import (
+    Trial,
+    error_lines,
+    flatten,
+    parse_progress_csv,
+    parse_result_json,
+    read_json_file,
+    read_state,
+)
 from chartkit.metrics.schema import (
     LogInfo,
     RunLog,
     check_path,
-    drop_unterminated,
     finish,
     make_frame,
     natural_key,
     params_frame,
-    read_bytes,
 )
 
 __all__ = ["asha_milestones", "read_ray"]
 
-# Keys Ray adds to every result that are bookkeeping, not metrics.
-_NOT_METRICS = frozenset(
-    {
-        "timestamp",
-        "trial_id",
-        "date",
-        "pid",
-        "hostname",
-        "node_ip",
-        "done",
-        "should_checkpoint",
-        "checkpoint_dir_name",
-        "experiment_id",
-        "experiment_tag",
-        "config",
-        "trial_resources",
-    }
-)
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _TRIAL_FILES = ("result.json", "progress.csv", "params.json")
 # Ray's own default for ASHAScheduler(reduction_factor=...), used when it cannot be inferred.
 _RAY_DEFAULT_RF = 4
-
-
-@dataclass
-class _Trial:
-    folder: str
-    dirname: str
-    trial_id: str | None = None
-    config0: dict[str, Any] | None = None
-    source_file: str | None = None
-    steps: list[int] = field(default_factory=list)
-    # lineage: (first row, reason, config) per segment, in read order
-    segments: list[tuple[int, str, dict[str, Any] | None]] = field(default_factory=list)
-    # metric key -> values (float, NaN for null) aligned with steps, or None where absent
-    columns: dict[str, list[Any]] = field(default_factory=dict)
-    all_null: set[str] = field(default_factory=set)
-    times: list[float] = field(default_factory=list)
-    status: str | None = None
-    error: str | None = None
-    exception: str | None = None
-    done: bool | None = None
 
 
 def asha_milestones(grace_period: float, reduction_factor: float, max_t: float) -> list[float]:
@@ -127,282 +91,6 @@ def asha_milestones(grace_period: float, reduction_factor: float, max_t: float) 
     out = [grace_period * reduction_factor**k for k in range(n_rungs)]
     out = [m for m in out if m < max_t]
     return [*out, max_t]
-
-
-def _strip_ansi(text: str) -> str:
-    return _ANSI.sub("", text)
-
-
-def _read_json_file(path: str, info: LogInfo) -> Any:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return json.load(f)
-    except (OSError, ValueError) as err:
-        info.add("skipped", path, f"not readable as JSON ({str(err).splitlines()[0]})")
-        return None
-
-
-def _flatten(d: Mapping[str, Any], prefix: str = "", skip: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if k == skip:
-            continue
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "/"))
-        else:
-            out[key] = v
-    return out
-
-
-def _lines(path: str, info: LogInfo) -> list[str]:
-    data = drop_unterminated(read_bytes(path, info), path, info)
-    return data.decode("utf-8").split("\n")[:-1] if data else []
-
-
-def _parse_result_json(trial: _Trial, path: str, time_attr: str, info: LogInfo) -> None:
-    lines = _lines(path, info)
-    numbers = [i for i, line in enumerate(lines, start=1) if line.strip()]
-    try:
-        # one decoder call for the whole file; a bad line sends it to the line-by-line path
-        rows = json.loads("[" + ",".join(lines[i - 1] for i in numbers) + "]")
-        good = all(type(r) is dict for r in rows)
-    except ValueError:
-        good = False
-    if not good:
-        rows, kept, bad = [], [], []
-        for i in numbers:
-            try:
-                row = json.loads(lines[i - 1])
-            except ValueError:
-                row = None
-            if isinstance(row, dict):
-                rows.append(row)
-                kept.append(i)
-            else:
-                bad.append(i)
-        numbers = kept
-        info.add(
-            "skipped", path, "malformed JSON line", line=bad[0], count=len(bad), lines=bad[:10]
-        )
-    del lines
-    _ingest(trial, rows, numbers, True, time_attr, path, info)
-
-
-def _parse_progress_csv(trial: _Trial, path: str, time_attr: str, info: LogInfo) -> None:
-    reader = csv.reader(_lines(path, info))
-    header = next(reader, None)
-    if not header:
-        return
-    width = len(header)
-    bad: list[int] = []
-    widths: set[int] = set()
-    rows, numbers = [], []
-    for i, fields in enumerate(reader, start=2):
-        if not fields:
-            continue
-        if len(fields) != width:
-            bad.append(i)
-            widths.add(len(fields))
-            continue
-        rows.append(dict(zip(header, fields, strict=True)))
-        numbers.append(i)
-    if bad:
-        info.add(
-            "skipped",
-            path,
-            f"rows with {' or '.join(map(str, sorted(widths)))} fields where the header has "
-            f"{width} (the columns changed after a restart)",
-            line=bad[0],
-            count=len(bad),
-            lines=bad[:10],
-        )
-    _ingest(trial, rows, numbers, False, time_attr, path, info)
-
-
-def _ingest(
-    trial: _Trial,
-    rows: list[dict[str, Any]],
-    numbers: list[int],
-    has_config: bool,
-    time_attr: str,
-    path: str,
-    info: LogInfo,
-) -> None:
-    """Turn one trial's parsed rows into steps, lineage segments and metric columns."""
-    steps: list[int] = []
-    kept: list[dict[str, Any]] = []
-    kept_numbers: list[int] = []
-    no_step: list[int] = []
-    for row, line in zip(rows, numbers, strict=True):
-        s = row.get(time_attr)
-        if type(s) is not int:
-            f = _as_float(s)
-            if f is None or not math.isfinite(f):
-                no_step.append(line)
-                continue
-            s = int(f)
-        steps.append(s)
-        kept.append(row)
-        kept_numbers.append(line)
-    if no_step:
-        info.add(
-            "skipped",
-            path,
-            f"rows without a numeric {time_attr!r}",
-            line=no_step[0],
-            count=len(no_step),
-            lines=no_step[:10],
-        )
-    rows, numbers = kept, kept_numbers
-    if not rows:
-        return
-    trial.steps = steps
-    for r in rows:
-        tid = r.get("trial_id")
-        if tid not in (None, ""):
-            trial.trial_id = str(tid)
-            break
-    done = rows[-1].get("done")
-    if done is not None:
-        trial.done = done is True or done == "True"
-    times = [r.get("timestamp") for r in rows]
-    if not all(type(t) is int or type(t) is float for t in times):
-        times = [_as_float(t) for t in times]
-        times = [math.nan if t is None else t for t in times]
-    trial.times = times
-    # lineage: split where the step rewinds or the config changes
-    configs = [r.get("config") for r in rows] if has_config else [None] * len(rows)
-    cfg = configs[0] if isinstance(configs[0], dict) else None
-    segs: list[tuple[int, str, dict[str, Any] | None]] = [(0, "start", cfg)]
-    for i in range(1, len(rows)):
-        new = configs[i] if isinstance(configs[i], dict) else None
-        rewind = steps[i] <= steps[i - 1]
-        changed = new is not None and cfg is not None and new != cfg
-        if rewind or changed:
-            reason = "rewind" if rewind else "config change"
-            if rewind and changed:
-                reason = "rewind and config change"
-            segs.append((i, reason, new))
-            cfg = new
-        elif cfg is None and new is not None:
-            cfg = new
-            segs[-1] = (segs[-1][0], segs[-1][1], new)
-    trial.segments = segs
-    # metric columns
-    # nested results (flattened with "/" as progress.csv does); Ray's result keys are the
-    # same in every row of a trial, so the first and last rows tell
-    if any(type(v) is dict and k != "config" for r in (rows[0], rows[-1]) for k, v in r.items()):
-        rows = [_flatten(r, skip="config") for r in rows]
-    skip = _NOT_METRICS | {time_attr}
-    keys = [k for k in dict.fromkeys(itertools.chain.from_iterable(rows)) if k not in skip]
-    bad: list[int] = []
-    for key in keys:
-        col = [r.get(key, _MISSING) for r in rows]
-        if all(type(v) is float or type(v) is int for v in col):
-            trial.columns[key] = col
-            continue
-        out: list[Any] = []
-        numeric = False
-        bad_here: list[int] = []
-        for v, line in zip(col, numbers, strict=True):
-            if v is _MISSING:
-                out.append(None)
-                continue
-            f = _as_float(v)
-            if f is None:
-                f = math.nan
-                if not (v is None or (isinstance(v, str) and v.strip() in _NULLS)):
-                    bad_here.append(line)
-            else:
-                numeric = True
-            out.append(f)
-        if numeric:
-            trial.columns[key] = out
-            bad.extend(bad_here)
-        elif not bad_here:
-            trial.columns[key] = out  # every value null: a metric if numeric elsewhere
-            trial.all_null.add(key)
-    if bad:
-        bad = sorted(set(bad))
-        info.add(
-            "coerced",
-            path,
-            "non-numeric cells in metric columns became NaN",
-            line=bad[0],
-            count=len(bad),
-            lines=bad[:10],
-        )
-
-
-def _as_float(v: Any) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            return float(v)
-        except ValueError:
-            return None
-    return None
-
-
-def _read_state(root: str, info: LogInfo) -> dict[str, dict[str, Any]]:
-    """Trial facts from the newest ``experiment_state-*.json``, keyed by folder and by id.
-
-    The file is JSON whose ``trial_data`` is a list of ``[trial_json, runtime_json]`` string
-    pairs; only those strings are parsed (``CLOUDPICKLE_FALLBACK`` values stay hex text).
-    """
-    try:
-        names = [
-            n for n in os.listdir(root) if n.startswith("experiment_state") and n.endswith(".json")
-        ]
-    except OSError:
-        return {}
-    if not names:
-        return {}
-    path = os.path.join(root, sorted(names, key=natural_key)[-1])
-    state = _read_json_file(path, info)
-    out: dict[str, dict[str, Any]] = {}
-    if not isinstance(state, dict):
-        return out
-    info.files.append(path)
-    bad = 0
-    for pair in state.get("trial_data") or []:
-        try:
-            trial_json, runtime_json = pair
-            t = json.loads(trial_json) if isinstance(trial_json, str) else trial_json
-            rt = json.loads(runtime_json) if isinstance(runtime_json, str) else runtime_json
-        except (TypeError, ValueError):
-            bad += 1
-            continue
-        if not isinstance(t, dict):
-            bad += 1
-            continue
-        facts = {
-            "trial_id": t.get("trial_id"),
-            "status": t.get("status"),
-            "config": t.get("config") if isinstance(t.get("config"), dict) else None,
-            "error_file": rt.get("error_filename") if isinstance(rt, dict) else None,
-        }
-        for key in (t.get("relative_logdir"), t.get("trial_id")):
-            if key:
-                out[str(key)] = facts
-    if bad:
-        info.add("skipped", path, "trial entries that are not JSON", count=bad)
-    return out
-
-
-def _error_lines(path: str) -> tuple[str | None, str | None]:
-    """First and last non-empty lines of ``error.txt``, without ANSI colour codes."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = [_strip_ansi(line).strip() for line in f]
-    except OSError:
-        return None, None
-    lines = [line for line in lines if line]
-    return (lines[0], lines[-1]) if lines else (None, None)
 
 
 def _is_trial_dir(path: str) -> bool:
@@ -540,27 +228,27 @@ def read_ray(
     info = LogInfo(source="ray")
     state: dict[str, dict[str, Any]] | None = None  # experiment state, read when needed
 
-    trials: list[_Trial] = []
+    trials: list[Trial] = []
     for d in trial_dirs:
-        t = _Trial(folder=d, dirname=os.path.basename(d))
+        t = Trial(folder=d, dirname=os.path.basename(d))
         result_path = os.path.join(d, "result.json")
         csv_path = os.path.join(d, "progress.csv")
         if os.path.isfile(result_path) and os.path.getsize(result_path) > 0:
             t.source_file = "result.json"
-            _parse_result_json(t, result_path, time_attr, info)
+            parse_result_json(t, result_path, time_attr, info)
         elif os.path.isfile(csv_path) and os.path.getsize(csv_path) > 0:
             t.source_file = "progress.csv"
-            _parse_progress_csv(t, csv_path, time_attr, info)
+            parse_progress_csv(t, csv_path, time_attr, info)
         has_config = any(cfg is not None for _i, _r, cfg in t.segments)
         params_path = os.path.join(d, "params.json")
         if not has_config and os.path.isfile(params_path):
-            cfg = _read_json_file(params_path, info)
+            cfg = read_json_file(params_path, info)
             t.config0 = cfg if isinstance(cfg, dict) else None
         if t.trial_id is None or not t.done or (t.config0 is None and not has_config):
             # the trial's own files leave a question: ask the experiment state (its
             # status tells RUNNING, PAUSED and ERROR apart from TERMINATED)
             if state is None:
-                state = _read_state(exp_root, info)
+                state = read_state(exp_root, info)
             st = state.get(t.dirname) or (state.get(t.trial_id) if t.trial_id else None)
             if st is not None:
                 t.trial_id = t.trial_id or (str(st["trial_id"]) if st.get("trial_id") else None)
@@ -574,7 +262,7 @@ def read_ray(
             t.status = "TERMINATED"
         err_path = os.path.join(d, "error.txt")
         if os.path.isfile(err_path):
-            t.error, t.exception = _error_lines(err_path)
+            t.error, t.exception = error_lines(err_path)
             t.status = t.status or "ERROR"
         if t.status is None:
             t.status = "UNKNOWN" if t.steps else "PENDING"
@@ -614,7 +302,7 @@ def read_ray(
     return log
 
 
-def _metrics_frame(trials: list[_Trial], run_name: str):
+def _metrics_frame(trials: list[Trial], run_name: str):
     import numpy as np
     import pandas as pd
 
@@ -662,7 +350,7 @@ def _metrics_frame(trials: list[_Trial], run_name: str):
     )
 
 
-def _lineage(trials: list[_Trial], run_name: str):
+def _lineage(trials: list[Trial], run_name: str):
     import pandas as pd
 
     param_rows = []
@@ -683,7 +371,7 @@ def _lineage(trials: list[_Trial], run_name: str):
                 "start_step": t.steps[a] if t.steps else pd.NA,
             }
             if cfg:
-                row.update(_flatten(cfg))
+                row.update(flatten(cfg))
             param_rows.append(row)
         trial_rows.append(
             {
@@ -732,7 +420,3 @@ def _rung(last: Any, milestones: list[float]) -> int | None:
         return None
     below = [m for m in milestones if m <= last]
     return int(below[-1]) if below else None
-
-
-_MISSING = object()
-_NULLS = frozenset({"null", "nan", "NaN", "none", "None", ""})
