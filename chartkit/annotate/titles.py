@@ -264,7 +264,17 @@ class TitleStack(Text):
         if dpi is not None and dpi != fig.dpi:  # like Text: extent at another dpi
             with cbook._setattr_cm(fig, dpi=dpi):
                 return self.get_window_extent(renderer)
-        bbox = self._layout(renderer) if self.get_visible() else None
+        # A legend with loc="best" measures every Text of its Axes, this stack included,
+        # while the stack measures the legend: inside that cycle the stack reports an empty
+        # extent (it sits outside the Axes, so it never competes for the legend's place).
+        if getattr(self, "_measuring", False):
+            x, y = self.get_transform().transform(self.get_position())
+            return Bbox.from_bounds(x, y, 0, 0)
+        self._measuring = True
+        try:
+            bbox = self._layout(renderer) if self.get_visible() else None
+        finally:
+            self._measuring = False
         if bbox is None:
             x, y = self.get_transform().transform(self.get_position())
             return Bbox.from_bounds(x, y, 0, 0)
