@@ -279,3 +279,24 @@ def test_bad_array_shapes():
         r"expected a matplotlib colour",
     ):
         simulate_cvd(5)
+
+
+def test_uint8_fast_path_across_chunks():
+    from chartkit.palettes import cvd
+
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 256, (300, 301, 3), dtype=np.uint8)  # 90,300 px: 2 chunks
+    assert img.shape[0] * img.shape[1] > cvd._CHUNK
+    fast = simulate_cvd(img, "protanomaly", 70)
+    ref = np.clip(_reference(img / 255.0, "protanomaly", 70), 0, 1) * 255
+    assert np.abs(fast.astype(float) - ref).max() <= 1.0
+
+
+def test_uint8_views_and_rgba_layouts_agree(image):
+    rgba = np.concatenate([image, np.full((*image.shape[:2], 1), 9, np.uint8)], axis=-1)
+    view = rgba[::2, 1::3]  # not C-contiguous
+    out = simulate_cvd(view, "tritanomaly", 40)
+    assert out.shape == view.shape
+    expect = simulate_cvd(np.ascontiguousarray(view[..., :3]), "tritanomaly", 40)
+    np.testing.assert_array_equal(out[..., :3], expect)
+    assert (out[..., 3] == 9).all()

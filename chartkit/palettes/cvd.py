@@ -206,13 +206,8 @@ _LUT_ENC = np.rint(linear_to_srgb(np.arange(_ENC_STEPS + 1) / _ENC_STEPS) * 255)
 
 
 def _simulate_uint8(img: np.ndarray, kind: str, severity: float, model: str) -> np.ndarray:
-    """Fast path for uint8 RGB(A): decode by table, one 3x3 matrix, encode by table.
-
-    The matrix is folded into nine 256-entry tables (matrix entry x decoded channel x
-    encode-table size), so each output channel is three table look-ups and two additions in
-    float32, with no BLAS call (whose threads stall on a loaded machine).
-    """
-    flat = img.reshape(-1, img.shape[-1])
+    """Fast path for uint8 RGB(A): decode by table, one 3x3 matrix, encode by table."""
+    flat = np.ascontiguousarray(img.reshape(-1, img.shape[-1]))
     if model != "machado":
         lin = np.take(_LUT_LIN, flat[:, :3])
         sim = _simulate_linear(lin, kind, severity, model).astype(np.float32)
@@ -221,27 +216,73 @@ def _simulate_uint8(img: np.ndarray, kind: str, severity: float, model: str) -> 
         np.clip(sim, 0, _ENC_STEPS, out=sim)
         out = np.take(_LUT_ENC, sim.astype(np.int32))
     else:
-        tables = _machado_tables(kind, severity)
-        out = np.empty((flat.shape[0], 3), dtype=np.uint8)
-        chans = [flat[:, 0], flat[:, 1], flat[:, 2]]
-        for c in range(3):
-            acc = np.take(tables[c, 0], chans[0])
-            acc += np.take(tables[c, 1], chans[1])
-            acc += np.take(tables[c, 2], chans[2])
-            np.clip(acc, 0, _ENC_STEPS, out=acc)
-            out[:, c] = np.take(_LUT_ENC, acc.astype(np.int32))
+        out = _machado_uint8(flat, *_machado_tables(kind, severity))
     if img.shape[-1] == 4:
         out = np.concatenate([out, flat[:, 3:]], axis=1)
     return out.reshape(img.shape)
 
 
-@functools.lru_cache(maxsize=64)
-def _machado_tables(kind: str, severity: float) -> np.ndarray:
+_CHUNK = 1 << 16
+_FIXED = 4  # fractional bits of the fixed-point sums (1/16 of an encode-table step)
+
+
+@functools.lru_cache(maxsize=8)
+def _machado_tables(kind: str, severity: float) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Integer tables that fold decoding, the Machado matrix and encoding together.
+
+    For output channel c, ``rg[c][R + 256 G] + b[c][B]`` is the simulated linear value in
+    fixed point (``_FIXED`` fractional bits of an encode-table step), already offset so it
+    is never negative and rounded; shifted right it indexes ``enc[c]``, an encode table that
+    also covers the out-of-gamut range (clipped values), so no clipping pass is needed.
+    """
     m = _machado(kind, severity)
-    lin = _LUT_LIN.astype(float) * _ENC_STEPS
-    tables = m[:, :, None] * lin[None, None, :]
-    tables[:, 0] += 0.5  # rounding offset, added once per output channel
-    return tables.astype(np.float32)
+    scale = _ENC_STEPS * (1 << _FIXED)
+    lin = _LUT_LIN.astype(float) * scale
+    low = np.minimum(m, 0).sum(axis=1) * _ENC_STEPS
+    high = np.maximum(m, 0).sum(axis=1) * _ENC_STEPS
+    offset = (np.ceil(-low) + 2).astype(int)
+    rg = np.empty((3, 1 << 16), np.int32)
+    b = np.empty((3, 256), np.int32)
+    enc = []
+    for c in range(3):
+        table = m[c, 0] * lin[None, :] + m[c, 1] * lin[:, None]  # [G, R]
+        table += offset[c] * (1 << _FIXED) + (1 << (_FIXED - 1))
+        rg[c] = np.rint(table).reshape(-1)
+        b[c] = np.rint(m[c, 2] * lin)
+        steps = np.arange(int(np.ceil(high[c])) + offset[c] + 4) - offset[c]
+        level = linear_to_srgb(np.clip(steps / _ENC_STEPS, 0.0, 1.0))
+        enc.append(np.rint(level * 255).astype(np.uint8))
+    return rg, b, tuple(enc)
+
+
+def _machado_uint8(flat: np.ndarray, rg: np.ndarray, b: np.ndarray, enc: tuple) -> np.ndarray:
+    """Apply `_machado_tables` to C-contiguous (n, 3|4) uint8 pixels, chunk by chunk.
+
+    Red and green are read together as one little-endian uint16 (``R + 256 G``), so each
+    output channel costs two look-ups, one addition and one shift; chunks keep the
+    temporaries small and cache-resident whatever the image size.
+    """
+    n = flat.shape[0]
+    pairs = np.ndarray((n,), dtype="<u2", buffer=flat, strides=(flat.strides[0],))
+    blue = flat[:, 2]
+    out = np.empty((n, 3), dtype=np.uint8)
+    size = max(1, min(_CHUNK, n))
+    acc = np.empty(size, np.int32)
+    tmp = np.empty(size, np.int32)
+    enc_out = np.empty(size, np.uint8)
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        k = stop - start
+        p, bb = pairs[start:stop], blue[start:stop]
+        a, t, o = acc[:k], tmp[:k], enc_out[:k]
+        for c in range(3):
+            np.take(rg[c], p, out=a)
+            np.take(b[c], bb, out=t)
+            a += t
+            a >>= _FIXED
+            np.take(enc[c], a, out=o)
+            out[start:stop, c] = o
+    return out
 
 
 # ------------------------------------------------------------------------------- public
