@@ -5,8 +5,8 @@ containers, labelled patches and collections) and of its legends (their handles)
 other visual channels that tell them apart (marker, line style, hatch, a direct label).
 `confusable` measures every pair's CAM02-UCS ΔE under normal vision and each simulated
 deficiency (all colours of the figure in one conversion, `chartkit.palettes.cvd.visions_ucs`)
-and reports pairs that normal vision separates (ΔE >= 9, the palette check's CVD pass
-threshold) but a deficiency does not, unless another channel differs. `cmap_lightness`
+and reports pairs that normal vision separates (ΔE >= 15, the palette check's normal pass)
+but a deficiency brings below ΔE 9 (its CVD pass), unless another channel differs. `cmap_lightness`
 reports colormaps in use that `chartkit.palettes.check_cmap` fails (lightness reverses:
 jet, turbo, rainbow). matplotlib is imported, pyplot never.
 """
@@ -25,6 +25,10 @@ __all__ = ["Series", "cmap_lightness", "confusable", "series_of"]
 
 #: ΔE (CAM02-UCS) below which two series count as confusable: the palette check's CVD pass.
 CONFUSABLE_BELOW = 9.0
+#: ΔE that normal vision must reach for a pair to count as distinct colours (the palette
+#: check's normal-vision pass); closer pairs are shades of one scale (a colormap), not a
+#: palette, and are left to ``cmap-lightness``.
+DISTINCT_NORMAL = 15.0
 _MAX_COLORS = 24  # per-point colours beyond this are a colour scale, not categories
 _CATEGORICAL_N = 32  # ListedColormaps with at most this many entries are categorical
 
@@ -231,6 +235,7 @@ def confusable(
     *,
     severity: float = 100.0,
     threshold: float = CONFUSABLE_BELOW,
+    distinct: float = DISTINCT_NORMAL,
 ) -> list[Finding]:
     """``cvd-confusable`` findings for every group (an Axes or a legend) of series.
 
@@ -240,7 +245,9 @@ def confusable(
     severity : float, default: 100
         Severity of the simulated deficiencies (0-100).
     threshold : float, default: 9
-        ΔE below which a pair is confusable; a pair must reach it under normal vision.
+        ΔE below which a pair is confusable under a deficiency.
+    distinct : float, default: 15
+        ΔE a pair must reach under normal vision to be judged at all.
 
     Returns
     -------
@@ -275,7 +282,7 @@ def confusable(
                 dn = float(d[0, i, j])
                 cvd = d[1:, i, j]
                 v = int(np.argmin(cvd))
-                if dn < threshold or cvd[v] >= threshold:
+                if dn < distinct or cvd[v] >= threshold:
                     continue
                 sa, sb = series[a], series[b]
                 if _differs(sa, sb):

@@ -5,7 +5,8 @@ saturated colours, anti-aliasing ramps between them. `audit_image` finds the dis
 colours once (`chartkit.palettes.image_ucs`, which simulates every deficiency on the distinct
 colours only), keeps the chromatic ones that cover enough pixels as mark colours, merges
 near-duplicates (ΔE < 4) into clusters, and reports pairs that normal vision separates
-(ΔE >= 9 in CAM02-UCS) but a simulated deficiency does not. `cvd_preview` shows the image
+(ΔE >= 15 in CAM02-UCS, the palette check's normal pass) but a simulated deficiency brings
+below ΔE 9 (its CVD pass). `cvd_preview` shows the image
 under normal vision, deuteranomaly, protanomaly, tritanomaly and in greyscale, side by side
 (the fast uint8 lookup-table simulation, clipped for display).
 
@@ -28,6 +29,7 @@ __all__ = ["audit_image", "cvd_preview", "load_image", "mark_colors"]
 _MERGE_BELOW = 4.0  # ΔE: anti-aliasing and compression neighbours of one mark colour
 _MIN_CHROMA = 8.0  # M' (CAM02-UCS colourfulness): below this a colour is a grey
 _MIN_SHARE = 0.0005  # of all pixels, for a colour to count as a mark colour
+_DISTINCT_NORMAL = 15.0  # ΔE a pair needs under normal vision to be two mark colours
 _MIN_PIXELS = 30
 _MAX_CLUSTERS = 16
 _PANELS = (
@@ -143,8 +145,8 @@ def audit_image(
     preview : path-like, optional
         Also write the side-by-side preview (`cvd_preview`) there, as PNG.
     threshold : float, default: 9
-        ΔE (CAM02-UCS) below which two mark colours collapse; a pair must reach it under
-        normal vision to count.
+        ΔE (CAM02-UCS) below which two mark colours collapse under a deficiency; a pair must
+        be at least ΔE 15 apart under normal vision to count.
 
     Returns
     -------
@@ -185,7 +187,7 @@ def audit_image(
                 dn = float(d[0, i, j])
                 cvd = d[1:, i, j]
                 v = int(np.argmin(cvd))
-                if dn < threshold or cvd[v] >= threshold:
+                if dn < _DISTINCT_NORMAL or cvd[v] >= threshold:
                     continue
                 ci, cj = _hex(marks["rgb"][i]), _hex(marks["rgb"][j])
                 vision = marks["labels"][v + 1]
