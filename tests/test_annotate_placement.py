@@ -272,10 +272,18 @@ def test_joint_placement_over_two_axes():
     placed = label_points(x, y, [f"n{i}" for i in range(80)], ax=owners, joint=True)
     assert set(placed.axes) == set(axs)
     boxes = _extents(fig, placed.texts)
-    for i, a in enumerate(boxes):
+    renderer = fig.canvas.get_renderer()
+    decorations = [ax.xaxis.get_tightbbox(renderer) for ax in axs]
+    decorations += [ax.yaxis.get_tightbbox(renderer) for ax in axs]
+    for i, (a, t) in enumerate(zip(boxes, placed.texts, strict=True)):
         assert not any(a.overlaps(b) for b in boxes[i + 1 :])
         assert fig.bbox.x0 <= a.x0
         assert a.x1 <= fig.bbox.x1
+        other = axs[1] if t.axes is axs[0] else axs[0]
+        assert not a.overlaps(other.bbox)  # never into the other panel
+        own = t.axes.bbox  # wholly inside its own panel or wholly out of it
+        assert own.contains(a.x0, a.y0) == own.contains(a.x1, a.y1)
+        assert not any(a.overlaps(d) for d in decorations if d is not None)
     assert {t.axes for t in placed.texts} == set(axs)
 
 

@@ -555,6 +555,7 @@ def place(
     *,
     priority: np.ndarray | None = None,
     bounds: np.ndarray | None = None,
+    zones: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     obstacles: np.ndarray | None = None,
     segments: np.ndarray | None = None,
     radius: float = 3.0,
@@ -578,6 +579,10 @@ def place(
         Width and height of each label.
     priority : (n,) array, optional
         Higher is placed first and hidden last; ties keep input order.
+    zones : (rects (z, 4), zone_owner (z,), label_owner (n,)), optional
+        Rectangles reserved to one owner: a label may enter a zone only if it has the
+        zone's owner, and then lies wholly inside it (used to keep labels out of other
+        panels, and off their frames, when solving a figure).
     bounds : (4,) array, optional
         Rectangle every label must stay inside.
     obstacles : (m, 4) array, optional
@@ -633,6 +638,13 @@ def place(
         sl = slice(start, start + _BLOCK)
         flat = cand[sl].reshape(-1, 4)
         ok = np.ones(len(flat), bool) if bounds is None else box_contains(bounds, flat)
+        if zones is not None:
+            zone_rects, zone_owner, label_owner = zones
+            foreign = np.repeat(np.asarray(label_owner)[sl], k)[:, None] != zone_owner[None, :]
+            touch = rects_overlap(flat, zone_rects)
+            inside = np.column_stack([box_contains(z, flat) for z in zone_rects])
+            # Never into another owner's zone; in one's own, wholly inside or wholly out.
+            ok &= ~(touch & (foreign | ~inside)).any(axis=1)
         for index in (mark_index, seg_index):
             if index is not None:
                 idx = ok.nonzero()[0]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "axes_obstacles",
+    "decorations",
     "get_renderer",
     "prepare_layout",
     "px_per_point",
@@ -163,3 +164,22 @@ def axes_obstacles(
     r = np.vstack(rects) if rects else np.empty((0, 4))
     s = np.vstack(segs) if segs else np.empty((0, 4))
     return r, s
+
+
+def decorations(axes: Iterable[Axes], renderer: RendererBase) -> np.ndarray:
+    """Boxes (m, 4) of the tick labels, axis labels and titles of *axes*, in display pixels.
+
+    Each axis (ticks and their labels, with its label) is one box, from
+    `matplotlib.axis.Axis.get_tightbbox`; each non-empty title is one box.
+    """
+    boxes = []
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_visible():
+                bb = axis.get_tightbbox(renderer)
+                if bb is not None and bb.width > 0 and bb.height > 0:
+                    boxes.append(bb.extents)
+        for title in (ax.title, ax._left_title, ax._right_title):
+            if title.get_visible() and title.get_text():
+                boxes.append(title.get_window_extent(renderer).extents)
+    return np.array(boxes).reshape(-1, 4)

@@ -469,11 +469,25 @@ class _PointLabeller(Artist):
                 continue
             rect_obs: list[np.ndarray] = []
             seg_obs: list[np.ndarray] = []
+            zones = None
             if self._avoid:
                 for k in group_axes:
                     r, sg = _measure.axes_obstacles(axes[k], exclude=ours, renderer=renderer)
                     rect_obs.append(r)
                     seg_obs.append(sg)
+            if self._joint:
+                # Labels may leave their panel, but not into another panel, nor over any
+                # panel's tick labels, axis labels or titles.
+                others = [a for a in fig.get_axes() if a.get_visible()]
+                rect_obs.append(_measure.decorations(others, renderer))
+                zone_owner = np.array(
+                    [next((k for k, a in enumerate(axes) if a is o), -1) for o in others]
+                )
+                zones = (
+                    np.array([o.bbox.extents for o in others]),
+                    zone_owner,
+                    owner[members],
+                )
             rects, shown, leads = _geometry.place(
                 anchors[members],
                 sizes[members],
@@ -481,6 +495,7 @@ class _PointLabeller(Artist):
                 bounds=bounds,
                 obstacles=np.vstack(rect_obs) if rect_obs else None,
                 segments=np.vstack(seg_obs) if seg_obs else None,
+                zones=zones,
                 **opts,
             )
             centre[members] = (rects[:, :2] + rects[:, 2:]) / 2

@@ -38,3 +38,24 @@ with chartkit.theme("default"):
     placed = label_points(params, accuracy, names, priority=accuracy, fontsize=7, ax=ax)
     title.set_text(f"{len(placed.shown)} names shown, {len(placed.hidden)} hidden")
     plt.show()
+
+# %%
+# ``joint=True`` with one Axes per label solves the panels of a figure together: a name may
+# leave its panel (staying inside the figure) and keeps clear of the names of the others,
+# and priorities are compared across all panels. Here two panels share a y axis.
+with chartkit.theme("default"):
+    fig, axs = plt.subplots(1, 2, figsize=(6.4, 3.2), sharey=True)
+    owners, xs, ys, labels = [], [], [], []
+    panels = [("학습 (train)", 0.0), ("검증 (val)", -0.04)]
+    for ax, (title, shift) in zip(axs, panels, strict=True):
+        acc = accuracy[:30] + shift
+        ax.scatter(params[:30], acc, s=14, color="#009e73")
+        ax.set_xscale("log")
+        ax.set_title(title, loc="left")
+        owners += [ax] * 30
+        xs.append(params[:30])
+        ys.append(acc)
+        labels += names[:30]
+    axs[0].set_ylabel("top-1 accuracy")
+    label_points(np.concatenate(xs), np.concatenate(ys), labels, ax=owners, joint=True, fontsize=7)
+    plt.show()
