@@ -44,7 +44,7 @@ DENSITY = 0.07
 N_POINTS = 1000
 FONT = 8
 AS_LIMIT = 3 * 1024**3  # address space allowed to the adjustText child
-CHILD_TIMEOUT = 150
+CHILD_TIMEOUT = 300
 
 
 # ----------------------------------------------------------------------------- figures

@@ -20,11 +20,11 @@ from chartkit.annotate._geometry import (
     OccupancyGrid,
     SpatialIndex,
     leader_segments,
-    place,
     rects_overlap,
     segments_cross_rects,
     split_segments,
 )
+from chartkit.annotate._repel import place
 from chartkit.errors import DataWarning
 
 # --------------------------------------------------------------------------- geometry

@@ -23,7 +23,7 @@ from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
 from chartkit._validate import check_isinstance, invalid_value_message
-from chartkit.annotate import _geometry, _measure
+from chartkit.annotate import _geometry, _measure, _repel
 from chartkit.errors import DataWarning
 
 if TYPE_CHECKING:
@@ -488,7 +488,7 @@ class _PointLabeller(Artist):
                     zone_owner,
                     owner[members],
                 )
-            rects, shown, leads = _geometry.place(
+            rects, shown, leads = _repel.place(
                 anchors[members],
                 sizes[members],
                 priority=prio[members],
