@@ -118,11 +118,11 @@ def test_share_none_keeps_every_tick_label():
 
 def test_strips_with_template_callable_and_korean():
     g = facet(tidy(2), col="trial", labeller=lambda name, v: f"실험 {v[-1]}번")
-    texts = [t.get_text() for ax in g.axes_dict.values() for t in ax.texts]
+    texts = [ax.get_title(mpl.rcParams["axes.titlelocation"]) for ax in g.axes_dict.values()]
     assert texts == ["실험 0번", "실험 1번"]
     g = facet(tidy(2).assign(lr=0.1), row="lr", col="trial", labeller="{name}: {value}")
     assert [t.get_text() for t, _ in g.pages[0].layout.right_strips.values()] == ["lr: 0.1"]
-    assert [t.get_text() for ax in g.axes_dict.values() for t in ax.texts] == [
+    assert [ax.get_title(mpl.rcParams["axes.titlelocation"]) for ax in g.axes_dict.values()] == [
         "trial: trial 0",
         "trial: trial 1",
     ]
@@ -418,7 +418,8 @@ LONG_HUES = ("training split (augmented)", "validation split", "held-out test sp
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 12, 36, 100])
 def test_no_text_overlaps_and_legend_clear_of_axes(n):
-    rc = chartkit.rc_params("default", korean_font="bundled", **{"figure.dpi": 72})
+    # Low dpi keeps the 100-panel draw quick; extents scale with it.
+    rc = chartkit.rc_params("default", korean_font="bundled", **{"figure.dpi": 50})
     with mpl.rc_context(rc):
         df = tidy(n, points=20, hues=LONG_HUES, prefix="하이퍼파라미터 탐색 실험 ")
         g = facet(
@@ -459,3 +460,21 @@ def test_no_overlap_row_by_col_with_colourbar_and_share_none():
         cax = g.colorbars[0].ax.get_window_extent(renderer)
         for ax in g.axes_dict.values():
             assert not cax.overlaps(ax.get_window_extent(renderer))
+
+
+def test_panel_title_stacks_get_room():
+    # chartkit.annotate.titles adds an Axes artist that reports its extent; the facet
+    # layout makes room for it above the panel like for a strip.
+    from chartkit.annotate import titles
+
+    g = facet(tidy(2), col="trial", wrap=1, labeller="{value}").map("plot", "step", "loss")
+    lower = g.axes[1, 0]
+    stack = titles(lower, title="Second trial", subtitle="with a subtitle under it")
+    g.figure.canvas.draw()
+    r = g.figure.canvas.get_renderer()
+    box = stack.get_window_extent(r)
+    assert box.height > 0
+    assert not box.overlaps(g.axes[0, 0].get_window_extent(r))
+    boxes, names = text_boxes(g.figure)
+    assert "Second trial with a subtitle under it" in names  # the stack is an Axes text
+    assert [(names[i], names[j]) for i, j in overlaps(boxes)] == []

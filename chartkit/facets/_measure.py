@@ -79,45 +79,67 @@ def overhang(box: Bbox | None, ref: Bbox) -> tuple[float, float, float, float]:
     )
 
 
+_WIDTHS: dict[tuple, float] = {}
+
+
+def _width(text: Any, s: str, renderer: Any) -> float:
+    """Width in pixels of one line *s* in *text*'s font, cached per font and dpi."""
+    prop = text.get_fontproperties()
+    key = (s, hash(prop), renderer.dpi, text.get_usetex())
+    hit = _WIDTHS.get(key)
+    if hit is None:
+        if len(_WIDTHS) > 50_000:
+            _WIDTHS.clear()
+        clean, ismath = text._preprocess_math(s)
+        hit = _WIDTHS[key] = renderer.get_text_width_height_descent(clean, prop, ismath=ismath)[0]
+    return hit
+
+
 def fit_text(text: Any, full: str, renderer: Any, limit_px: float, *, vertical: bool) -> None:
     """Set *text* to *full*, broken at spaces (then cut with an ellipsis) to fit *limit_px*.
 
-    The length measured is the width for horizontal text, the height for rotated text.
+    Lengths run along the baseline, so rotated strips fit the same way (*vertical* is
+    accepted for clarity). At most two lines are kept. Lines are planned from cached word
+    widths (words repeat across strips) and checked with one real measurement each; a text
+    already fitted to the same room is left alone.
     """
-
-    def length() -> float:
-        bb = text.get_window_extent(renderer)
-        return bb.height if vertical else bb.width
-
-    text.set_text(full)
-    if limit_px <= 0 or length() <= limit_px:
+    del vertical  # lengths are measured along the baseline
+    key = (full, round(limit_px, 1))
+    if getattr(text, "_chartkit_fit", None) == key and text.get_text():
         return
-    words = full.split(" ")
+    text._chartkit_fit = key
+
+    def width(s: str) -> float:
+        return _width(text, s, renderer)
+
+    if limit_px <= 0 or max(width(line) for line in full.split("\n")) <= limit_px:
+        text.set_text(full)
+        return
+    words = full.replace("\n", " ").split(" ")
+    space = width(" ") if len(words) > 1 else 0.0
     lines: list[str] = []
-    current = ""
+    current, current_w = "", 0.0
     for word in words:
-        trial = word if not current else f"{current} {word}"
-        text.set_text(trial)
-        if current and length() > limit_px:
+        w = width(word)
+        if current and current_w + space + w > limit_px:
             lines.append(current)
-            current = word
+            current, current_w = word, w
         else:
-            current = trial
+            current = word if not current else f"{current} {word}"
+            current_w = w if current_w == 0.0 else current_w + space + w
     lines.append(current)
     fitted = []
     for line in lines[:2]:
-        text.set_text(line)
-        while len(line) > 1 and length() > limit_px:
-            line = line[: max(1, int(len(line) * limit_px / length()) - 1)]
-            text.set_text(line + _ELLIPSIS)
-        fitted.append(text.get_text())
+        shown = line
+        while len(line) > 1 and width(shown) > limit_px:
+            line = line[: max(1, min(len(line) - 1, int(len(line) * limit_px / width(shown))))]
+            shown = line + _ELLIPSIS
+        fitted.append(shown)
     if len(lines) > 2 and not fitted[-1].endswith(_ELLIPSIS):
         last = fitted[-1]
-        text.set_text(last + _ELLIPSIS)
-        while len(last) > 1 and length() > limit_px:
+        while len(last) > 1 and width(last + _ELLIPSIS) > limit_px:
             last = last[:-1]
-            text.set_text(last + _ELLIPSIS)
-        fitted[-1] = text.get_text()
+        fitted[-1] = last + _ELLIPSIS
     text.set_text("\n".join(fitted))
 
 
@@ -205,9 +227,18 @@ class PageLayout:
                 if bb is not None:
                     parts.append(bb)
             for text in ax.texts:
-                if not text.get_clip_on() and text.get_in_layout():
+                # Every text in layout, clipped or not: title stacks are Text artists that
+                # draw outside the axes whatever their clip settings.
+                if text.get_in_layout():
                     bb = _text_box(text, renderer)
                     if bb is not None:
+                        parts.append(bb)
+            for artist in ax.artists:
+                # Artists that take part in layout (e.g. chartkit.annotate title stacks,
+                # which report their extent like an axes title) get room too.
+                if artist.get_visible() and artist.get_in_layout():
+                    bb = artist.get_window_extent(renderer)
+                    if bb is not None and bb.width > 0 and bb.height > 0:
                         parts.append(bb)
             leg = ax.get_legend()
             if leg is not None and leg.get_visible():
