@@ -198,10 +198,12 @@ def label_points(
     leader : bool, default: True
         Draw a line from a label to its point when the label is farther than *min_leader*.
     joint : bool, default: False
-        When *ax* gives one Axes per label, solve all of them as one problem over the
-        figure: labels may leave their own Axes (they stay inside the figure) and avoid the
-        labels, markers and lines of every Axes. Otherwise each Axes is solved on its own
-        and labels stay inside it.
+        When *ax* gives one Axes per label (the panels of a figure or facet grid), solve
+        them as one problem over the figure, with one priority order: a label may leave
+        its own panel into the figure's margins and gutters (never into another panel,
+        never straddling its panel's frame, never over tick labels, axis labels or
+        titles) and avoids the labels, markers and lines of every panel. Otherwise each
+        Axes is solved on its own and its labels stay inside it.
     avoid : bool, default: True
         Keep clear of the markers, lines and texts already on the Axes.
     marker_size : float, default: 6.0
