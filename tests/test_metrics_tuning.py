@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import chartkit
+from chartkit.annotate.titles import TitleStack, titles
 from chartkit.errors import DataWarning
 from chartkit.metrics.plots import (
     param_importance,
@@ -115,6 +116,12 @@ def _grid_folder(root, n, *, seed=0) -> Path:
     return root
 
 
+def _heading(ax) -> dict[str, str]:
+    """The texts of the title stack the plot put above *ax*."""
+    stack = next(a for a in ax.texts if isinstance(a, TitleStack))
+    return {slot: item.text for slot, item in stack.items.items()}
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -209,17 +216,21 @@ def test_trials_colour_by_log_lr(asha):
     assert best.get_linewidth() > lines[lo].get_linewidth()
     texts = [t.get_text() for t in ax.texts]
     assert any("best: 75cd2_00001 (loss 0.118)" in s and "lr=0.0348" in s for s in texts)
-    assert "best = lowest of each trial's last value" in texts
+    assert _heading(ax) == {
+        "title": "loss of 16 trials, coloured by lr",
+        "subtitle": "best = lowest of each trial's last value",
+    }
 
 
 def test_trials_categorical_and_mode(asha):
     ax = plot_trials(asha, "accuracy", color_by="batch_size", scope="max")
+    ax.figure.canvas.draw()  # the legend (loc="best") and the title stack measure each other
     legend = ax.get_legend()
     assert legend.get_title().get_text() == "batch_size"
     assert [t.get_text() for t in legend.get_texts()] == ["8", "16", "32", "64"]
-    assert "best = highest of each trial's maximum" in [t.get_text() for t in ax.texts]
+    assert _heading(ax)["subtitle"] == "best = highest of each trial's maximum"
     ax2 = plot_trials(asha, "accuracy")
-    assert "best = highest of each trial's last value" in [t.get_text() for t in ax2.texts]
+    assert _heading(ax2)["subtitle"] == "best = highest of each trial's last value"
 
 
 def test_trials_errors(asha):
@@ -279,7 +290,7 @@ def test_rungs_survivors_on_asha(asha):
     ax = plot_rungs(asha, "loss")
     texts = [t.get_text() for t in ax.texts]
     assert texts[:5] == ["16 trials", "9", "6", "2", "1"]
-    assert any(t.startswith("reached: 16 \u2192 9 \u2192 6 \u2192 2 \u2192 1") for t in texts)
+    assert _heading(ax)["subtitle"].startswith("reached: 16 \u2192 9 \u2192 6 \u2192 2 \u2192 1")
     assert [round(x) for x in ax.get_xticks()] == [1, 2, 4, 8, 10]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["stopped by the scheduler (15)", "completed (reached max_t) (1)"]
@@ -316,7 +327,10 @@ def test_parallel_keeps_stopped_and_error_trials(pbt, asha):
         "batch_size",
         "loss",
     ]  # the order of params.json
-    assert "constant: data_seed" in ax.get_title(loc="left")
+    assert _heading(ax) == {
+        "title": "loss by configuration",
+        "subtitle": "16 trials; constant: data_seed",
+    }
     ax2 = plot_parallel(pbt, "loss")
     labels = [ln.get_label() for ln in ax2.get_lines() if not ln.get_label().startswith("_")]
     assert sorted(set(labels)) == ["pbt_00000", "pbt_00001", "pbt_00002", "pbt_00003"]
@@ -448,7 +462,7 @@ def test_parallel_image(asha):
 def test_importance_image(asha):
     fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100, layout="constrained")
     plot_importance(asha, "loss", ax=ax)
-    ax.set_title("손실에 영향을 준 하이퍼파라미터", loc="left", pad=16)
+    titles(ax, title="손실에 영향을 준 하이퍼파라미터")  # replaces the title, keeps the note
     return fig
 
 

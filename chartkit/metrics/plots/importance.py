@@ -35,6 +35,7 @@ from chartkit.metrics.plots.tuning import (
     Kind,
     check_param,
     check_params_available,
+    heading,
     param_kinds,
     too_few,
     trial_table,
@@ -254,16 +255,10 @@ def plot_importance(
     scope_text = {"last": "last value", "min": "minimum", "max": "maximum"}.get(
         scope_text, scope_text
     )
-    ax.set_title(f"What moves {metric} ({scope_text}, {n} trials)", loc="left", pad=16)
-    ax.annotate(
+    heading(
+        ax,
+        f"What moves {metric} ({scope_text}, {n} trials)",
         "one parameter at a time: \u03c1\u00b2 (Spearman) for numbers, \u03b7\u00b2 for choices",
-        xy=(0, 1),
-        xycoords="axes fraction",
-        xytext=(0, 4),
-        textcoords="offset points",
-        fontsize="small",
-        color="0.35",
-        va="bottom",
     )
     if n < min_trials:
         ax.text(

@@ -20,6 +20,7 @@ from chartkit.metrics.plots.tuning import (
     check_param,
     check_params_available,
     default_mode,
+    heading,
     no_finite,
     param_kinds,
     too_few,
@@ -373,5 +374,5 @@ def plot_parallel(
     note = f"{len(table)} trials"
     if constant:
         note += "; constant: " + ", ".join(constant)
-    ax.set_title(f"{metric} by configuration ({note})", loc="left", pad=22, fontsize="medium")
+    heading(ax, f"{metric} by configuration", note)
     return ax

@@ -9,7 +9,13 @@ import numpy as np
 from chartkit._figure import get_ax
 from chartkit._validate import check_in_list
 from chartkit.metrics.plots._data import frame_of, metric_rows
-from chartkit.metrics.plots.tuning import scheduler_of, too_few, trial_curves, trial_table
+from chartkit.metrics.plots.tuning import (
+    heading,
+    scheduler_of,
+    too_few,
+    trial_curves,
+    trial_table,
+)
 
 __all__ = ["OUTCOME_STYLE", "plot_rungs"]
 
@@ -170,17 +176,11 @@ def plot_rungs(
     ax.set_ylim(top=ax.get_ylim()[1] + 0.08 * (ax.get_ylim()[1] - ax.get_ylim()[0]))
 
     chain = " \u2192 ".join(str(survivors.get(m, 0)) for m in milestones)
-    ax.set_title(f"{metric}: trials reaching each rung", loc="left", pad=16)
-    ax.annotate(
+    heading(
+        ax,
+        f"{metric}: trials reaching each rung",
         f"reached: {chain}  (grace_period {_fmt(sched['grace_period'])}, reduction_factor "
         f"{_fmt(sched['reduction_factor'])}, max_t {_fmt(sched['max_t'])})",
-        xy=(0, 1),
-        xycoords="axes fraction",
-        xytext=(0, 4),
-        textcoords="offset points",
-        fontsize="small",
-        color="0.35",
-        va="bottom",
     )
     handles = [h for h in ax.collections if not h.get_label().startswith("_")]
     ax.legend(handles=handles, fontsize="small", loc="upper right", bbox_to_anchor=(1, 0.9))

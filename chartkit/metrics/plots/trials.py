@@ -15,6 +15,7 @@ from chartkit.metrics.plots.tuning import (
     check_params_available,
     default_mode,
     format_config,
+    heading,
     lineage_segments,
     no_finite,
     param_kinds,
@@ -270,22 +271,12 @@ def plot_trials(
     ax.set_ylabel(metric)
     n = len(table)
     what = f"coloured by {color_by}" if color_by else "one colour per trial"
-    ax.set_title(f"{metric} of {n} trials, {what}", loc="left", pad=16)
     note = f"best = {'lowest' if mode == 'min' else 'highest'} of {_SCOPE_TEXT[scope]}"
     if lineage and multi:
         note += "; \u25c6 = PBT segment start"
     if "error" in outcome.values():
         note += "; X = ERROR"
-    ax.annotate(
-        note,
-        xy=(0, 1),
-        xycoords="axes fraction",
-        xytext=(0, 4),
-        textcoords="offset points",
-        fontsize="small",
-        color="0.35",
-        va="bottom",
-    )
+    heading(ax, f"{metric} of {n} trials, {what}", note)
     if colorbar and norm is not None:
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
         cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})

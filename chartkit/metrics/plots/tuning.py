@@ -472,3 +472,24 @@ def no_finite(ax, metric: str, stacklevel: int = 3) -> None:
         va="center",
         color="0.4",
     )
+
+
+def _literal(text: str) -> str:
+    """*text* with the rich-text markup characters escaped (``<``, ``>``, backslash)."""
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+
+
+def heading(ax, title: str, note: str):
+    """Title and a subtitle-like *note* above *ax*, in chartkit's title stack.
+
+    `chartkit.annotate.titles` reserves their room in the layout, above the Axes' own
+    title: a later ``ax.set_title(...)`` adds a title under them instead of overlapping,
+    and ``chartkit.annotate.titles(ax, title=...)`` replaces the title and keeps the note.
+
+    Returns
+    -------
+    chartkit.annotate.titles.TitleStack
+    """
+    from chartkit.annotate.titles import titles
+
+    return titles(ax, title=_literal(title), subtitle=_literal(note))
