@@ -328,6 +328,7 @@ def test_a_save_is_one_draw_and_no_tight_layout(draw_counter, fmt):
         g.map("plot", "step", "loss")
         g.figure.savefig(io.BytesIO(), format=fmt)
         assert draw_counter == {"draw": 1, "tight_layout": 0}
+        assert g.pages[0].layout.measured_runs == 1  # laid out inside that one draw
         # savefig restores "no engine" without picking up the theme's constrained layout,
         # so the next save is one draw again.
         assert g.figure.get_layout_engine() is None
@@ -478,3 +479,29 @@ def test_panel_title_stacks_get_room():
     boxes, names = text_boxes(g.figure)
     assert "Second trial with a subtitle under it" in names  # the stack is an Axes text
     assert [(names[i], names[j]) for i, j in overlaps(boxes)] == []
+
+
+@pytest.mark.parametrize("side", ["bottom", "top"])
+def test_legend_on_bottom_or_top_is_clear_of_panels(side):
+    g = facet(tidy(4), col="trial", wrap=2, hue="split", legend=side, title="t")
+    g.map("plot", "step", "loss")
+    g.figure.canvas.draw()
+    r = g.figure.canvas.get_renderer()
+    leg = g.figure.legends[0].get_window_extent(r)
+    panels = [ax.get_window_extent(r) for ax in g.axes_dict.values()]
+    if side == "bottom":
+        assert all(leg.y1 < p.y0 for p in panels)
+    else:
+        assert all(leg.y0 > p.y1 for p in panels)
+        assert leg.y1 < g.pages[0].layout.header[0].get_window_extent(r).y0
+    boxes, names = text_boxes(g.figure)
+    assert [(names[i], names[j]) for i, j in overlaps(boxes)] == []
+
+
+def test_drop_false_keeps_an_empty_panel():
+    df = tidy(2)
+    df["trial"] = pd.Categorical(df["trial"], categories=["trial 0", "none yet", "trial 1"])
+    g = facet(df, col="trial", drop=False).map("plot", "step", "loss")
+    assert list(g.axes_dict) == ["trial 0", "none yet", "trial 1"]
+    assert len(g.axes_dict["none yet"].lines) == 0
+    assert len(facet(df, col="trial").axes_dict) == 2

@@ -1,4 +1,4 @@
-"""One-pass margin measurement: a layout engine that runs inside the one `Figure.draw`.
+"""One-pass margin measurement: layout that runs inside the one `Figure.draw` of a save.
 
 `PageLayout` knows a page's panels, strips, spanning axis labels, header texts, legend and
 colourbar. `LayoutArtist` is an invisible figure artist with the lowest zorder: `Figure.draw`
@@ -389,12 +389,6 @@ class PageLayout:
                 x, y = self._tag_spots[ax]
                 tag.set_position((x / (w_in * dpi), (y + 0.25 * pad * dpi) / (h_in * dpi)))
         self._place_texts(params, w_in, h_in, header_h, strip_band, cax_band, xlabel_band)
-        self._bands = {
-            "margins": margins,
-            "wgap": wgap,
-            "hgap": hgap,
-            "right_edge": params["right"],
-        }
 
     # -- helpers ---------------------------------------------------------------------------
 

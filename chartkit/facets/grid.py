@@ -386,6 +386,8 @@ class FacetGrid:
 
     def _hue_groups(self, index: np.ndarray) -> Iterator[tuple[Any, np.ndarray, dict]]:
         """(level, rows, style kws) per hue group of one panel's rows."""
+        if index.size == 0:  # an empty panel (drop=False) gets no call
+            return
         if self.hue is None:
             yield None, index, {}
             return
