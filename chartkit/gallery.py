@@ -3,6 +3,10 @@
 Scripts follow sphinx-gallery's conventions: ``gallery/<topic>/plot_<name>.py`` with an
 RST-titled module docstring (title, underline, description). Each runs in a fresh Python
 process with the Agg backend, so one example's rcParams never leak into the next.
+
+Every figure is audited before it is saved (`chartkit.audit.check_figure`, run by
+`chartkit._gallery_run`); a finding fails the example, with the findings as its error, and
+``index.html`` shows the verdict of each example.
 """
 
 from __future__ import annotations
@@ -43,6 +47,19 @@ class Result:
     seconds: float
     images: list[str] = field(default_factory=list)
     error: str = ""
+    #: Audit verdict per image: ``{name: {"ok", "findings": [...], "notes": [...]}}``.
+    audit: dict = field(default_factory=dict)
+
+    @property
+    def audit_findings(self) -> list[str]:
+        """``"image: kind [where]: message"`` for every audit finding of the example."""
+        return [
+            f"{name}: {f['kind']}"
+            + (f" [{f['where']}]" if f.get("where") else "")
+            + f": {f['message']}"
+            for name, verdict in self.audit.items()
+            for f in verdict.get("findings", ())
+        ]
 
 
 def default_source() -> Path:
@@ -109,12 +126,19 @@ def _run_one(example: Example, out: Path, timeout: float) -> Result:
         tail = "\n".join(proc.stderr.strip().splitlines()[-_TRACEBACK_TAIL:])
         return Result(example, False, seconds, error=tail or f"exit code {proc.returncode}")
     try:
-        images = json.loads(proc.stdout.strip().splitlines()[-1])["images"]
+        payload = json.loads(proc.stdout.strip().splitlines()[-1])
+        images = payload["images"]
     except (IndexError, ValueError, KeyError):
         return Result(example, False, seconds, error="the runner printed no image list")
     if not images:
         return Result(example, False, seconds, error="the script made no figure")
-    return Result(example, True, seconds, [f"{example.topic}/{name}" for name in images])
+    paths = [f"{example.topic}/{name}" for name in images]
+    result = Result(example, True, seconds, paths, audit=payload.get("audit", {}))
+    findings = result.audit_findings
+    if findings:
+        result.ok = False
+        result.error = "audit found:\n" + "\n".join(findings)
+    return result
 
 
 _PAGE = """<!DOCTYPE html>
@@ -127,6 +151,7 @@ h2 {{ border-bottom: 1px solid #ddd; padding-bottom: .3rem; margin-top: 2.5rem; 
 figure {{ margin: 0; }} img {{ width: 100%; border: 1px solid #eee; }}
 figcaption p {{ margin: .2rem 0; font-size: .9rem; color: #444; }}
 .fail {{ color: #b00020; white-space: pre-wrap; font-family: monospace; font-size: .8rem; }}
+.audit-ok {{ color: #1b6e20; font-size: .85rem; }}
 </style></head><body>
 <h1>chartkit gallery</h1>
 <p>{summary}</p>
@@ -150,6 +175,12 @@ def _write_index(out: Path, results: list[Result]) -> Path:
                 for i in r.images
             )
             status = "" if r.ok else f'<p class="fail">FAILED\n{html.escape(r.error)}</p>'
+            if r.audit and not r.audit_findings:
+                n = len(r.audit)
+                status += (
+                    f'<p class="audit-ok">audit: ok ({n} figure{"s" if n != 1 else ""}, '
+                    "no finding)</p>"
+                )
             cards.append(
                 f"<figure>{imgs}<figcaption><strong>{html.escape(ex.title)}</strong>"
                 f"<p>{html.escape(ex.description)}</p>"
@@ -161,7 +192,11 @@ def _write_index(out: Path, results: list[Result]) -> Path:
             f'<div class="grid">{"".join(cards)}</div>'
         )
     n_ok = sum(r.ok for r in results)
-    summary = f"{n_ok} of {len(results)} examples built."
+    n_audited = sum(bool(r.audit) and not r.audit_findings for r in results)
+    summary = (
+        f"{n_ok} of {len(results)} examples built; {n_audited} pass the accessibility audit "
+        "(chartkit.audit.check_figure)."
+    )
     index = out / "index.html"
     index.write_text(_PAGE.format(summary=summary, sections="\n".join(sections)), encoding="utf-8")
     return index
@@ -213,8 +248,16 @@ def build(
             results[r.example.path] = r
             rel = r.example.path.relative_to(source)
             state = "ok  " if r.ok else "FAIL"
+            n_find = len(r.audit_findings)
+            verdict = (
+                ""
+                if not r.audit
+                else "; audit ok"
+                if not n_find
+                else f"; audit: {n_find} finding{'s' if n_find != 1 else ''}"
+            )
             print(
-                f"[{k:>{width}}/{len(examples)}] {state} {rel} ({r.seconds:.1f} s)",
+                f"[{k:>{width}}/{len(examples)}] {state} {rel} ({r.seconds:.1f} s{verdict})",
                 file=stream,
                 flush=True,
             )

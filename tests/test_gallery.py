@@ -108,3 +108,49 @@ def test_missing_source(tmp_path, capsys):
 def test_bad_jobs(tmp_path, capsys):
     assert main(["gallery", "--out", str(tmp_path), "--jobs", "0"]) == 2
     assert "0 is not a valid value for jobs" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_build_audits_every_figure(tmp_path, capsys):
+    src = tmp_path / "src"
+    _write(
+        src / "a" / "plot_clean.py",
+        '"""\nClean\n=====\n\nTwo safe colours.\n"""\n'
+        "import matplotlib.pyplot as plt\n"
+        "plt.plot([0, 1], color='#0072B2')\nplt.plot([1, 0], color='#E69F00')\nplt.show()\n",
+    )
+    _write(
+        src / "a" / "plot_tiny.py",
+        '"""\nTiny ticks\n==========\n\n5-pt tick labels.\n"""\n'
+        "import matplotlib.pyplot as plt\n"
+        "plt.plot([0, 1])\nplt.tick_params(labelsize=5)\nplt.show()\n",
+    )
+    code = main(["gallery", "--src", str(src), "--out", str(tmp_path / "out"), "--jobs", "2"])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "1 example(s) failed: plot_tiny.py" in out.err
+    assert "ok   a/plot_clean.py" in out.out
+    assert "audit ok)" in out.out
+    assert "FAIL a/plot_tiny.py" in out.out
+    assert "audit: 1 finding)" in out.out
+    assert "plot_tiny.png: small-text [axes 0]:" in out.out
+    assert (tmp_path / "out" / "a" / "plot_tiny.png").exists()  # the image is still written
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "audit: ok (1 figure, no finding)" in index
+    assert "small-text [axes 0]" in index
+    assert "1 pass the accessibility audit" in index
+
+
+def test_runner_prints_the_audit_verdict(tmp_path):
+    script = tmp_path / "plot_x.py"
+    _write(script, "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.title('손실')\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "chartkit._gallery_run", str(script), str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "MPLBACKEND": "agg"},
+    )
+    verdict = __import__("json").loads(proc.stdout.strip().splitlines()[-1])["audit"]["plot_x.png"]
+    assert verdict["ok"] is False
+    assert [f["kind"] for f in verdict["findings"]] == ["missing-glyph"]

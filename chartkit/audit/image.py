@@ -216,11 +216,12 @@ def audit_image(
 
 
 def _gray(img: np.ndarray) -> np.ndarray:
-    from chartkit.palettes.cvd import _ENC_STEPS, _LUT_ENC, _LUT_LIN
+    """Greyscale of a uint8 RGB image by relative luminance (linear-light Y, re-encoded)."""
+    from chartkit.palettes._color import linear_to_srgb, srgb_to_linear
 
-    lin = np.take(_LUT_LIN, img[..., :3])
-    y = lin @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-    enc = np.take(_LUT_ENC, np.clip(np.rint(y * _ENC_STEPS), 0, _ENC_STEPS).astype(np.int32))
+    lut = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
+    y = np.take(lut, img[..., :3]) @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    enc = np.rint(np.clip(linear_to_srgb(y), 0.0, 1.0) * 255).astype(np.uint8)
     return np.repeat(enc[..., None], 3, axis=-1)
 
 
