@@ -505,3 +505,10 @@ def test_drop_false_keeps_an_empty_panel():
     assert list(g.axes_dict) == ["trial 0", "none yet", "trial 1"]
     assert len(g.axes_dict["none yet"].lines) == 0
     assert len(facet(df, col="trial").axes_dict) == 2
+
+
+def test_set_applies_to_every_panel_of_every_page():
+    g = facet(tidy(3), col="trial", max_per_page=2, share="none")
+    assert g.set(yscale="log", xlim=(0, 10)) is g
+    assert all(ax.get_yscale() == "log" for ax in g.axes_dict.values())
+    assert all(ax.get_xlim() == (0, 10) for ax in g.axes_dict.values())

@@ -506,6 +506,20 @@ class FacetGrid:
             for ax in leaders:
                 getattr(ax, f"set_{axis}lim")(lo, hi)
 
+    def set(self, **kwargs: Any) -> FacetGrid:
+        """Set Axes properties on every panel of every page (``yscale="log"``, ``xlim=``).
+
+        *kwargs* go to `matplotlib.axes.Axes.set`.
+
+        Returns
+        -------
+        FacetGrid
+            self.
+        """
+        for ax in self.axes_dict.values():
+            ax.set(**kwargs)
+        return self
+
     def set_axis_labels(self, x_var: str | None = None, y_var: str | None = None) -> FacetGrid:
         """Set the spanning x and y labels (one per figure, centred on the panels).
 
