@@ -356,6 +356,17 @@ def test_secondary_texts_keep_contrast(fg, bg):
         assert contrast_ratio(color, bg) < contrast_ratio(fg, bg)
 
 
+def test_legend_best_and_stack_measure_each_other_once():
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100, layout="constrained")
+    ax.plot([0, 1], [0, 1], label="loss")
+    ax.legend(loc="best")  # measures every Text of the Axes, the stack included
+    stack = titles(ax, title="Title", caption="Caption")
+    fig.canvas.draw()  # no RecursionError
+    r = fig.canvas.get_renderer()
+    assert stack.get_window_extent(r).height > 20
+    assert overlapping_pairs(fig)[0] == []
+
+
 def test_no_draw_when_adding():
     fig, ax = plt.subplots()
     ax.plot([0, 1], label="loss")
