@@ -512,3 +512,26 @@ def test_set_applies_to_every_panel_of_every_page():
     assert g.set(yscale="log", xlim=(0, 10)) is g
     assert all(ax.get_yscale() == "log" for ax in g.axes_dict.values())
     assert all(ax.get_xlim() == (0, 10) for ax in g.axes_dict.values())
+
+
+def test_figure_title_stack_and_suptitle_keep_the_edges(draw_counter):
+    from chartkit.annotate import titles
+
+    g = facet(tidy(4), col="trial", wrap=2, hue="split").map("plot", "step", "loss")
+    stack = titles(g.figure, title="Figure title", subtitle="subtitle", caption="caption")
+    g.figure.savefig(io.BytesIO(), format="png")
+    assert draw_counter == {"draw": 1, "tight_layout": 0}
+    g.figure.canvas.draw()
+    r = g.figure.canvas.get_renderer()
+    top = stack.get_window_extent(r)
+    for ax in g.axes_dict.values():
+        assert top.y0 > ax.get_window_extent(r).y1
+    boxes, names = text_boxes(g.figure)
+    assert [(names[i], names[j]) for i, j in overlaps(boxes)] == []
+
+    plain = facet(tidy(2), col="trial").map("plot", "step", "loss")
+    plain.figure.suptitle("plain suptitle")
+    plain.figure.supxlabel("plain supxlabel")
+    plain.figure.canvas.draw()
+    boxes, names = text_boxes(plain.figure)
+    assert [(names[i], names[j]) for i, j in overlaps(boxes)] == []

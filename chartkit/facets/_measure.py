@@ -190,6 +190,8 @@ class PageLayout:
     tags: dict[Any, Any] = field(default_factory=dict)
     measured_runs: int = 0
     _right_overhang: float = 0.0
+    _sup_top: float = 0.0
+    _sup_bottom: float = 0.0
     _tag_spots: dict[Any, tuple[float, float]] = field(default_factory=dict)
 
     # -- measuring -------------------------------------------------------------------------
@@ -320,6 +322,11 @@ class PageLayout:
         bottom_band = legend_h + pad if self.legend_side == "bottom" and legend_h else 0.0
         top_legend = legend_h + pad if self.legend_side == "top" and legend_h else 0.0
 
+        # Figure-level suptitle / supxlabel (plain texts or chartkit.annotate title stacks)
+        # keep the figure edges: the header and the bottom labels go inside them.
+        self._sup_top = self._edge_band(fig, "_suptitle", renderer, w_in, h_in)
+        self._sup_bottom = self._edge_band(fig, "_supxlabel", renderer, w_in, h_in)
+
         # Two rounds: tick locators and strip fitting depend on the panel size, which
         # depends on the margins; the second round sees the final size.
         margins = {"left": 0.5, "right": 0.2, "bottom": 0.5, "top": 0.3}
@@ -371,8 +378,8 @@ class PageLayout:
             margins = {
                 "left": pad + ylabel_band + left,
                 "right": pad + right + strip_band + cax_band + right_band,
-                "bottom": pad + bottom + xlabel_band + bottom_band,
-                "top": pad + top + top_band + top_legend,
+                "bottom": pad + bottom + xlabel_band + bottom_band + self._sup_bottom,
+                "top": pad + top + top_band + top_legend + self._sup_top,
             }
         # Titles and labels wrapped for the final margins; their bands follow.
         bands = (top_band, xlabel_band, ylabel_band)
@@ -391,6 +398,21 @@ class PageLayout:
         self._place_texts(params, w_in, h_in, header_h, strip_band, cax_band, xlabel_band)
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _edge_band(self, fig: Any, attr: str, renderer: Any, w_in: float, h_in: float) -> float:
+        """Inches a figure suptitle/supxlabel takes from its edge, placed at that edge."""
+        text = getattr(fig, attr, None)
+        if text is None or not text.get_visible() or not text.get_text():
+            return 0.0
+        top = attr == "_suptitle"
+        x = text.get_position()[0]
+        text.set_position((x, 1 - self.pad / h_in if top else self.pad / h_in))
+        bb = text.get_window_extent(renderer)
+        if bb is None or bb.height <= 0:
+            return 0.0
+        dpi = fig.dpi
+        reach = (fig.bbox.height - bb.y0) if top else bb.y1
+        return max(0.0, reach / dpi)
 
     def _gaps_fast(self, cells, over, pad, wgap, hgap):
         # Neighbours by grid cell, linear in the number of panels.
@@ -424,14 +446,14 @@ class PageLayout:
         left, right, bottom, top = (params[k] for k in ("left", "right", "bottom", "top"))
         bottoms, tops, _, _ = self.gridspec.get_grid_positions(fig)
         # Header stacked from the top edge, aligned with the panel area's left edge.
-        y = 1 - pad / h_in
+        y = 1 - (pad + self._sup_top) / h_in
         for text, h in zip(self.header, header_h, strict=True):
             if h <= 0:
                 continue
             text.set_position((left if text.get_ha() == "left" else 0.5, y))
             y -= (h + pad) / h_in
         if self.xlabel is not None:
-            self.xlabel.set_position(((left + right) / 2, pad / h_in))
+            self.xlabel.set_position(((left + right) / 2, (pad + self._sup_bottom) / h_in))
         if self.ylabel is not None:
             self.ylabel.set_position((pad / w_in, (bottom + top) / 2))
         right += self._right_overhang / w_in
@@ -445,7 +467,8 @@ class PageLayout:
             if self.legend_side == "right":
                 anchor, loc = (x + pad / w_in, (bottom + top) / 2), "center left"
             elif self.legend_side == "bottom":
-                anchor, loc = ((left + right) / 2, (pad + xlabel_band) / h_in), "lower center"
+                lift = pad + xlabel_band + self._sup_bottom
+                anchor, loc = ((left + right) / 2, lift / h_in), "lower center"
             else:
                 anchor, loc = ((left + right) / 2, y), "upper center"
             self.legend.set_bbox_to_anchor(anchor, fig.transFigure)
