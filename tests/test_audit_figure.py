@@ -297,3 +297,14 @@ def test_recipe_accessible_image():
     ax.legend(loc="upper right")
     assert_accessible(fig)
     return fig
+
+
+def test_legend_over_reference_lines_only_is_fine():
+    fig = _fig()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 0.2], color=OKABE_BLUE, label="loss")
+    for x in (0.2, 0.5, 0.8):
+        ax.axvline(x, color="0.5", linestyle="--")
+    ax.axhline(0.9, color="0.5")
+    ax.legend(loc="upper center")
+    assert check_figure(fig).ok

@@ -339,6 +339,8 @@ def _covered(leg_box: Any, ax: Any, own: set[int]) -> list[str]:
     for line in ax.get_lines():
         if id(line) in own or not line.get_visible() or len(line.get_xdata(orig=False)) == 0:
             continue
+        if not line.get_transform().contains_branch(ax.transData):
+            continue  # reference lines (axhline, axvline) span the Axes: not data
         path = line.get_transform().transform_path(line.get_path())
         v = path.vertices
         if not len(v):

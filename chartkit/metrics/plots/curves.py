@@ -176,6 +176,8 @@ def plot_curves(
         ax.set_yscale("symlog", linthresh=linthresh or 1.0)
     elif yscale == "log":
         ax.set_yscale("log")
+    from chartkit.annotate.lines import readable_color
+
     for j, (s, i, y_at, color) in enumerate(notes):
         value = s.value[i]
         kind = "NaN" if np.isnan(value) else ("+inf" if value > 0 else "\u2212inf")
@@ -194,7 +196,8 @@ def plot_curves(
             ha="right",
             va="top" if upper else "bottom",
             fontsize="small",
-            color=color,
+            # The series colour, darkened just enough to read as text (WCAG 4.5:1).
+            color=readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5),
             arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6},
         )
     if series and not np.isfinite(all_values).any():

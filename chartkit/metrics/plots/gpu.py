@@ -335,7 +335,13 @@ def plot_batch_probe(
             linestyle="--",
             label="step time [ms]",
         )
-        tw.set_ylabel("step time [ms]", color=colors[1 % len(colors)])
+        from chartkit.annotate.lines import readable_color
+
+        # The line's colour, darkened just enough to read as text (WCAG 4.5:1).
+        label_color = readable_color(
+            colors[1 % len(colors)], [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5
+        )
+        tw.set_ylabel("step time [ms]", color=label_color)
         tw.spines["right"].set_visible(True)
         tw.grid(False)
     if summary["limit_mib"] is not None:

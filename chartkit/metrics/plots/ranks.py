@@ -323,6 +323,8 @@ def plot_rank_spread(
         if c not in stragglers:
             ax.plot(x, wide[c].to_numpy(), color="0.6", linewidth=0.6, alpha=0.6, zorder=1.8)
     ax.plot(x, med, **{"color": base, "label": f"median of {len(others)} ranks", **kwargs})
+    from chartkit.annotate.lines import readable_color
+
     for k, r in enumerate(stragglers):
         color = colors[(k + 1) % len(colors)]
         y = wide[r].to_numpy()
@@ -336,7 +338,8 @@ def plot_rank_spread(
                 textcoords="offset points",
                 va="center",
                 ha="left",
-                color=color,
+                # The line's colour, darkened just enough to read as text (WCAG 4.5:1).
+                color=readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5),
                 fontsize="small",
                 annotation_clip=False,
             )
