@@ -20,6 +20,7 @@ from chartkit.errors import DataWarning
 from chartkit.metrics.plots import (
     param_importance,
     plot_importance,
+    plot_lineage,
     plot_parallel,
     plot_rungs,
     plot_trials,
@@ -555,3 +556,56 @@ def test_all_nan_metric(tmp_path):
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert len(lines) == 3  # the configs are still drawn, to the "no value" slot
     assert "no value" in [t.get_text() for t in ax.texts]
+
+
+def _pbt_real():
+    with pytest.warns(DataWarning):
+        return read_ray(ASHA.parent / "tune_pbt_error")
+
+
+def test_lineage_bars_on_real_pbt():
+    log = _pbt_real()
+    ax = plot_lineage(log, "lr")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "6e82b_00000",
+        "6e82b_00001",
+        "6e82b_00002",
+        "6e82b_00003",
+    ]
+    top = [p for p in ax.patches if p.get_y() + p.get_height() / 2 == 3]
+    # segments 1, 3, 5, 7, 9 (segment 2, also starting at 5, was overwritten by 3)
+    assert [p.get_x() + 0.5 for p in top] == [1, 3, 5, 7, 9]
+    assert [p.get_width() for p in top] == [2, 2, 2, 2, 2]
+    values = [t.get_text() for t in ax.texts if abs(t.get_position()[1] - 3) < 1e-9]
+    assert values == ["0.01", "0.05", "0.1", "0.3", "0.2"]
+    ticks = [ln for ln in ax.get_lines() if ln.get_marker() in ("None", "", None)]
+    assert len(ticks) == 1
+    assert ticks[0].get_xdata()[0] == 4.5  # the overwritten segment's start
+    assert any(ln.get_marker() == "X" for ln in ax.get_lines())  # the ERROR trial
+    assert _heading(ax) == {
+        "title": "Lineage of 4 trials: lr per segment",
+        "subtitle": "5 segment starts (a restored checkpoint or a new config); "
+        "| = overwritten segment (1); X = ERROR",
+    }
+    assert ax.figure.axes[-1].get_ylabel() == "lr (log scale)"
+
+
+def test_lineage_without_pbt_and_errors(asha):
+    ax = plot_lineage(asha, "batch_size")
+    assert len(ax.patches) == 16
+    assert "(no PBT)" in _heading(ax)["subtitle"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["8", "16", "32", "64"]
+    with pytest.raises(KeyError, match=r"'rl' is not a valid value for param.*'lr'"):
+        plot_lineage(asha, "rl")
+    with pytest.raises(TypeError, match=r"plot_lineage sets 'color' itself"):
+        plot_lineage(asha, color="k")
+    with pytest.raises(ValueError, match=r"plot_lineage needs the trials' configs"):
+        plot_lineage(asha.metrics)
+
+
+@pytest.mark.mpl_image_compare(style=STYLE)
+def test_lineage_image():
+    log = _pbt_real()
+    fig, ax = plt.subplots(figsize=(6.5, 3.2), dpi=100, layout="constrained")
+    plot_lineage(log, "lr", ax=ax)
+    return fig

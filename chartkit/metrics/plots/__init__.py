@@ -20,7 +20,7 @@ from chartkit.metrics.plots.ranks import (
     throughput_table,
 )
 from chartkit.metrics.plots.rungs import plot_rungs
-from chartkit.metrics.plots.trials import plot_trials
+from chartkit.metrics.plots.trials import plot_lineage, plot_trials
 
 __all__ = [
     "find_stragglers",
@@ -31,6 +31,7 @@ __all__ = [
     "plot_gpu_heatmap",
     "plot_gpu_memory",
     "plot_importance",
+    "plot_lineage",
     "plot_parallel",
     "plot_rank_spread",
     "plot_rungs",

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from chartkit._figure import get_ax
 from chartkit._validate import check_in_list
 from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.tuning import (
+    _last_steps,
+    _trials_info,
     best_trial,
     check_param,
     check_params_available,
@@ -24,8 +28,9 @@ from chartkit.metrics.plots.tuning import (
     trial_table,
     varying_params,
 )
+from chartkit.metrics.schema import natural_key
 
-__all__ = ["continuous_cmap", "plot_trials"]
+__all__ = ["continuous_cmap", "plot_lineage", "plot_trials"]
 
 _SCOPE_TEXT = {
     "last": "each trial's last value",
@@ -142,7 +147,6 @@ def plot_trials(
     """
     import matplotlib as mpl
     import matplotlib.patheffects as pe
-    from matplotlib.colors import LogNorm, Normalize
 
     check_in_list(["last", "min", "max"], scope=scope)
     if mode is not None:
@@ -170,35 +174,11 @@ def plot_trials(
         kind = param_kinds(segs if lineage and len(segs) else table, [color_by])[color_by]
     ax = get_ax(ax)
 
-    # colour of a config value
-    norm = None
-    cats: list = []
-    cycle = _categorical_colors()
-    if kind in ("log", "linear"):
-        vals = segs[color_by] if lineage and len(segs) else table[color_by]
-        vals = vals.astype(float).to_numpy()
-        vals = vals[np.isfinite(vals)]
-        lo, hi = (vals.min(), vals.max()) if vals.size else (0.0, 1.0)
-        if lo == hi:
-            lo, hi = (lo / 2, lo * 2) if kind == "log" else (lo - 0.5, hi + 0.5)
-        norm = LogNorm(lo, hi) if kind == "log" else Normalize(lo, hi)
-        cm = continuous_cmap() if cmap is None else mpl.colormaps[cmap]
-        # one colormap call for every value (a call per line costs ~ms each)
-        uniq = np.unique(vals)
-        rgba = cm(norm(uniq)) if uniq.size else []
-        value_color = {float(v): tuple(c) for v, c in zip(uniq, rgba, strict=True)}
-    elif kind == "categorical":
-        src = segs[color_by] if lineage and len(segs) else table[color_by]
-        cats = sorted(src.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
-
-    def color_of(value, k):
-        if kind is None:
-            return cycle[k % len(cycle)]
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return "0.6"
-        if norm is not None:
-            return value_color.get(float(value)) or cm(norm(float(value)))
-        return cycle[cats.index(value) % len(cycle)]
+    colors = _ParamColors(
+        segs if lineage and len(segs) else table, color_by, kind, cmap, _categorical_colors()
+    )
+    norm, cats = colors.norm, colors.cats
+    color_of = colors.color_of
 
     best = best_trial(table, mode)
     best_name = table["trial"].iloc[best] if best is not None else None
@@ -278,7 +258,7 @@ def plot_trials(
         note += "; X = ERROR"
     heading(ax, f"{metric} of {n} trials, {what}", note)
     if colorbar and norm is not None:
-        sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
+        sm = mpl.cm.ScalarMappable(norm=norm, cmap=colors.cmap)
         cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})
         cb.set_label(color_by + (" (log scale)" if kind == "log" else ""))
     elif colorbar and kind == "categorical":
@@ -287,6 +267,46 @@ def plot_trials(
         handles = [Line2D([], [], color=color_of(c, 0), linewidth=2) for c in cats]
         ax.legend(handles, [str(c) for c in cats], title=color_by, fontsize="small")
     return ax
+
+
+class _ParamColors:
+    """Colours of one config key's values: a (log) norm on a map, or the colour cycle."""
+
+    def __init__(self, frame, name, kind, cmap, cycle) -> None:
+        import matplotlib as mpl
+        from matplotlib.colors import LogNorm, Normalize
+
+        self.kind, self.cycle = kind, cycle
+        self.norm = None
+        self.cmap = None
+        self.cats: list = []
+        self._value_color: dict[float, tuple] = {}
+        if kind in ("log", "linear"):
+            vals = frame[name].astype(float).to_numpy()
+            vals = vals[np.isfinite(vals)]
+            lo, hi = (vals.min(), vals.max()) if vals.size else (0.0, 1.0)
+            if lo == hi:
+                lo, hi = (lo / 2, lo * 2) if kind == "log" else (lo - 0.5, hi + 0.5)
+            self.norm = LogNorm(lo, hi) if kind == "log" else Normalize(lo, hi)
+            self.cmap = continuous_cmap() if cmap is None else mpl.colormaps[cmap]
+            # one colormap call for every value (a call per line costs ~ms each)
+            uniq = np.unique(vals)
+            rgba = self.cmap(self.norm(uniq)) if uniq.size else []
+            self._value_color = {float(v): tuple(c) for v, c in zip(uniq, rgba, strict=True)}
+        elif kind == "categorical":
+            src = frame[name]
+            self.cats = sorted(src.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+
+    def color_of(self, value, k: int = 0):
+        """Colour of *value* (the *k*-th cycle colour when nothing colours by a key)."""
+        if self.kind is None:
+            return self.cycle[k % len(self.cycle)]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "0.6"
+        if self.norm is not None:
+            v = float(value)
+            return self._value_color.get(v) or self.cmap(self.norm(v))
+        return self.cycle[self.cats.index(value) % len(self.cycle)]
 
 
 def _is_ray(frame) -> bool:
@@ -326,3 +346,172 @@ def _label_best(ax, table, best, params, color_by, metric, line, text_kws) -> No
     style.setdefault("ha", "left" if left else "right")
     offset = (8 if left else -8, -18 if upper else 18)
     ax.annotate(text, (x[i], y[i]), xytext=offset, textcoords="offset points", **style)
+
+
+def plot_lineage(
+    log,
+    param: str = "lr",
+    *,
+    cmap=None,
+    colorbar: bool = True,
+    ax=None,
+    text_kws: dict[str, Any] | None = None,
+    colorbar_kws: dict[str, Any] | None = None,
+    **kwargs: Any,
+):
+    """Draw each trial's lineage segments (PBT) as bars coloured by one config key.
+
+    One row per trial; a bar per lineage segment from the iteration where it started to
+    where the next one took over (the trial's last iteration for the last one), coloured
+    and labelled by the segment's value of *param*. A segment starts where Ray's
+    ``training_iteration`` went back (PBT restored another trial's checkpoint) or the
+    config changed. A segment whose steps a later one overwrote entirely (it restarted at
+    the same or an earlier iteration) is drawn as a tick at its start. ERROR trials are
+    marked at their end.
+
+    Parameters
+    ----------
+    log : RunLog
+        A tuning log (`chartkit.metrics.readers.ray.read_ray`).
+    param : str, default: "lr"
+        Config key that colours and labels the segments.
+    cmap : str or Colormap, optional
+        Colormap for a continuous *param*; default: `continuous_cmap`.
+    colorbar : bool, default: True
+        Add a colourbar (continuous) or a legend (categorical).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when None.
+    text_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.text` for the values written in the bars.
+    colorbar_kws : dict, optional
+        Passed to `~matplotlib.figure.Figure.colorbar`.
+    **kwargs
+        Passed to `~matplotlib.axes.Axes.barh` for each trial's segments.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        When *param* is not a config key (close matches listed).
+    ValueError
+        For a bare metrics frame (no configs).
+
+    See Also
+    --------
+    plot_trials : the curves, with the same segments coloured (``lineage=True``).
+    chartkit.metrics.plots.tuning.lineage_segments : the table drawn here.
+    """
+    import matplotlib as mpl
+
+    for refused in ("color", "left", "width", "label"):
+        if refused in kwargs:
+            raise TypeError(
+                f"plot_lineage sets {refused!r} itself (per segment); style the bars after "
+                "drawing via ax.patches."
+            )
+    params = check_params_available(log, "plot_lineage")
+    check_param(param, params, "param")
+    segs = lineage_segments(log)
+    kind = param_kinds(segs, [param])[param]
+    colors = _ParamColors(segs, param, kind, cmap, _categorical_colors())
+    last_step = _last_steps(log)
+    status = {}
+    info = _trials_info(log)
+    if info is not None:
+        status = {str(t): str(s) for t, s in zip(info["trial"], info["status"], strict=True)}
+    ax = get_ax(ax)
+    trials = sorted(segs["trial"].astype(str).unique(), key=natural_key)
+    bar_style = {"height": 0.7, "edgecolor": "white", "linewidth": 1.0, **kwargs}
+    tstyle = {"fontsize": "x-small", "ha": "center", "va": "center", "clip_on": True}
+    tstyle.update(text_kws or {})
+    n_changes = n_replaced = 0
+    for row, trial in enumerate(trials):
+        y = len(trials) - 1 - row
+        g = segs[segs["trial"].astype(str) == trial]
+        end_of_trial = last_step.get(trial)
+        n_changes += len(g) - 1
+        lefts, widths, cs, values = [], [], [], []
+        for start, end, value in zip(g["start_step"], g["end_step"], g[param], strict=True):
+            if pd.isna(start):
+                continue
+            stop = end if not pd.isna(end) else (end_of_trial or start) + 1
+            c = colors.color_of(value)
+            if stop <= start:  # overwritten by a later segment
+                n_replaced += 1
+                ax.plot([start - 0.5] * 2, [y - 0.45, y + 0.45], color=c, linewidth=2.5, zorder=3)
+                continue
+            lefts.append(start - 0.5)
+            widths.append(stop - start)
+            cs.append(c)
+            values.append(value)
+        if widths:
+            ax.barh([y] * len(widths), widths, left=lefts, color=cs, **bar_style)
+            for left, width, value, c in zip(lefts, widths, values, cs, strict=True):
+                if width >= 2:
+                    ax.text(
+                        left + width / 2,
+                        y,
+                        _short(value),
+                        color=_ink(c),
+                        **tstyle,
+                    )
+        if status.get(trial, "").upper() == "ERROR" and end_of_trial is not None:
+            ax.plot(
+                [end_of_trial + 0.5],
+                [y],
+                marker="X",
+                markersize=9,
+                color=OUTCOME_STYLE["error"]["color"],
+                markeredgecolor="white",
+                linestyle="none",
+                zorder=4,
+            )
+    ax.set_yticks(range(len(trials))[::-1], trials)
+    ax.set_ylim(-0.6, len(trials) - 0.4)
+    ax.set_xlabel("training iteration")
+    ax.grid(False, axis="y")
+    if n_changes:
+        note = f"{n_changes} segment starts (a restored checkpoint or a new config)"
+    else:
+        note = "no trial changed its config or restored a checkpoint (no PBT)"
+    if n_replaced:
+        note += f"; | = overwritten segment ({n_replaced})"
+    if any(s.upper() == "ERROR" for s in status.values()):
+        note += "; X = ERROR"
+    heading(ax, f"Lineage of {len(trials)} trials: {param} per segment", note)
+    if colorbar and colors.norm is not None:
+        sm = mpl.cm.ScalarMappable(norm=colors.norm, cmap=colors.cmap)
+        cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})
+        cb.set_label(param + (" (log scale)" if kind == "log" else ""))
+    elif colorbar and kind == "categorical":
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=colors.color_of(c)) for c in colors.cats]
+        ax.legend(
+            handles,
+            [str(c) for c in colors.cats],
+            title=param,
+            fontsize="small",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+        )
+    return ax
+
+
+def _short(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.3g}".replace("-", "\u2212")
+    return str(value)
+
+
+def _ink(color) -> str:
+    """Black or white text, whichever contrasts more with *color* (WCAG luminance)."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.array(to_rgb(color))
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    lum = float(lin @ [0.2126, 0.7152, 0.0722])
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
