@@ -96,6 +96,9 @@ def param_importance(
         How a trial's curve becomes one value (see `~.tuning.trial_table`).
     step : int, optional
         Score every trial at this step instead (trials that did not reach it are left out).
+        After ASHA, trials stopped at different iterations, so their last values mix
+        "how good" with "how long it ran"; ``step=grace_period`` compares every trial at
+        the first rung.
     scales : dict, optional
         ``{param: kind}`` overriding the guessed kind (see `~.tuning.param_kinds`).
 
