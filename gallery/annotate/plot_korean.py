@@ -22,7 +22,8 @@ epochs = np.arange(1, 61)
 with chartkit.theme("default"):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
     ax1.plot(epochs, 2 * np.exp(-epochs / 12) + 0.2 + rng.normal(0, 0.02, 60), label="학습 손실")
-    ax1.plot(epochs, 1.7 * np.exp(-epochs / 16) + 0.3, label="검증 손실")
+    # A dark vermillion: the title writes this name in its colour, so it must read as text.
+    ax1.plot(epochs, 1.7 * np.exp(-epochs / 16) + 0.3, label="검증 손실", color="#b35000")
     ax1.set_xlabel("에폭")
     ax1.set_ylabel("손실")
     titles(ax1, title="<학습 손실>이 <검증 손실>보다 빨리 줄어듭니다", subtitle="학습률 0.01")
