@@ -92,13 +92,18 @@ def _marker_radius_px(size_pt: float, fig: Figure) -> float:
 
 
 def axes_obstacles(
-    ax: Axes, *, exclude: Iterable[object] = (), renderer: RendererBase | None = None
+    ax: Axes,
+    *,
+    exclude: Iterable[object] = (),
+    renderer: RendererBase | None = None,
+    texts: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """What labels should keep clear of on *ax*, in display pixels.
 
     Markers of scatter collections and of `~matplotlib.lines.Line2D` become squares of the
-    marker's size, other texts their bounding boxes; lines and `LineCollection` segments
-    become segments. Artists in *exclude* and invisible artists are skipped.
+    marker's size, other texts their bounding boxes (unless *texts* is false); lines and
+    `LineCollection` segments become segments. Artists in *exclude* and invisible artists
+    are skipped.
 
     Returns
     -------
@@ -151,12 +156,12 @@ def axes_obstacles(
             segs.append(polyline_segments(xy))
         if str(line.get_marker()) not in _NO_LINE:
             add_points(xy, _marker_radius_px(line.get_markersize(), fig))
-    texts = [t for t in ax.texts if id(t) not in skip and t.get_visible() and t.get_text()]
-    if texts:
+    others = [t for t in ax.texts if id(t) not in skip and t.get_visible() and t.get_text()]
+    if texts and others:
         if renderer is None:
             renderer = get_renderer(fig)
         boxes = []
-        for t in texts:
+        for t in others:
             if hasattr(t, "update_positions"):  # an Annotation places its text at draw time
                 t.update_positions(renderer)
             boxes.append(Text.get_window_extent(t, renderer).extents)

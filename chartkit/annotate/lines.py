@@ -113,7 +113,7 @@ def readable_color(color: Any, backgrounds: Sequence[Any], min_contrast: float) 
 
     The colour is mixed with black (on light backgrounds) or white (on dark ones) in sRGB,
     which keeps its hue; the smallest mix that reaches the ratio against every background
-    is found by bisection. A colour that already passes is returned unchanged.
+    is kept (to 1/256). A colour that already passes is returned unchanged.
 
     Parameters
     ----------
@@ -131,22 +131,18 @@ def readable_color(color: Any, backgrounds: Sequence[Any], min_contrast: float) 
 
     from chartkit.annotate.contrast import contrast_ratio, relative_luminance
 
-    def worst(c) -> float:
-        return min(float(contrast_ratio(c, bg)) for bg in backgrounds)
-
-    if worst(color) >= min_contrast:
+    if min(float(contrast_ratio(color, bg)) for bg in backgrounds) >= min_contrast:
         return color
     rgb = np.asarray(mcolors.to_rgb(color))
     dark_bg = np.mean([relative_luminance(bg) for bg in backgrounds]) < 0.18
     target = np.ones(3) if dark_bg else np.zeros(3)
-    lo, hi = 0.0, 1.0
-    for _ in range(20):
-        mid = (lo + hi) / 2
-        if worst(tuple(rgb + (target - rgb) * mid)) >= min_contrast:
-            hi = mid
-        else:
-            lo = mid
-    return tuple(float(v) for v in rgb + (target - rgb) * hi)
+    # Mixes in steps of 1/256, all tested at once; the first that passes is kept.
+    t = np.linspace(0.0, 1.0, 257)
+    mixes = rgb + (target - rgb) * t[:, None]
+    ratio = np.min([np.asarray(contrast_ratio(mixes, bg)) for bg in backgrounds], axis=0)
+    passing = np.flatnonzero(ratio >= min_contrast)
+    best = mixes[passing[0]] if len(passing) else target
+    return tuple(float(v) for v in best)
 
 
 def _resolve(
@@ -384,7 +380,7 @@ def _layout(ax, lines, texts, sizes, where, pad, gap, leader, min_leader, leader
     fig = ax.get_figure(root=True)
     ppp = _measure.px_per_point(fig)
     box = np.asarray(ax.bbox.extents)
-    _, segments = _measure.axes_obstacles(ax, exclude=texts, renderer=renderer)
+    _, segments = _measure.axes_obstacles(ax, exclude=texts, renderer=renderer, texts=False)
     dxy = [np.asarray(line.get_xydata(), float) for line in lines]
     pxy = [line.get_transform().transform(xy) for line, xy in zip(lines, dxy, strict=True)]
     # Names are anchored in data coordinates: map lines drawn in other coordinates there.
