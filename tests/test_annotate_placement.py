@@ -332,6 +332,14 @@ def test_korean_labels_measured_with_the_fallback_font():
 # --------------------------------------------------------------------------- bad input
 
 
+def test_current_axes_by_default():
+    _fig, ax, x, y = _scatter(10)
+    plt.sca(ax)
+    placed = label_points(x, y, [f"p{i}" for i in range(10)])
+    assert placed.axes == [ax]
+    assert all(t.axes is ax for t in placed.texts)
+
+
 def test_empty_is_a_noop():
     before = plt.get_fignums()
     placed = label_points([], [], [])
