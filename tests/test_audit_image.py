@@ -115,3 +115,22 @@ def test_cli_text_ok(good_png, capsys):
 def test_cli_errors(tmp_path, capsys):
     assert main(["audit", str(tmp_path / "nope.png")]) == 2
     assert "chartkit audit: error: image file not found" in capsys.readouterr().err
+
+
+def test_preview_into_a_themed_pyplot_figure():
+    import chartkit
+
+    img = np.full((30, 50, 3), 255, dtype=np.uint8)
+    with chartkit.theme("default"):  # constrained layout on: the panels must not warn
+        fig = plt.figure()
+        out = cvd_preview(img, panel_width=2.0, fig=fig)
+        fig.canvas.draw()
+    assert out is fig
+    assert [ax.get_title(loc="left") or ax.get_title() for ax in fig.axes] == [
+        "normal",
+        "deuteranomaly 100",
+        "protanomaly 100",
+        "tritanomaly 100",
+        "grayscale",
+    ]
+    assert tuple(fig.get_size_inches()) == pytest.approx((10.0, 1.2 + 0.45))

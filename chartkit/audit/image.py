@@ -230,6 +230,7 @@ def cvd_preview(
     *,
     severity: float = 100,
     panel_width: float = 4.0,
+    fig: Any = None,
 ) -> Any:
     """A figure showing *image* under normal vision, three deficiencies and in greyscale.
 
@@ -239,11 +240,14 @@ def cvd_preview(
     severity : float, default: 100
     panel_width : float, default: 4
         Width of each of the five panels in inches.
+    fig : matplotlib.figure.Figure, optional
+        Draw into this (empty) figure, e.g. ``plt.figure()``, resized to fit; by default a
+        new figure is made without pyplot.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Made without pyplot; save it with ``fig.savefig(...)``.
+        Save it with ``fig.savefig(...)``.
     """
     from matplotlib.figure import Figure
 
@@ -252,11 +256,20 @@ def cvd_preview(
     img, _ = load_image(image)
     h, w = img.shape[:2]
     height = panel_width * h / w
-    fig = Figure(figsize=(len(_PANELS) * panel_width, height + 0.45), dpi=100)
-    axes = fig.subplots(1, len(_PANELS))
-    fig.subplots_adjust(
-        left=0.005, right=0.995, bottom=0.01, top=height / (height + 0.45), wspace=0.02
-    )
+    size = (len(_PANELS) * panel_width, height + 0.45)
+    if fig is None:
+        fig = Figure(figsize=size, dpi=100)
+    else:
+        fig.set_size_inches(size)
+        fig.set_layout_engine("none")  # the panels are placed by hand below
+    # Panels placed edge to edge by hand.
+    n = len(_PANELS)
+    top = height / (height + 0.45)
+    step = 0.99 / n
+    axes = [
+        fig.add_axes((0.005 + k * step + 0.002, 0.01, step - 0.004, top - 0.01), in_layout=False)
+        for k in range(n)
+    ]
     for ax, (title, kind) in zip(axes, _PANELS, strict=True):
         if kind is None:
             shown = img
