@@ -258,6 +258,18 @@ def test_label_points_avoids_existing_labels():
         assert not any(a.overlaps(b) for b in boxes[i + 1 :])
 
 
+def test_boxed_labels_are_measured_with_their_box():
+    fig, ax, x, y = _scatter(60)
+    box = {"boxstyle": "round,pad=0.5", "facecolor": "w"}
+    placed = label_points(x, y, [f"p{i}" for i in range(60)], ax=ax, bbox=box)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    patches = [t.get_bbox_patch().get_window_extent(renderer) for t in placed.texts]
+    assert len(patches) > 10
+    for i, a in enumerate(patches):
+        assert not any(a.overlaps(b) for b in patches[i + 1 :])
+
+
 def test_joint_placement_over_two_axes():
     rng = np.random.default_rng(1)
     fig, axs = plt.subplots(1, 2, figsize=(5, 2.5), dpi=100, sharey=True)

@@ -20,15 +20,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
-    from matplotlib.text import Text
 
 __all__ = [
     "axes_obstacles",
     "decorations",
     "get_renderer",
+    "label_sizes",
     "prepare_layout",
     "px_per_point",
-    "text_sizes",
 ]
 
 _NO_LINE = {"None", "none", "", " "}
@@ -64,25 +63,35 @@ def prepare_layout(fig: Figure) -> None:
         engine.execute(root)
 
 
-def text_sizes(texts: Sequence[Text], renderer: RendererBase | None = None) -> np.ndarray:
-    """Width and height in display pixels of each text, measured with one renderer.
+def label_sizes(
+    fig: Figure,
+    strings: Sequence[str],
+    renderer: RendererBase,
+    **text_kws: object,
+) -> np.ndarray:
+    """Width and height in display pixels of each string drawn with *text_kws*.
 
-    Only the text itself is measured (an `~matplotlib.text.Annotation`'s arrow is not), and
-    the figure is not drawn.
+    One probe `~matplotlib.text.Text` carrying the properties measures every string with
+    one renderer (matplotlib caches the font metrics per string and font). A ``bbox=``
+    among the properties counts: the size is that of the box drawn around the text.
 
     Returns
     -------
     (n, 2) ndarray
     """
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
-    out = np.zeros((len(texts), 2))
-    if not len(texts):
-        return out
-    if renderer is None:
-        renderer = get_renderer(texts[0].get_figure(root=True))
-    for i, t in enumerate(texts):
-        bb = Text.get_window_extent(t, renderer)
+    probe = Text(0, 0, "", **text_kws)
+    probe.set_figure(fig.get_figure(root=True))
+    patch = probe.get_bbox_patch()
+    out = np.zeros((len(strings), 2))
+    for i, s in enumerate(strings):
+        probe.set_text(s)
+        bb = probe.get_window_extent(renderer)
+        if patch is not None:
+            probe.update_bbox_position_size(renderer)
+            bb = Bbox.union([bb, patch.get_window_extent(renderer)])
         out[i] = bb.width, bb.height
     return out
 

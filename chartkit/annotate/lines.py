@@ -279,15 +279,7 @@ def label_lines(
     _measure.prepare_layout(fig)
     renderer = _measure.get_renderer(fig)
 
-    from matplotlib.text import Text
-
-    probe = Text(0, 0, "", ha="left", va="center", **kwargs)
-    probe.set_figure(fig)
-    sizes = np.zeros((len(names), 2))
-    for i, name in enumerate(names):
-        probe.set_text(name)
-        bb = probe.get_window_extent(renderer)
-        sizes[i] = bb.width, bb.height
+    sizes = _measure.label_sizes(fig, names, renderer, ha="left", va="center", **kwargs)
 
     backgrounds = [ax.get_facecolor(), fig.get_facecolor()]
     texts = []

@@ -292,16 +292,16 @@ def label_points(
     renderer = _measure.get_renderer(fig)
     ppp = _measure.px_per_point(fig)
 
-    # Measure every label once with one probe text carrying the label's properties.
-    from matplotlib.text import Text
-
-    probe = Text(0, 0, "", ha="center", va="center", **kwargs)
-    probe.set_figure(fig)
+    # Every label measured once, with one probe text carrying the labels' properties.
     sizes = np.zeros((n, 2))
-    for i in np.flatnonzero(finite):
-        probe.set_text(labels[i])
-        bb = probe.get_window_extent(renderer)
-        sizes[i] = bb.width, bb.height
+    sizes[finite] = _measure.label_sizes(
+        fig,
+        [labels[i] for i in np.flatnonzero(finite)],
+        renderer,
+        ha="center",
+        va="center",
+        **kwargs,
+    )
 
     texts: list[Annotation | None] = [None] * n
     for i in np.flatnonzero(finite):
