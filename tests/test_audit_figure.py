@@ -117,6 +117,7 @@ def test_bad_chart_reports_exactly_its_defect(case):
     report = check_figure(CASES[case][0]())
     assert not report.ok
     assert report.kinds == [kind], str(report)
+    assert json.loads(json.dumps(report.to_dict()))["kinds"] == [kind]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -308,3 +309,16 @@ def test_legend_over_reference_lines_only_is_fine():
     ax.axhline(0.9, color="0.5")
     ax.legend(loc="upper center")
     assert check_figure(fig).ok
+
+
+def test_a_halo_is_the_background_of_its_text():
+    from matplotlib import patheffects
+
+    fig = _fig()
+    ax = fig.add_subplot()
+    ax.imshow([[0.0, 1.0]], cmap="gray")
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    ax.text(0, 0, "haloed", color="black", ha="center", path_effects=halo)
+    ax.text(0.2, 0.3, "bare", color="black", ha="center")  # black on the black cell
+    (f,) = check_figure(fig, rules="low-contrast-text").findings
+    assert "'bare'" in f.message

@@ -143,7 +143,24 @@ class _Backgrounds:
         patch = text.get_bbox_patch()
         if patch is not None and patch.get_visible() and patch.get_fill():
             under = _opaque(patch.get_facecolor(), under)
+        halo = _halo(text)
+        if halo is not None:
+            under = _opaque(halo, under)
         return under
+
+
+def _halo(text: Any) -> Any:
+    """The colour of a stroke path effect around *text* (a halo), when it is wide enough to
+    be what the glyphs are read against (>= 2 pt)."""
+    from matplotlib import patheffects
+
+    for pe in text.get_path_effects():
+        if isinstance(pe, (patheffects.Stroke, patheffects.withStroke)):
+            gc = getattr(pe, "_gc", {})
+            color = gc.get("foreground", gc.get("color"))
+            if color is not None and float(gc.get("linewidth", 0)) >= 2:
+                return color
+    return None
 
 
 def _is_large(text: Any) -> bool:
