@@ -64,9 +64,9 @@ def register_bundled_fonts() -> None:
     This adds entries to ``matplotlib.font_manager.fontManager``; it is called by
     `chartkit.theme` and by importing ``chartkit.styles``, never by ``import chartkit``.
     """
-    from matplotlib import font_manager
-
     import dataclasses
+
+    from matplotlib import font_manager
 
     fm = font_manager.fontManager
     known = {os.path.realpath(f.fname) for f in fm.ttflist}

@@ -378,7 +378,11 @@ def _draw(chart, folder, fmt, title, out, stream, rel, plt, chartkit) -> None:
             fig, ax = plt.subplots(figsize=(7.5, 4.2))
             try:
                 chart.draw(ax)
-                ax.set_title(f"{title} — {chart.title}" if title else chart.title)
+                # The title stack keeps the notes some plots put under their title.
+                from chartkit.annotate import titles as title_stack
+
+                text = f"{title} — {chart.title}" if title else chart.title
+                title_stack(ax, title=text.replace("<", "\\<"))
                 target = folder / f"{chart.name}.{fmt}"
                 fig.savefig(target)
                 chart.file = str(target.relative_to(out))
