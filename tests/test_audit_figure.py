@@ -322,3 +322,10 @@ def test_a_halo_is_the_background_of_its_text():
     ax.text(0.2, 0.3, "bare", color="black", ha="center")  # black on the black cell
     (f,) = check_figure(fig, rules="low-contrast-text").findings
     assert "'bare'" in f.message
+
+
+def test_transparent_text_is_not_read():
+    fig = _fig()
+    fig.text(0.5, 0.5, "placeholder", alpha=0.0)
+    fig.text(0.5, 0.5, "shown")
+    assert check_figure(fig).ok

@@ -34,6 +34,7 @@ def _check_rules(rules: Any) -> tuple[str, ...]:
 
 def _draw_recording_texts(fig: Any) -> tuple[Any, list[Any]]:
     """Draw *fig* once without rendering; return the renderer and the texts drawn."""
+    from matplotlib import colors as mcolors
     from matplotlib.text import Text
 
     drawn: list[Any] = []
@@ -59,8 +60,11 @@ def _draw_recording_texts(fig: Any) -> tuple[Any, list[Any]]:
             continue
         seen.add(id(t))
         s = t.get_text()
-        if s and not s.isspace():
-            texts.append(t)
+        if not s or s.isspace():
+            continue
+        if mcolors.to_rgba(t.get_color(), t.get_alpha())[3] == 0:
+            continue  # fully transparent: nothing to read
+        texts.append(t)
     return renderer, texts
 
 
