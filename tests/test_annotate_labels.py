@@ -187,9 +187,12 @@ def test_lines_argument_and_nan_ends():
     a = ax.plot(y)[0]
     b = ax.plot(1 - np.linspace(0, 1, 50))[0]
     ax.axhline(0.5, color="0.8")  # not asked for: not labelled
-    placed = label_lines([a, b], ["up", "down"])
+    empty = ax.plot(np.full(5, np.nan))[0]
+    placed = label_lines([a, b, empty], ["up", "down", "nothing"])
     assert [t.get_text() for t in placed.texts] == ["up", "down"]
     assert placed.texts[0].xy == (44.0, pytest.approx(y[44]))
+    assert placed.shown.tolist() == [0, 1]
+    assert placed.hidden.tolist() == [2]
 
 
 def test_korean_names_in_a_theme():

@@ -246,8 +246,8 @@ def label_lines(
     Returns
     -------
     Placement
-        ``.texts`` the name artists (one per line, in line order), ``.shown`` their
-        positions in *lines*.
+        ``.texts`` the name artists (in line order), ``.shown`` their positions in
+        *lines*; ``.hidden`` lists the lines without a finite point.
 
     Raises
     ------
@@ -301,8 +301,9 @@ def label_lines(
         )
         t.set_clip_on(False)
         texts.append(t)
+    placement = Placement(labels=names, axes=[ax])
     keeper = _LineLabeller(
-        ax,
+        placement,
         lines,
         texts,
         sizes / _measure.px_per_point(fig),
@@ -313,20 +314,14 @@ def label_lines(
         min_leader,
         leader_kws,
     )
-    leaders = keeper.layout(renderer)
+    keeper.layout(renderer)
     if fig.get_layout_engine() is not None:
         # Names in the margin change the layout: lay out again, then place again.
         _measure.prepare_layout(fig)
-        leaders = keeper.layout(renderer)
+        keeper.layout(renderer)
     ax.add_artist(keeper)
-    return Placement(
-        texts=texts,
-        shown=np.arange(len(lines)),
-        labels=names,
-        axes=[ax],
-        leaders=leaders,
-        helpers=[keeper],
-    )
+    placement.helpers = [keeper]
+    return placement
 
 
 class _LineLabeller(Artist):
@@ -338,17 +333,24 @@ class _LineLabeller(Artist):
 
     zorder = -1e9
 
-    def __init__(self, ax, lines, texts, sizes_pt, *options):
+    def __init__(self, placement, lines, texts, sizes_pt, *options):
         super().__init__()
         self.set_in_layout(False)
-        self._ax, self._lines, self._texts = ax, lines, texts
+        self.placement = placement
+        self._ax, self._lines, self._texts = placement.axes[0], lines, texts
         self._sizes_pt = sizes_pt
         self._options = options
 
-    def layout(self, renderer) -> int:
+    def layout(self, renderer) -> None:
+        """Place the names for the figure as it is now and update the Placement."""
         fig = self._ax.get_figure(root=True)
         sizes = self._sizes_pt * _measure.px_per_point(fig)
-        return _layout(self._ax, self._lines, self._texts, sizes, *self._options, renderer)
+        leaders = _layout(self._ax, self._lines, self._texts, sizes, *self._options, renderer)
+        shown = np.array([t.get_visible() for t in self._texts], bool)
+        self.placement.texts = [t for t in self._texts if t.get_visible()]
+        self.placement.shown = np.flatnonzero(shown)
+        self.placement.hidden = np.flatnonzero(~shown)
+        self.placement.leaders = leaders
 
     def draw(self, renderer) -> None:
         if self.get_visible() and self._texts:
