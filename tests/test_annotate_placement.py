@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -244,6 +245,9 @@ def test_leaders_only_for_far_labels():
         assert box.y0 - 1 <= ey <= box.y1 + 1
     # No annotation arrows: the labels' extents are the texts alone.
     assert all(t.arrow_patch is None for t in placed.texts)
+    red = label_points(x, y, [f"r{i}" for i in range(150)], ax=ax, leader_kws={"color": "r"})
+    (red_lines,) = [h for h in red.helpers if isinstance(h, LineCollection)]
+    assert mcolors.same_color(red_lines.get_color()[0], "r")
     none = label_points(x, y, [f"q{i}" for i in range(150)], ax=ax, leader=False)
     assert none.leaders == 0
     assert not any(isinstance(h, LineCollection) for h in none.helpers)
@@ -379,7 +383,7 @@ def test_non_finite_anchors_are_skipped_with_one_warning():
     assert sorted(placed.shown.tolist() + placed.hidden.tolist()) == [0, 2, 4]
 
 
-@pytest.mark.parametrize("key", ["xytext", "ha", "arrowprops"])
+@pytest.mark.parametrize("key", ["xytext", "ha", "arrowprops", "visible"])
 def test_controlled_keywords_are_refused(key):
     with pytest.raises(TypeError, match=rf"label_points sets '{key}' itself: "):
         label_points([0], [0], ["a"], **{key: None})

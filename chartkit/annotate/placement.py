@@ -43,6 +43,8 @@ _CONTROLLED = {
     "va": "labels are centred on the chosen position",
     "verticalalignment": "labels are centred on the chosen position",
     "arrowprops": "leader lines are styled with leader_kws",
+    "annotation_clip": "labels of hidden anchors are not drawn at all",
+    "visible": "the placer shows the labels it places and hides the others",
 }
 
 
@@ -320,8 +322,12 @@ def label_points(
         if joint:
             t.set_clip_on(False)
         texts[i] = t
-    leader_style = {"colors": "0.4", "linewidths": 0.6, "zorder": 2.9}
-    leader_style.update(leader_kws or {})
+    leader_style = dict(leader_kws or {})
+    if not {"color", "colors", "c", "edgecolor", "edgecolors", "ec"} & leader_style.keys():
+        leader_style["colors"] = "0.4"
+    if not {"linewidth", "linewidths", "lw"} & leader_style.keys():
+        leader_style["linewidths"] = 0.6
+    leader_style.setdefault("zorder", 2.9)
     placement = Placement(skipped=skipped, labels=labels, axes=axes)
     keeper = _PointLabeller(
         placement,
