@@ -329,3 +329,27 @@ def test_transparent_text_is_not_read():
     fig.text(0.5, 0.5, "placeholder", alpha=0.0)
     fig.text(0.5, 0.5, "shown")
     assert check_figure(fig).ok
+
+
+def _rotated_ticks(n, width):
+    fig = plt.figure(figsize=(width, 4), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    ax.bar([f"category number {i}" for i in range(n)], np.arange(1, n + 1))
+    ax.tick_params(axis="x", rotation=45)
+    for t in ax.get_xticklabels():
+        t.set_ha("right")
+    return fig
+
+
+def test_rotated_labels_whose_boxes_meet_are_not_an_overlap():
+    # 45-degree labels: their axis-aligned boxes intersect by ~70 %, the glyphs do not.
+    assert check_figure(_rotated_ticks(15, 6)).ok
+
+
+def test_rotated_labels_that_do_overlap():
+    fig = _fig()
+    fig.text(0.3, 0.5, "first rotated caption", rotation=30)
+    fig.text(0.32, 0.5, "second rotated caption", rotation=30)
+    report = check_figure(fig)
+    assert report.kinds == ["text-overlap"]
+    assert "'first rotated caption' and 'second rotated caption'" in report.findings[0].message

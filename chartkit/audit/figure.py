@@ -227,7 +227,7 @@ def check_figure(
     if "low-contrast-text" in wanted:
         findings += text.low_contrast(items, fig, renderer, legends)
     if "text-overlap" in wanted:
-        findings += text.text_overlap(items, fig)
+        findings += text.text_overlap(items, fig, renderer)
     if "small-text" in wanted:
         findings += text.small_text(items, float(min_size))
     if "legend-overlap" in wanted:

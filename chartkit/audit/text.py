@@ -253,11 +253,56 @@ def _oblique(t: Any) -> bool:
     return (float(t.get_rotation()) % 90.0) not in (0.0,)
 
 
-def text_overlap(items: list[tuple[Any, Any, str]], fig: Any) -> list[Finding]:
+def _corners(t: Any, box: np.ndarray, renderer: Any) -> np.ndarray:
+    """The rotated rectangle of text *t* (4 corners, display units) inside its extent *box*.
+
+    A rotated rectangle's axis-aligned box is centred on it; its unrotated width is the
+    widest line (matplotlib's own layout), its height follows from the box size.
+    """
+    theta = np.deg2rad(float(t.get_rotation()))
+    c, s = abs(np.cos(theta)), abs(np.sin(theta))
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    try:
+        _, info, _ = t._get_layout(renderer)
+        w = max(wh[0] for _, wh, *_ in info)
+    except Exception:  # private layout unavailable: fall back to the box itself
+        return np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
+    h = (bw - w * c) / s if s >= c else (bh - w * s) / c
+    h = max(h, 0.0)
+    u = np.array([np.cos(theta), np.sin(theta)])
+    v = np.array([-np.sin(theta), np.cos(theta)])
+    centre = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
+    return np.array(
+        [
+            centre + sx * u * w / 2 + sy * v * h / 2
+            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+        ]
+    )
+
+
+def _penetration(a: np.ndarray, b: np.ndarray) -> float:
+    """Smallest overlap of two convex quadrilaterals over their edge normals (<= 0: apart)."""
+    depth = np.inf
+    for poly in (a, b):
+        for k in range(4):
+            edge = poly[(k + 1) % 4] - poly[k]
+            n = np.array([-edge[1], edge[0]])
+            norm = np.hypot(*n)
+            if norm == 0:
+                continue
+            n /= norm
+            pa, pb = a @ n, b @ n
+            depth = min(depth, min(pa.max(), pb.max()) - max(pa.min(), pb.min()))
+    return float(depth)
+
+
+def text_overlap(
+    items: list[tuple[Any, Any, str]], fig: Any, renderer: Any = None
+) -> list[Finding]:
     """``text-overlap`` findings: pairs of intersecting extents, and texts leaving the figure.
 
-    Extents of obliquely rotated texts are axis-aligned boxes around them, so such a pair
-    is reported only when the intersection is at least half the smaller box.
+    Extents of obliquely rotated texts are axis-aligned boxes around them; such a pair is
+    reported only when the rotated rectangles themselves overlap (separating-axis test).
     """
     out: list[Finding] = []
     if not items:
@@ -292,8 +337,14 @@ def text_overlap(items: list[tuple[Any, Any, str]], fig: Any) -> list[Finding]:
     for i, j in zip(*np.nonzero(hit), strict=True):
         ti, tj = items[i][0], items[j][0]
         inter = float(w[i, j] * h[i, j])
-        if (_oblique(ti) or _oblique(tj)) and inter < 0.5 * min(area[i], area[j]):
-            continue
+        if _oblique(ti) or _oblique(tj):
+            if renderer is None:
+                continue
+            depth = _penetration(
+                _corners(ti, boxes[i], renderer), _corners(tj, boxes[j], renderer)
+            )
+            if depth <= tol:
+                continue  # the boxes around rotated texts meet, the texts do not
         share = inter / max(min(area[i], area[j]), 1e-9)
         wi, wj = items[i][2], items[j][2]
         where = wi if wi == wj else f"{wi} / {wj}"
