@@ -11,7 +11,9 @@ under normal vision, deuteranomaly, protanomaly, tritanomaly and in greyscale, s
 (the fast uint8 lookup-table simulation, clipped for display).
 
 Only the colour rule can run on pixels: text, glyph and overlap rules need the artists
-(`chartkit.audit.check_figure`). pyplot is never imported.
+(`chartkit.audit.check_figure`). Mark colours are found by their exact pixel counts, which
+suits lossless images (PNG) of flat-coloured charts; JPEG noise scatters a mark's pixels
+over many colours, and such marks may go unnoticed. pyplot is never imported.
 """
 
 from __future__ import annotations
@@ -139,7 +141,8 @@ def audit_image(
     Parameters
     ----------
     image : path-like or uint8 array
-        A PNG (or any image Pillow reads) made by any tool, or an (H, W, 3|4) uint8 array.
+        A PNG made by any tool (any image Pillow reads; lossy JPEG noise may hide marks),
+        or an (H, W, 3|4) uint8 array.
     severity : float, default: 100
         Severity (0-100) of the simulated deficiencies (Machado 2009).
     preview : path-like, optional
