@@ -104,14 +104,18 @@ def check_figure(
 
     * ``cvd-confusable``: two series or legend entries of one Axes (lines, scatter
       collections, bars, labelled patches and collections) that normal vision separates
-      but a simulated deficiency (Machado 2009 at *severity*) brings below ΔE 9 in
-      CAM02-UCS, unless a marker, line style, hatch or direct label tells them apart;
+      (ΔE >= 15 in CAM02-UCS) but a simulated deficiency (Machado 2009 at *severity*)
+      brings below ΔE 9 (the palette check's thresholds), unless a marker, line style,
+      hatch or direct label (a text in the series' colour or with its name) tells them
+      apart;
     * ``cmap-lightness``: a colormap in use whose lightness does not order the values
       (`chartkit.palettes.check_cmap` fails it: jet, turbo, rainbow);
     * ``low-contrast-text``: text below WCAG's 4.5:1 against its effective background
       (3:1 for 18 pt, or 14 pt bold);
     * ``missing-glyph``: characters that no font of the text's fallback list can draw;
-    * ``text-overlap``: text extents that intersect or leave the figure;
+    * ``text-overlap``: text extents that intersect (rotated texts by their rotated
+      rectangles) or leave the figure (saving with ``bbox_inches="tight"`` would grow the
+      canvas instead: leave this rule out then);
     * ``small-text``: text below *min_size* points;
     * ``legend-overlap``: a legend covering lines, markers or bars.
 
