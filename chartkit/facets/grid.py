@@ -9,14 +9,14 @@ measuring and placing to `chartkit.facets._measure.LayoutArtist`, which runs ins
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from chartkit._validate import check_in_list, invalid_value_message
+from chartkit._validate import check_in_list
+from chartkit.facets._mapping import _caller, _resolve_palette, _tame, categorical_colors
 from chartkit.facets._measure import PageLayout, new_figure
 from chartkit.facets.layout import FacetPlan, Panel, plan, share_groups, strip_text
 
@@ -24,18 +24,6 @@ __all__ = ["FacetGrid", "FacetPage", "categorical_colors", "facet"]
 
 _LEGEND_SIDES = ("right", "bottom", "top", "panel")
 _HIGHLIGHT_DEFAULTS = {"color": "0.82", "zorder": 0.5, "label": "_nolegend_", "linewidth": 1.0}
-
-
-def categorical_colors(n: int) -> list[str]:
-    """*n* colours for categorical hue levels, the same level always the same colour.
-
-    Taken from the active theme's colour cycle (``axes.prop_cycle``), repeated when there
-    are more levels than colours. This is the one place to switch to chartkit palettes.
-    """
-    import matplotlib as mpl
-
-    cycle = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-    return [cycle[i % len(cycle)] for i in range(n)]
 
 
 class FacetPage:
@@ -685,82 +673,6 @@ class FacetGrid:
             page.figure.savefig(path, **savefig_kws)
             paths.append(path)
         return paths
-
-
-def _tame(ratios: list[float] | None) -> list[float] | None:
-    if ratios is None:
-        return None
-    good = [r for r in ratios if np.isfinite(r) and r > 0]
-    fill = max(good) if good else 1.0
-    return [r if np.isfinite(r) and r > 0 else fill for r in ratios]
-
-
-def _resolve_palette(palette: Any, hue_levels: list[Any]) -> dict[Any, Any]:
-    if palette is None:
-        return dict(zip(hue_levels, categorical_colors(len(hue_levels)), strict=True))
-    if isinstance(palette, Mapping):
-        missing = [lv for lv in hue_levels if lv not in palette]
-        if missing:
-            raise ValueError(
-                invalid_value_message(
-                    missing[0], "a hue level", expected="a key of palette (it has no colour)"
-                )
-            )
-        return {lv: palette[lv] for lv in hue_levels}
-    if isinstance(palette, str):
-        from matplotlib import colormaps
-
-        cmap = colormaps[palette]
-        n = len(hue_levels)
-        colors = getattr(cmap, "colors", None)
-        if colors is not None and len(colors) >= n:
-            return dict(zip(hue_levels, list(colors)[:n], strict=True))
-        return {lv: cmap(i / max(1, n - 1)) for i, lv in enumerate(hue_levels)}
-    colors = list(palette)
-    return {lv: colors[i % len(colors)] for i, lv in enumerate(hue_levels)}
-
-
-def _caller(func: Callable[..., Any] | str) -> Callable[..., Any]:
-    """Turn *func* into ``call(ax, *args, **kwargs)`` drawing on *ax*."""
-    from matplotlib.axes import Axes
-
-    if isinstance(func, str):
-        if not callable(getattr(Axes, func, None)):
-            raise ValueError(
-                invalid_value_message(func, "func", expected="the name of an Axes method")
-            )
-        name = func
-
-        def call(ax, *args, **kwargs):
-            return getattr(ax, name)(*args, **kwargs)
-
-        call.__name__ = name
-        return call
-    module = getattr(func, "__module__", "") or ""
-    fname = getattr(func, "__name__", "")
-    if module == "matplotlib.pyplot" and callable(getattr(Axes, fname, None)):
-        return _caller(fname)
-    if getattr(func, "__qualname__", "") == f"Axes.{fname}":
-        return _caller(fname)
-    try:
-        takes_ax = "ax" in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        takes_ax = False
-    if takes_ax:
-
-        def call(ax, *args, **kwargs):
-            return func(*args, ax=ax, **kwargs)
-
-    else:
-
-        def call(ax, *args, **kwargs):
-            import matplotlib.pyplot as plt
-
-            plt.sca(ax)
-            return func(*args, **kwargs)
-
-    call.__name__ = fname or "func"
-    return call
 
 
 def facet(
