@@ -50,7 +50,7 @@ def make_data(steps: int, ranks: int) -> Path:
 
 
 CHILD = r"""
-import json, os, resource, sys, time, warnings
+import json, os, sys, time, warnings
 import matplotlib
 matplotlib.use("agg")
 import matplotlib.pyplot as plt
@@ -82,7 +82,9 @@ else:
     fig.savefig(out)
     data_bytes = int(log.metrics.memory_usage(deep=True).sum())
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM, not ru_maxrss: ru_maxrss survives execve, so a child would report its parent's peak.
+with open("/proc/self/status") as fh:
+    peak = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmHWM:"))
 print(json.dumps({"seconds": seconds, "extra": peak - base, "data": data_bytes}))
 """
 
