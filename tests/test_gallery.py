@@ -34,6 +34,13 @@ def test_gallery_script_runs(script, tmp_path):
     assert pngs, "the script made no figure"
     assert all(p.stat().st_size > 1000 for p in pngs)
     assert "missing from font" not in proc.stderr
+    # Every shipped example passes the accessibility audit (chartkit.audit.check_figure).
+    audit = __import__("json").loads(proc.stdout.strip().splitlines()[-1])["audit"]
+    assert set(audit) == {p.name for p in pngs}
+    findings = [
+        f"{name}: {f['kind']}: {f['message']}" for name, v in audit.items() for f in v["findings"]
+    ]
+    assert not findings, "\n".join(findings)
 
 
 def test_docstring_title_and_description():
