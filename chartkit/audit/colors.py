@@ -13,7 +13,7 @@ jet, turbo, rainbow). matplotlib is imported, pyplot never.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,7 +45,6 @@ class Series:
     linestyle: Any = None
     hatch: Any = None
     direct: bool = False
-    extra: dict = field(default_factory=dict)
 
     def name(self) -> str:
         hexa = mcolors.to_hex(self.rgb)
