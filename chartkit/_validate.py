@@ -18,6 +18,7 @@ __all__ = [
     "check_exclusive",
     "check_in_list",
     "check_isinstance",
+    "check_refused",
     "invalid_value_message",
 ]
 
@@ -167,3 +168,19 @@ def check_exclusive(**kwargs: Any) -> None:
             f"cannot give both {a} and {b}" for i, a in enumerate(given) for b in given[i + 1 :]
         ]
         raise ValueError("; ".join(pairs) + ".")
+
+
+def check_refused(
+    kwargs: Mapping[str, Any], names: Iterable[str], *, func: str, reason: str, hint: str
+) -> None:
+    """Refuse keywords that a function sets itself, saying why (never drop them silently).
+
+    Raises
+    ------
+    TypeError
+        ``plot_curves sets 'color' itself (one colour and label per series); style the
+        lines after drawing via ax.get_lines().``
+    """
+    for key in names:
+        if key in kwargs:
+            raise TypeError(f"{func} sets {key!r} itself ({reason}); {hint}.")

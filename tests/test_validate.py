@@ -101,3 +101,21 @@ def test_warning_hierarchy():
     for cls in (errors.FontWarning, errors.DataWarning, errors.ColorWarning, errors.LayoutWarning):
         assert issubclass(cls, errors.ChartkitWarning)
     assert issubclass(errors.ChartkitWarning, UserWarning)
+
+
+def test_refused_keyword_names_the_reason():
+    from chartkit._validate import check_refused
+
+    check_refused({"lw": 2}, ("color",), func="f", reason="r", hint="h")
+    with pytest.raises(
+        TypeError,
+        match=r"^plot_x sets 'label' itself \(one per series\); "
+        r"style the lines after drawing\.$",
+    ):
+        check_refused(
+            {"label": "a"},
+            ("color", "label"),
+            func="plot_x",
+            reason="one per series",
+            hint="style the lines after drawing",
+        )

@@ -113,3 +113,14 @@ def iter_series(rows: pd.DataFrame, info, *, by: str | None = None) -> Iterator[
         )
     items.sort(key=lambda s: natural_key(s.label))
     yield from items
+
+
+def text_color(ax, color):
+    """*color* darkened (or lightened) just enough to read as text on *ax* (WCAG 4.5:1).
+
+    Lines keep their colour; labels drawn in a series' colour go through this, so an
+    Okabe-Ito orange name (2.25:1 on white) stays the same hue but passes the audit.
+    """
+    from chartkit.annotate.lines import readable_color
+
+    return readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5)

@@ -8,10 +8,10 @@ from typing import Any, Literal
 import numpy as np
 
 from chartkit._figure import get_ax
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, check_refused
 from chartkit.errors import DataWarning
 from chartkit.metrics.downsample import downsample_indices
-from chartkit.metrics.plots._data import frame_of, iter_series, metric_rows
+from chartkit.metrics.plots._data import frame_of, iter_series, metric_rows, text_color
 from chartkit.metrics.smooth import ema
 
 __all__ = ["explosion_limits", "plot_curves"]
@@ -109,12 +109,13 @@ def plot_curves(
     """
     check_in_list(["points", "steps"], smooth_how=smooth_how)
     check_in_list(["auto", "linear", "clip", "symlog", "log"], yscale=yscale)
-    for refused in ("color", "c", "label"):
-        if refused in kwargs:
-            raise TypeError(
-                f"plot_curves sets {refused!r} itself (one colour and label per series); "
-                "style the lines after drawing via ax.get_lines()."
-            )
+    check_refused(
+        kwargs,
+        ("color", "c", "label"),
+        func="plot_curves",
+        reason="one colour and label per series",
+        hint="style the lines after drawing via ax.get_lines()",
+    )
     frame, info = frame_of(log)
     rows = metric_rows(frame, metric)
     ax = get_ax(ax)
@@ -176,8 +177,6 @@ def plot_curves(
         ax.set_yscale("symlog", linthresh=linthresh or 1.0)
     elif yscale == "log":
         ax.set_yscale("log")
-    from chartkit.annotate.lines import readable_color
-
     for j, (s, i, y_at, color) in enumerate(notes):
         value = s.value[i]
         kind = "NaN" if np.isnan(value) else ("+inf" if value > 0 else "\u2212inf")
@@ -197,7 +196,7 @@ def plot_curves(
             va="top" if upper else "bottom",
             fontsize="small",
             # The series colour, darkened just enough to read as text (WCAG 4.5:1).
-            color=readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5),
+            color=text_color(ax, color),
             arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6},
         )
     if series and not np.isfinite(all_values).any():

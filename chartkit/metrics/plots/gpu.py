@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._figure import get_ax
-from chartkit.metrics.plots._data import frame_of
+from chartkit.metrics.plots._data import frame_of, text_color
 from chartkit.metrics.schema import unknown_column
 
 __all__ = [
@@ -335,12 +335,8 @@ def plot_batch_probe(
             linestyle="--",
             label="step time [ms]",
         )
-        from chartkit.annotate.lines import readable_color
-
         # The line's colour, darkened just enough to read as text (WCAG 4.5:1).
-        label_color = readable_color(
-            colors[1 % len(colors)], [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5
-        )
+        label_color = text_color(ax, colors[1 % len(colors)])
         tw.set_ylabel("step time [ms]", color=label_color)
         tw.spines["right"].set_visible(True)
         tw.grid(False)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._figure import get_ax
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, check_refused
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.trials import continuous_cmap
 from chartkit.metrics.plots.tuning import (
@@ -231,12 +231,13 @@ def plot_parallel(
     check_in_list(["last", "min", "max"], scope=scope)
     if mode is not None:
         check_in_list(["min", "max"], mode=mode)
-    for refused in ("color", "c", "label"):
-        if refused in kwargs:
-            raise TypeError(
-                f"plot_parallel sets {refused!r} itself (by score and per trial); style the "
-                "lines after drawing via ax.get_lines()."
-            )
+    check_refused(
+        kwargs,
+        ("color", "c", "label"),
+        func="plot_parallel",
+        reason="by score and per trial",
+        hint="style the lines after drawing via ax.get_lines()",
+    )
     all_params = check_params_available(log, "plot_parallel")
     table = trial_table(log, metric, scope=scope, step=step)
     mode = mode or default_mode(metric, scope)

@@ -12,7 +12,7 @@ import pandas as pd
 from chartkit._figure import get_ax
 from chartkit._validate import check_in_list
 from chartkit.errors import DataWarning
-from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.plots._data import frame_of, metric_rows, text_color
 from chartkit.metrics.smooth import ema
 
 __all__ = [
@@ -323,8 +323,6 @@ def plot_rank_spread(
         if c not in stragglers:
             ax.plot(x, wide[c].to_numpy(), color="0.6", linewidth=0.6, alpha=0.6, zorder=1.8)
     ax.plot(x, med, **{"color": base, "label": f"median of {len(others)} ranks", **kwargs})
-    from chartkit.annotate.lines import readable_color
-
     for k, r in enumerate(stragglers):
         color = colors[(k + 1) % len(colors)]
         y = wide[r].to_numpy()
@@ -339,7 +337,7 @@ def plot_rank_spread(
                 va="center",
                 ha="left",
                 # The line's colour, darkened just enough to read as text (WCAG 4.5:1).
-                color=readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5),
+                color=text_color(ax, color),
                 fontsize="small",
                 annotation_clip=False,
             )

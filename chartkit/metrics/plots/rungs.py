@@ -7,7 +7,7 @@ from typing import Any, Literal
 import numpy as np
 
 from chartkit._figure import get_ax
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, check_refused
 from chartkit.metrics.plots._data import frame_of, metric_rows
 from chartkit.metrics.plots.tuning import (
     heading,
@@ -98,12 +98,13 @@ def plot_rungs(
     from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
 
     check_in_list(["log", "linear"], xscale=xscale)
-    for refused in ("color", "c", "label"):
-        if refused in kwargs:
-            raise TypeError(
-                f"plot_rungs sets {refused!r} itself (per trial outcome); style the lines "
-                "after drawing via ax.get_lines()."
-            )
+    check_refused(
+        kwargs,
+        ("color", "c", "label"),
+        func="plot_rungs",
+        reason="per trial outcome",
+        hint="style the lines after drawing via ax.get_lines()",
+    )
     frame, _ = frame_of(log)
     rows = metric_rows(frame, metric)
     table = trial_table(log, metric)

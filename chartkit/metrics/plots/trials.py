@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._figure import get_ax
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, check_refused
 from chartkit.metrics.plots._data import frame_of, metric_rows
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.tuning import (
@@ -151,12 +151,13 @@ def plot_trials(
     check_in_list(["last", "min", "max"], scope=scope)
     if mode is not None:
         check_in_list(["min", "max"], mode=mode)
-    for refused in ("color", "c", "label"):
-        if refused in kwargs:
-            raise TypeError(
-                f"plot_trials sets {refused!r} itself (by {color_by!r} and per trial); "
-                "style the lines after drawing via ax.get_lines()."
-            )
+    check_refused(
+        kwargs,
+        ("color", "c", "label"),
+        func="plot_trials",
+        reason=f"by {color_by!r} and per trial",
+        hint="style the lines after drawing via ax.get_lines()",
+    )
     frame, _ = frame_of(log)
     rows = metric_rows(frame, metric)
     params: list[str] = []
@@ -406,12 +407,13 @@ def plot_lineage(
     """
     import matplotlib as mpl
 
-    for refused in ("color", "left", "width", "label"):
-        if refused in kwargs:
-            raise TypeError(
-                f"plot_lineage sets {refused!r} itself (per segment); style the bars after "
-                "drawing via ax.patches."
-            )
+    check_refused(
+        kwargs,
+        ("color", "left", "width", "label"),
+        func="plot_lineage",
+        reason="per segment",
+        hint="style the bars after drawing via ax.patches",
+    )
     params = check_params_available(log, "plot_lineage")
     check_param(param, params, "param")
     segs = lineage_segments(log)
