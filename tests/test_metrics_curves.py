@@ -161,3 +161,14 @@ def test_curves_image():
     plot_curves(_log(n=5000, explode=3999, nan_from=4000), "loss", smooth=0.95, ax=ax)
     ax.set_title("손실 곡선 — 발산한 rank 2")
     return fig
+
+
+def test_unsorted_frame_gives_the_same_curves():
+    log = _log(n=300, ranks=3)
+    shuffled = log.metrics.sample(frac=1.0, random_state=0)
+    ax1 = plot_curves(log, "loss", downsample=False)
+    ax2 = plot_curves(shuffled, "loss", downsample=False, ax=plt.subplots()[1])
+    for a, b in zip(ax1.get_lines(), ax2.get_lines(), strict=True):
+        assert a.get_label() == b.get_label()
+        np.testing.assert_array_equal(a.get_xdata(), b.get_xdata())
+        np.testing.assert_array_equal(a.get_ydata(), b.get_ydata())

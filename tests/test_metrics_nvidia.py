@@ -157,3 +157,18 @@ def test_other_timestamp_layout(tmp_path):
     p.write_text("timestamp, index, utilization.gpu [%]\n2026-01-01 00:00:01, 0, 5 %\n")
     t = read_nvidia_smi(p).metrics["wall_time"].item()
     assert t == (pd.Timestamp("2026-01-01 00:00:01") - pd.Timestamp("1970-01-01")).total_seconds()
+
+
+def test_headerless_gputil_query_is_detected_and_asks_for_columns():
+    from pathlib import Path
+
+    from chartkit.metrics import detect_format, read
+
+    raw = Path(__file__).parent / "data" / "gpu_h100" / "gputil_query_raw.csv"
+    assert detect_format(raw) == "nvidia_smi"
+    with pytest.raises(
+        ValueError,
+        match=r"has no header line \(written with "
+        r"--format=csv,noheader\); pass columns=",
+    ):
+        read(raw)

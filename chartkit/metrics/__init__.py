@@ -82,6 +82,10 @@ def __dir__() -> list[str]:
 
 _TB = "events.out.tfevents"
 _SMI_TIME = re.compile(rb"^\s*\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\s*,")
+_SMI_ROW = re.compile(
+    rb"gpu-[0-9a-f]{8}-[0-9a-f]{4}-|\[requested functionality has been deprecated\]"
+    rb"|, nvidia [a-z]"
+)
 _SMI_FIELDS = ("utilization.gpu", "memory.used", "memory.total", "temperature.gpu", "power.draw")
 
 
@@ -93,6 +97,8 @@ def _head(path: Path, n: int = 4096) -> bytes:
 def _csv_kind(path: Path) -> str:
     first = _head(path).split(b"\n", 1)[0].strip().lower()
     if _SMI_TIME.match(first) or any(f.encode() in first for f in _SMI_FIELDS):
+        return "nvidia_smi"
+    if _SMI_ROW.search(first):  # a headerless row (--format=csv,noheader, as GPUtil asks)
         return "nvidia_smi"
     fields = [f.strip() for f in first.split(b",")]
     if b"batch_size" in fields and b"status" in fields:

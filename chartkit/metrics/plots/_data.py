@@ -66,6 +66,43 @@ def _label(key: tuple, varying: list[str], by: str | None) -> str:
     return " / ".join(out)
 
 
+def _key_arrays(rows: pd.DataFrame) -> list[np.ndarray]:
+    """Small integer codes of the ``run``, ``rank`` and ``trial`` columns."""
+    out = []
+    for k in SERIES_KEYS:
+        col = rows[k]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            out.append(col.cat.codes.to_numpy())
+        elif pd.api.types.is_integer_dtype(col.dtype):  # rank: nullable integer
+            out.append(col.to_numpy(dtype=np.int64, na_value=-1))
+        else:
+            out.append(pd.factorize(col, use_na_sentinel=True)[0])
+    return out
+
+
+def _blocks(rows: pd.DataFrame, step: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """Row order (None when already grouped and sorted) and the start of each series."""
+    n = len(rows)
+    keys = _key_arrays(rows)
+    change = np.zeros(n, dtype=bool)
+    for a in keys:
+        change[1:] |= a[1:] != a[:-1]
+    starts = np.flatnonzero(change)
+    starts = np.r_[0, starts] if n else starts
+    block_keys = list(zip(*(a[starts].tolist() for a in keys), strict=True))
+    steps_ok = n < 2 or bool(np.all((step[1:] >= step[:-1]) | change[1:]))
+    if len(set(block_keys)) == len(block_keys) and steps_ok:
+        return None, starts  # readers' frames: one contiguous, step-sorted block per series
+    code = np.zeros(n, dtype=np.int64)
+    for a in keys:
+        a = a.astype(np.int64) + 1
+        code = code * (int(a.max()) + 1) + a
+    order = np.lexsort((step, code))
+    code = code[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
+    return order, starts
+
+
 def iter_series(rows: pd.DataFrame, info, *, by: str | None = None) -> Iterator[Series]:
     """Series of one metric, in natural order of their labels.
 
@@ -84,11 +121,20 @@ def iter_series(rows: pd.DataFrame, info, *, by: str | None = None) -> Iterator[
     resumes = None
     if info is not None and getattr(info, "segments", None) is not None and len(info.segments):
         resumes = info.segments
-    groups = rows.groupby(list(SERIES_KEYS), observed=True, dropna=False, sort=False)
+    step_all = rows["step"].to_numpy()
+    value_all = rows["value"].to_numpy(dtype=float)
+    wall_all = rows["wall_time"].to_numpy(dtype=float)
+    n = len(rows)
+    order, starts = _blocks(rows, step_all)
+    if order is not None:
+        step_all, value_all, wall_all = step_all[order], value_all[order], wall_all[order]
+    ends = np.r_[starts[1:], n] if n else starts
+    metric = rows["metric"].iloc[0] if n else None
     items = []
-    for key, g in groups:
-        g = g.sort_values("step", kind="stable")
-        step = g["step"].to_numpy()
+    for a, b in zip(starts, ends, strict=True):
+        first = int(a) if order is None else int(order[a])
+        key = tuple(rows[k].iloc[first] for k in SERIES_KEYS)
+        step = step_all[a:b]
         seg = np.zeros(step.size, dtype=np.int64)
         if resumes is not None:
             r = resumes
@@ -96,21 +142,11 @@ def iter_series(rows: pd.DataFrame, info, *, by: str | None = None) -> Iterator[
             for k, v in zip(SERIES_KEYS, key, strict=True):
                 col = r[k]
                 mask &= (col.isna() if pd.isna(v) else (col == v)).to_numpy(dtype=bool)
-            metric = g["metric"].iloc[0]
             mask &= (r["metric"] == metric).to_numpy(dtype=bool)
             for s in np.sort(r.loc[mask, "step"].to_numpy()):
                 seg += step >= s
         label = _label(key, varying, by)
-        items.append(
-            Series(
-                key,
-                label,
-                step,
-                g["value"].to_numpy(dtype=float),
-                g["wall_time"].to_numpy(dtype=float),
-                seg,
-            )
-        )
+        items.append(Series(key, label, step, value_all[a:b], wall_all[a:b], seg))
     items.sort(key=lambda s: natural_key(s.label))
     yield from items
 

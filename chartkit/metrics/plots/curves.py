@@ -29,7 +29,10 @@ def explosion_limits(values: np.ndarray) -> tuple[float, float] | None:
     v = values[np.isfinite(values)]
     if v.size < 10:
         return None
-    lo, hi = np.percentile(v, [1, 99])
+    # The bulk's percentiles from an evenly strided sample of at most ~500k values (the
+    # extremes below still use every value): exact enough for limits, 10x cheaper on 8M.
+    sample = v[:: max(v.size // 500_000, 1)]
+    lo, hi = np.percentile(sample, [1, 99])
     width = max(hi - lo, 1e-12 * max(abs(lo), abs(hi), 1.0))
     if v.max() <= hi + _EXPLOSION_FACTOR * width and v.min() >= lo - _EXPLOSION_FACTOR * width:
         return None
