@@ -160,3 +160,10 @@ def text_color(ax, color):
     from chartkit.annotate.lines import readable_color
 
     return readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5)
+
+
+def cycle_colors() -> list:
+    """The active theme's colour cycle (``axes.prop_cycle``), read when a plot is drawn."""
+    import matplotlib as mpl
+
+    return list(mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"]))

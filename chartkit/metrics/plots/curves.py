@@ -11,7 +11,13 @@ from chartkit._figure import get_ax
 from chartkit._validate import check_in_list, check_refused
 from chartkit.errors import DataWarning
 from chartkit.metrics.downsample import downsample_indices
-from chartkit.metrics.plots._data import frame_of, iter_series, metric_rows, text_color
+from chartkit.metrics.plots._data import (
+    cycle_colors,
+    frame_of,
+    iter_series,
+    metric_rows,
+    text_color,
+)
 from chartkit.metrics.smooth import ema
 
 __all__ = ["explosion_limits", "plot_curves"]
@@ -122,9 +128,7 @@ def plot_curves(
     frame, info = frame_of(log)
     rows = metric_rows(frame, metric)
     ax = get_ax(ax)
-    import matplotlib as mpl
-
-    colors = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    colors = cycle_colors()
     series = list(iter_series(rows, info, by=by))
     n_cols = _columns(ax)
     all_values = rows["value"].to_numpy(dtype=float)
@@ -225,39 +229,31 @@ def plot_curves(
 def _mark_clipped(ax, series, lo: float, hi: float, colors) -> None:
     """Triangles at the axis edge where values leave the limits; the extreme is annotated."""
     worst = None
+    # (which values, edge, marker, pick the extreme, is it worse than the current worst)
+    sides = (
+        (lambda v: v > hi, hi, "^", np.argmax, "top", lambda a, b: a > b),
+        (lambda v: v < lo, lo, "v", np.argmin, "bottom", lambda a, b: abs(a) > abs(b)),
+    )
     for k, s in enumerate(series):
         v = s.value
-        out_hi = np.flatnonzero(np.isfinite(v) & (v > hi))
-        out_lo = np.flatnonzero(np.isfinite(v) & (v < lo))
         color = colors[k % len(colors)]
-        if out_hi.size:
+        for outside, edge, marker, pick, where, worse in sides:
+            out = np.flatnonzero(np.isfinite(v) & outside(v))
+            if not out.size:
+                continue
             ax.plot(
-                s.step[out_hi],
-                np.full(out_hi.size, hi),
+                s.step[out],
+                np.full(out.size, edge),
                 linestyle="none",
-                marker="^",
+                marker=marker,
                 color=color,
                 clip_on=False,
                 zorder=3,
                 markersize=5,
             )
-            j = out_hi[np.argmax(v[out_hi])]
-            if worst is None or v[j] > worst[0]:
-                worst = (v[j], s.step[j], hi, "top")
-        if out_lo.size:
-            ax.plot(
-                s.step[out_lo],
-                np.full(out_lo.size, lo),
-                linestyle="none",
-                marker="v",
-                color=color,
-                clip_on=False,
-                zorder=3,
-                markersize=5,
-            )
-            j = out_lo[np.argmin(v[out_lo])]
-            if worst is None or abs(v[j]) > abs(worst[0]):
-                worst = (v[j], s.step[j], lo, "bottom")
+            j = out[pick(v[out])]
+            if worst is None or worse(v[j], worst[0]):
+                worst = (v[j], s.step[j], edge, where)
     if worst is not None:
         value, step, y, va = worst
         ax.annotate(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._figure import get_ax
-from chartkit.metrics.plots._data import frame_of, text_color
+from chartkit.metrics.plots._data import cycle_colors, frame_of, text_color
 from chartkit.metrics.schema import unknown_column
 
 __all__ = [
@@ -297,9 +297,7 @@ def plot_batch_probe(
     elif memory not in names:
         raise unknown_column(memory, names, "memory")
     ax = get_ax(ax)
-    import matplotlib as mpl
-
-    colors = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0", "C1"])
+    colors = cycle_colors()
     mem = frame[frame["metric"] == memory].sort_values("step")
     x = mem["step"].to_numpy(dtype=float)
     y = mem["value"].to_numpy(dtype=float)

@@ -12,7 +12,7 @@ import pandas as pd
 from chartkit._figure import get_ax
 from chartkit._validate import check_in_list
 from chartkit.errors import DataWarning
-from chartkit.metrics.plots._data import frame_of, metric_rows, text_color
+from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows, text_color
 from chartkit.metrics.smooth import ema
 
 __all__ = [
@@ -277,9 +277,7 @@ def plot_rank_spread(
     if smooth is not None:
         wide = wide.apply(lambda c: pd.Series(ema(c.to_numpy(), smooth), index=c.index))
     ax = get_ax(ax)
-    import matplotlib as mpl
-
-    colors = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    colors = cycle_colors()
     x = wide.index.to_numpy()
     if len(x) == 0:
         ax.text(
@@ -381,9 +379,7 @@ def plot_throughput(
     """
     tp = throughput_table(log, metric=metric, batch_size=batch_size, window=window)
     ax = get_ax(ax)
-    import matplotlib as mpl
-
-    colors = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    colors = cycle_colors()
     logged, wall = tp["logged"], tp["wall"]
     for k, r in enumerate(logged.columns):
         color = colors[k % len(colors)]

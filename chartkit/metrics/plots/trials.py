@@ -9,7 +9,7 @@ import pandas as pd
 
 from chartkit._figure import get_ax
 from chartkit._validate import check_in_list, check_refused
-from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.tuning import (
     _last_steps,
@@ -53,12 +53,6 @@ def continuous_cmap():
         return mpl.colormaps["viridis"]
     base = mpl.colormaps[name]
     return ListedColormap(base(np.linspace(0.3, 1.0, 192)), name=f"{name}_lines")
-
-
-def _categorical_colors() -> list:
-    import matplotlib as mpl
-
-    return list(mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"]))
 
 
 def plot_trials(
@@ -176,7 +170,7 @@ def plot_trials(
     ax = get_ax(ax)
 
     colors = _ParamColors(
-        segs if lineage and len(segs) else table, color_by, kind, cmap, _categorical_colors()
+        segs if lineage and len(segs) else table, color_by, kind, cmap, cycle_colors()
     )
     norm, cats = colors.norm, colors.cats
     color_of = colors.color_of
@@ -418,7 +412,7 @@ def plot_lineage(
     check_param(param, params, "param")
     segs = lineage_segments(log)
     kind = param_kinds(segs, [param])[param]
-    colors = _ParamColors(segs, param, kind, cmap, _categorical_colors())
+    colors = _ParamColors(segs, param, kind, cmap, cycle_colors())
     last_step = _last_steps(log)
     status = {}
     info = _trials_info(log)
