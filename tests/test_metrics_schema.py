@@ -270,3 +270,17 @@ def test_dedupe_matches_pandas_drop_duplicates(rows, keep):
     )
     got = out.sort_values(["rank", "metric", "step"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, ref)
+
+
+def test_data_warnings_point_at_the_users_line(tmp_path):
+    """A DataWarning raised deep inside a reader names the caller's file and line."""
+    import warnings
+
+    from chartkit.metrics import read
+
+    (tmp_path / "rank0.jsonl").write_text('{"step": 1, "loss": 0.5}\n{"step": 2, "lo')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read(tmp_path)  # this line
+    assert caught, "the cut line was not reported"
+    assert {w.filename for w in caught} == {__file__}

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.errors import DataWarning
+from chartkit.errors import ColumnNotFoundError, DataWarning
 
 __all__ = [
     "SHARE_MODES",
@@ -37,13 +37,6 @@ __all__ = [
 
 ShareMode = Literal["all", "row", "col", "none"]
 SHARE_MODES: tuple[str, ...] = ("all", "row", "col", "none")
-
-
-class ColumnNotFoundError(KeyError):
-    """A column name that is not in the frame (a `KeyError` with a readable message)."""
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0]) if self.args else ""
 
 
 def check_columns(data: pd.DataFrame, **names: Hashable | None) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -40,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.errors import DataWarning
+from chartkit.errors import ColumnNotFoundError, DataWarning
 
 __all__ = [
     "COLUMNS",
@@ -104,16 +103,6 @@ _KINDS = ("skipped", "deduplicated", "truncated", "replaced", "coerced", "marked
 
 
 # --------------------------------------------------------------------------- errors
-
-
-class ColumnNotFoundError(KeyError):
-    """A column or metric that is not in the data; the message lists what is.
-
-    A `KeyError` whose ``str()`` is the plain message (not its repr).
-    """
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def unknown_column(
@@ -268,10 +257,17 @@ class LogInfo:
             self.extra.setdefault(k, v)
         return self
 
-    def warn(self, stacklevel: int = 3) -> None:
-        """Emit one `~chartkit.errors.DataWarning` per recorded problem."""
+    def warn(self, stacklevel: int | None = None) -> None:
+        """Emit one `~chartkit.errors.DataWarning` per recorded problem.
+
+        Each warning points at the user's line that called chartkit
+        (`chartkit.errors.warn_external`); *stacklevel* is accepted for compatibility and
+        ignored.
+        """
+        from chartkit.errors import warn_external
+
         for e in self.entries:
-            warnings.warn(e.message(), DataWarning, stacklevel=stacklevel)
+            warn_external(e.message(), DataWarning)
 
     def summary(self) -> str:
         """Human-readable account of what was read and what was not."""
