@@ -2,8 +2,9 @@
 
 Targets (ratio = chartkit time / anchor time, so smaller is faster):
 
-* CVD simulation of a 1000x1000 uint8 image: >= 3.5x faster than colorspacious and than
-  daltonlens (ratio <= 0.286).
+* CVD simulation of a 1000x1000 image: >= 3.5x faster than colorspacious and than
+  daltonlens (ratio <= 0.286), for a uint8 image, for the float32 image ``plt.imread``
+  gives for a PNG (the float case users hit) and for a float64 image of continuous values.
 * CVD + CAM02-UCS of a rendered chart: >= 10x faster than colorspacious (ratio <= 0.1).
 * ``check_palette`` on 10 colours: >= 3x faster than one colorspacious call per vision
   (normal + three deficiencies at severity 100) plus the same ΔE maths (ratio <= 0.333).
@@ -36,36 +37,65 @@ def _interleave(fns: dict, repeat: int) -> dict[str, float]:
     return {k: median(v) for k, v in times.items()}
 
 
+def _test_image() -> np.ndarray:
+    """A 1000x1000 uint8 image: gradients plus noise (no large flat areas to exploit)."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:1000, 0:1000]
+    base = np.stack([xx / 4, yy / 4, (xx + yy) / 8], -1) % 256
+    return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+
+
 def bench_cvd_image(repeat: int = 7) -> list[Row]:
+    """One image in the three forms users hold, each anchor called as its docs say.
+
+    * uint8 (a PNG read with PIL or ``buffer_rgba()``): colorspacious on ``img / 255``,
+      daltonlens on the uint8 array (its documented input).
+    * float32 from ``plt.imread`` of a PNG (values are multiples of 1/255) - the float case
+      users hit: colorspacious on the float image; daltonlens needs uint8 (a float image
+      is accepted silently and gives a wrong answer), so its call includes the conversion
+      to uint8 and back, as a correct user must write it.
+    * float64 with continuous values (a computed image): the same anchors.
+    """
     from colorspacious import cspace_convert
     from daltonlens import simulate
 
     from chartkit.palettes import simulate_cvd
 
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[0:1000, 0:1000]
-    base = np.stack([xx / 4, yy / 4, (xx + yy) / 8], -1) % 256
-    img = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+    img = _test_image()
+    f32 = (img / np.float32(255)).astype(np.float32)  # what plt.imread gives for a PNG
+    f64 = np.clip(img / 255.0 + np.random.default_rng(1).normal(0, 1e-3, img.shape), 0, 1)
     space = {"name": "sRGB1+CVD", "cvd_type": "deuteranomaly", "severity": 100}
     machado = simulate.Simulator_Machado2009()
+    deutan = simulate.Deficiency.DEUTAN
 
-    def ck():
-        simulate_cvd(img, "deuteranomaly", 100)
+    def cs_of(x):
+        return lambda: np.clip(cspace_convert(x, space, "sRGB1"), 0, 1)
 
-    def cs():
-        out = cspace_convert(img / 255.0, space, "sRGB1")
-        (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8)
+    def dl_float(x):
+        def run():
+            u8 = np.rint(x * 255).astype(np.uint8)
+            return machado.simulate_cvd(u8, deutan, severity=1.0) / 255.0
 
-    def dl():
-        machado.simulate_cvd(img, simulate.Deficiency.DEUTAN, severity=1.0)
+        return run
 
-    ck(), dl()  # warm caches (LUTs, matrices)
-    med = _interleave({"ck": ck, "cs": cs, "dl": dl}, repeat)
+    cases = {"uint8": img, "float32 (plt.imread)": f32, "float64 continuous": f64}
     t = ("<=", round(1 / 3.5, 3))
-    return [
-        Row("CVD 1000x1000 uint8 (deutan 100)", med["ck"], "colorspacious", med["cs"], target=t),
-        Row("CVD 1000x1000 uint8 (deutan 100)", med["ck"], "daltonlens", med["dl"], target=t),
-    ]
+    rows: list[Row] = []
+    for name, x in cases.items():
+        fns = {
+            "ck": lambda x=x: simulate_cvd(x, "deuteranomaly", 100),
+            "cs": cs_of(x / 255.0 if x.dtype == np.uint8 else x),
+            "dl": (lambda: machado.simulate_cvd(img, deutan, severity=1.0))
+            if x.dtype == np.uint8
+            else dl_float(x),
+        }
+        for fn in fns.values():
+            fn()  # warm caches (LUTs, matrices)
+        med = _interleave(fns, repeat)
+        what = f"CVD 1000x1000 {name}"
+        rows.append(Row(what, med["ck"], "colorspacious", med["cs"], target=t))
+        rows.append(Row(what, med["ck"], "daltonlens", med["dl"], target=t))
+    return rows
 
 
 def _rendered_chart() -> np.ndarray:

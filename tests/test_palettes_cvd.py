@@ -70,7 +70,42 @@ def test_float_image_and_aliases():
     assert out.shape == img.shape
     np.testing.assert_array_equal(out[..., 3], img[..., 3])
     ref = np.clip(_reference(img[..., :3], "deuteranomaly", 100), 0, 1)
-    np.testing.assert_allclose(out[..., :3], ref, atol=1e-12)
+    # the float-image fast path computes in float32: within 0.01/255 of colorspacious
+    np.testing.assert_allclose(out[..., :3], ref, atol=0.01 / 255)
+    # unclipped output is computed in float64, exactly as the reference
+    raw = simulate_cvd(img, "deutan", clip=False)
+    np.testing.assert_allclose(raw[..., :3], _reference(img[..., :3], "deuteranomaly", 100))
+
+
+@pytest.mark.parametrize("kind", ["deuteranomaly", "protanomaly", "tritanomaly"])
+@pytest.mark.parametrize("model", ["machado", "brettel"])
+def test_float_image_fast_path_within_a_hundredth_of_a_level(kind, model):
+    """Several chunks, float32 and float64, a quantised and a continuous half."""
+    rng = np.random.default_rng(1)
+    cont = rng.random((300, 250, 3))
+    quant = np.rint(rng.random((300, 250, 3)) * 255) / 255
+    img = np.concatenate([cont, quant], axis=0)  # 150,000 pixels: 5 chunks, both kinds
+    exact = np.clip(simulate_cvd(img, kind, 70, model=model, clip=False), 0, 1)
+    for dtype in (np.float64, np.float32):
+        out = simulate_cvd(img.astype(dtype), kind, 70, model=model)
+        assert out.dtype == dtype
+        assert out.shape == img.shape
+        err = np.abs(out - exact)
+        assert err[:300].max() <= 0.01 / 255  # continuous values: float32 maths
+        assert err[300:].max() <= 1 / 255  # 8-bit levels in, 8-bit levels out
+    # quantised pixels go through the uint8 tables: the same levels as the uint8 path
+    u8 = np.rint(quant * 255).astype(np.uint8)
+    via_float = simulate_cvd(quant.astype(np.float32), kind, 70, model=model)
+    np.testing.assert_array_equal(
+        np.rint(via_float * 255).astype(np.uint8), simulate_cvd(u8, kind, 70, model=model)
+    )
+
+
+def test_float_image_input_is_not_changed():
+    img = np.random.default_rng(2).random((40, 40, 4)).astype(np.float32)
+    before = img.copy()
+    simulate_cvd(img)
+    np.testing.assert_array_equal(img, before)
 
 
 def test_severity_zero_is_identity():

@@ -286,20 +286,104 @@ def _machado_uint8(flat: np.ndarray, rg: np.ndarray, b: np.ndarray, enc: tuple) 
 
 
 # ------------------------------------------------------------------------------- public
-def _check_float_image(arr: np.ndarray) -> np.ndarray:
-    arr = np.asarray(arr, dtype=float)
+def _bad_float_image(arr: np.ndarray) -> ValueError:
+    """The error for a float image with a value outside [0, 1] (or NaN), naming the pixel."""
     ok = np.isfinite(arr) & (arr >= 0) & (arr <= 1)
-    if not ok.all():
-        pos = np.unravel_index(int(np.argmin(ok)), arr.shape)[:-1]
-        value = tuple(float(v) for v in arr[pos])
-        raise ValueError(
-            invalid_value_message(
-                value,
-                "colors_or_image",
-                expected=f"RGB(A) floats in 0-1 (first bad pixel at {tuple(map(int, pos))})",
-            )
+    pos = np.unravel_index(int(np.argmin(ok)), arr.shape)[:-1]
+    value = tuple(float(v) for v in arr[pos])
+    return ValueError(
+        invalid_value_message(
+            value,
+            "colors_or_image",
+            expected=f"RGB(A) floats in 0-1 (first bad pixel at {tuple(map(int, pos))})",
         )
+    )
+
+
+def _check_float_image(arr: np.ndarray) -> np.ndarray:
+    """*arr* unchanged when every value is in [0, 1]; two reductions, no copy.
+
+    NaN propagates through ``min``/``max``, so it fails the comparison too; the slow search
+    for the first bad pixel runs only when the check fails.
+    """
+    if arr.dtype.kind != "f":
+        arr = arr.astype(float)
+    if arr.size and not (arr.min() >= 0 and arr.max() <= 1):
+        raise _bad_float_image(arr)
     return arr
+
+
+# ----------------------------------------------------------------------- float-image path
+_FLOAT_CHUNK = 1 << 15  # pixels per chunk: the float32 temporaries stay cache-resident
+
+
+def _decode32(flat: np.ndarray) -> None:
+    """sRGB -> linear in place on float32 values in [0, 1] (IEC 61966-2-1)."""
+    low_at = np.flatnonzero(flat <= np.float32(0.04045))
+    low = flat[low_at] * np.float32(1 / 12.92)
+    flat += np.float32(0.055)
+    flat *= np.float32(1 / 1.055)
+    np.power(flat, np.float32(2.4), out=flat)
+    flat[low_at] = low
+
+
+def _encode32(flat: np.ndarray) -> None:
+    """Linear -> sRGB in place on float32 values in [0, 1]."""
+    low_at = np.flatnonzero(flat <= np.float32(0.0031308))
+    low = flat[low_at] * np.float32(12.92)
+    np.power(flat, np.float32(1 / 2.4), out=flat)
+    flat *= np.float32(1.055)
+    flat -= np.float32(0.055)
+    flat[low_at] = low
+
+
+def _simulate_float_image(
+    arr: np.ndarray, kind: str, severity: float, model: str
+) -> np.ndarray:
+    """Clipped simulation of a float RGB(A) image in [0, 1], chunk by chunk.
+
+    A chunk whose values are all multiples of 1/255 (``plt.imread`` of a PNG,
+    ``buffer_rgba() / 255``) goes through the uint8 tables and comes out in 8-bit levels, as
+    the uint8 path (within 1/255 of colorspacious); any other chunk is decoded, simulated and
+    encoded in float32 (within 0.01/255, tested). The result has the input's float dtype.
+    """
+    src = arr.reshape(-1, arr.shape[-1])
+    out = np.empty(src.shape, dtype=arr.dtype if arr.dtype.kind == "f" else float)
+    if src.shape[-1] == 4:
+        out[:, 3] = src[:, 3]
+    m = _machado(kind, severity).T.astype(np.float32) if model == "machado" else None
+
+    def run(a: int) -> None:
+        b = min(a + _FLOAT_CHUNK, src.shape[0])
+        view = src[a:b, :3]
+        probe = view[:64] * 255  # cheap first look: continuous values fail at once
+        if np.array_equal(np.rint(probe), probe):
+            scaled = view * np.float32(255)
+            levels = np.rint(scaled)
+            if np.array_equal(levels, scaled):
+                sim = _simulate_uint8(levels.astype(np.uint8), kind, severity, model)
+                np.multiply(sim, 1 / 255, out=out[a:b, :3], casting="unsafe")
+                return
+        x = np.array(view, dtype=np.float32)  # a copy: the input is never changed
+        _decode32(x.reshape(-1))
+        if m is not None:
+            y = x @ m
+        else:
+            y = _simulate_linear(x, kind, severity, model).astype(np.float32)
+        np.clip(y, 0, 1, out=y)
+        _encode32(y.reshape(-1))
+        out[a:b, :3] = y
+
+    starts = range(0, src.shape[0], _FLOAT_CHUNK)
+    if len(starts) < 4:
+        for a in starts:
+            run(a)
+    else:  # numpy releases the GIL in these loops: two threads share the chunks
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(run, starts))
+    return out.reshape(arr.shape)
 
 
 def simulate_cvd(
@@ -334,8 +418,12 @@ def simulate_cvd(
     -------
     numpy.ndarray
         uint8 of the input's shape for a uint8 image (a lookup-table fast path: within
-        1/255 of colorspacious); otherwise float64 of shape (n, 3) for a colour list, or the
-        input's shape for a float array.
+        1/255 of colorspacious); for a float image (an array with other than two axes), the
+        input's shape and float dtype (a chunked float32 fast path when *clip* is true:
+        8-bit-quantised chunks, as from ``plt.imread``, go through the uint8 tables and stay
+        in 8-bit levels, within 1/255; others are computed in float32, within 0.01/255 of
+        colorspacious; ``clip=False`` computes in float64); float64 of shape (n, 3)
+        for a colour list or an (n, 3) array, computed in float64.
 
     Raises
     ------
@@ -367,15 +455,18 @@ def simulate_cvd(
         and colors_or_image.dtype.kind in "fiu"
         and colors_or_image.ndim != 2
     ):
-        arr = _check_float_image(colors_or_image)
-        if arr.shape[-1] not in (3, 4):
+        if colors_or_image.shape[-1] not in (3, 4):
             raise ValueError(
                 invalid_value_message(
-                    f"array of shape {arr.shape}",
+                    f"array of shape {colors_or_image.shape}",
                     "colors_or_image",
                     expected="a last axis of length 3 or 4",
                 )
             )
+        arr = _check_float_image(colors_or_image)
+        if clip:
+            return _simulate_float_image(arr, kind, severity, model)
+        arr = np.asarray(arr, dtype=float)
         rgb = arr[..., :3]
     else:
         arr = None
