@@ -173,3 +173,14 @@ def test_generate_errors():
         generate(7, grayscale=8.0, extend=greys)
     with pytest.raises(ValueError, match=r"-1.0 is not a valid value for grayscale"):
         generate(5, grayscale=-1.0)
+
+
+def test_generate_stays_the_function_after_its_module_is_imported():
+    """The module is not named like the function, so importing it cannot shadow it."""
+    import importlib
+
+    import chartkit.palettes as pal
+
+    importlib.import_module("chartkit.palettes.generator")
+    assert callable(pal.generate)
+    assert pal.generate.__module__ == "chartkit.palettes.generator"

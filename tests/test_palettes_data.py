@@ -13,7 +13,7 @@ import chartkit
 from chartkit.errors import ChartkitWarning, ColorWarning
 from chartkit.palettes import _data, check_cmap, check_palette, list_palettes, palette
 from chartkit.palettes.builders import diverging_rgb, sequential_rgb
-from chartkit.palettes.generate import generate
+from chartkit.palettes.generator import generate
 
 
 @pytest.mark.parametrize("name", list(_data.PALETTES))
@@ -22,6 +22,7 @@ def test_palette_metadata_is_measured(name):
     rep = check_palette(entry["colors"])
     assert round(rep.min_delta_e_normal, 1) == entry["min_delta_e_normal"]
     assert round(rep.min_delta_e_cvd, 1) == entry["min_delta_e_cvd"]
+    assert round(rep.min_delta_e_cvd_clipped, 1) == entry["min_delta_e_cvd_clipped"]
     assert rep.worst_vision == entry["worst_vision"]
     assert rep.verdict == entry["verdict"]
 

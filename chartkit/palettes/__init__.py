@@ -32,7 +32,7 @@ _WHERE = {
     "image_ucs": "cvd",
     "simulate_cvd": "cvd",
     "visions_ucs": "cvd",
-    "generate": "generate",
+    "generate": "generator",
     "list_palettes": "registry",
     "palette": "registry",
     "register": "registry",
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
         simulate_cvd,
         visions_ucs,
     )
-    from chartkit.palettes.generate import generate
+    from chartkit.palettes.generator import generate
     from chartkit.palettes.plot import plot_palette
     from chartkit.palettes.registry import list_palettes, palette, register
 

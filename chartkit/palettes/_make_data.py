@@ -13,7 +13,7 @@ from matplotlib.colors import ListedColormap
 from chartkit.palettes._color import to_hex_list
 from chartkit.palettes.builders import diverging_rgb, sequential_rgb
 from chartkit.palettes.checks import check_cmap, check_palette
-from chartkit.palettes.generate import generate
+from chartkit.palettes.generator import generate
 
 SETS = {
     "okabe_ito": (
@@ -145,7 +145,9 @@ def main() -> None:
         "",
         "Written by the builders and `check_palette`/`check_cmap`; tests/test_palettes_data.py",
         "recomputes every number and every map so this file cannot drift. Metrics: CAM02-UCS ΔE,",
-        "normal vision and Machado (2009) protan/deutan/tritan at severity 100, unclipped.",
+        "normal vision and Machado (2009) protan/deutan/tritan at severity 100, unclipped",
+        "(min_delta_e_cvd) and clipped to sRGB as a CVD preview shows them",
+        "(min_delta_e_cvd_clipped).",
         '"""',
         "",
         "from __future__ import annotations",
@@ -159,6 +161,7 @@ def main() -> None:
             "source": source,
             "min_delta_e_normal": round(r.min_delta_e_normal, 1),
             "min_delta_e_cvd": round(r.min_delta_e_cvd, 1),
+            "min_delta_e_cvd_clipped": round(r.min_delta_e_cvd_clipped, 1),
             "worst_vision": r.worst_vision,
             "verdict": r.verdict,
         }
@@ -185,7 +188,14 @@ def main() -> None:
     out.append("# fmt: on")
     Path(__file__).with_name("_data.py").open("w").write("\n".join(out) + "\n")
     for k, v in pal.items():
-        print(k, v["min_delta_e_normal"], v["min_delta_e_cvd"], v["verdict"], v["worst_vision"])
+        print(
+            k,
+            v["min_delta_e_normal"],
+            v["min_delta_e_cvd"],
+            v["min_delta_e_cvd_clipped"],
+            v["verdict"],
+            v["worst_vision"],
+        )
     for k, v in maps.items():
         print(k, v["verdict"], v["reversal"])
 

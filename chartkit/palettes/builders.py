@@ -259,6 +259,6 @@ def categorical(n: int, *, name: str | None = None, **kwargs: Any):
     """
     from matplotlib.colors import ListedColormap
 
-    from chartkit.palettes.generate import generate
+    from chartkit.palettes.generator import generate
 
     return ListedColormap(generate(n, **kwargs), name=name or f"categorical{n}")

@@ -93,6 +93,11 @@ class PaletteReport:
         Pairwise ΔE matrix (n, n) per vision label; the diagonal is +inf.
     thresholds : dict
         ``{"normal": ..., "cvd": ..., "fail": ...}`` used for the verdict.
+    min_delta_e_cvd_clipped : float
+        Smallest pairwise ΔE over the simulated visions with the simulated colours clipped
+        to the sRGB gamut, as a CVD preview on a screen shows them. The verdict uses the
+        unclipped numbers (the model's prediction of what the viewer sees); this one tells
+        whether a preview will agree.
     """
 
     colors: list[str]
@@ -105,6 +110,7 @@ class PaletteReport:
     labels: list[str]
     delta_e: dict[str, np.ndarray] = field(repr=False)
     thresholds: dict[str, float]
+    min_delta_e_cvd_clipped: float = float("inf")
 
     def min_per_vision(self) -> dict[str, tuple[float, tuple[int, int]]]:
         """Smallest ΔE and its pair for each vision."""
@@ -201,7 +207,11 @@ def check_palette(
     rgb, hexes = _resolve_colors(colors)
     model = _check_model(model)
     visions = normalize_visions(kinds, severities)
-    jab = to_ucs(simulate_visions(srgb_to_linear(rgb), visions, model))
+    sim = simulate_visions(srgb_to_linear(rgb), visions, model)
+    n_cvd = sum(k is not None for k, _ in visions)
+    # one conversion for the unclipped visions and the clipped copies of the CVD ones
+    both = to_ucs(np.concatenate([sim, np.clip(sim[len(visions) - n_cvd :], 0.0, 1.0)]))
+    jab = both[: len(visions)]
     d = pairwise_delta_e(jab)
     labels = [vision_label(k, s) for k, s in visions]
     n = rgb.shape[0]
@@ -236,6 +246,11 @@ def check_palette(
         labels=labels,
         delta_e=dict(zip(labels, d, strict=True)),
         thresholds={"normal": need_normal, "cvd": need_cvd, "fail": FAIL_BELOW},
+        min_delta_e_cvd_clipped=(
+            float(pairwise_delta_e(both[len(visions) :]).min())
+            if n >= 2 and n_cvd
+            else float("inf")
+        ),
     )
 
 
