@@ -166,3 +166,20 @@ def test_check_cmap_errors():
         check_cmap("viridis", n=4)
     with pytest.raises(ValueError, match=r"is not a valid value for cmap; expected a Colormap"):
         check_cmap(palette("okabe_ito"))
+
+
+def test_check_cmap_refuses_an_empty_colormap():
+    from matplotlib.colors import ListedColormap
+
+    with pytest.raises(ValueError, match=r"with no colours' is not a valid value for cmap"):
+        check_cmap(ListedColormap([], name="empty"))
+
+
+def test_check_cmap_fails_a_one_colour_map_instead_of_calling_it_cyclic():
+    from matplotlib.colors import ListedColormap
+
+    rep = check_cmap(ListedColormap(["#0072b2"], name="flat"))
+    assert rep.verdict == "fail"
+    assert rep.kind == "other"
+    assert "barely changes" in rep.reason
+    assert check_cmap("twilight").kind == "cyclic"  # a real cyclic map still is

@@ -369,6 +369,14 @@ def check_cmap(cmap: Any, *, n: int = 64) -> CmapReport:
         )
     if not isinstance(n, (int, np.integer)) or n < 8:
         raise ValueError(invalid_value_message(n, "n", expected="an integer >= 8"))
+    if getattr(cmap, "N", 1) < 1:
+        raise ValueError(
+            invalid_value_message(
+                f"{type(cmap).__name__} {cmap.name!r} with no colours",
+                "cmap",
+                expected="a colormap with at least two colours",
+            )
+        )
     rgb = cmap(np.linspace(0, 1, n))[:, :3]
     jab = to_ucs(srgb_to_linear(rgb))
     j = jab[:, 0]
@@ -380,7 +388,11 @@ def check_cmap(cmap: Any, *, n: int = 64) -> CmapReport:
     imax, imin = int(np.argmax(j)), int(np.argmin(j))
     mid = next((i for i in (imax, imin) if lo <= i < hi), None)
     symmetry = None
-    if ends < 3.0:
+    if steps.sum() < 10.0:  # one colour, or nearly: nothing is ordered, nothing cycles
+        kind, reversal = "other", 0.0
+        verdict = "fail"
+        reason = f"the map barely changes (ΔE {steps.sum():.1f} from end to end along it)."
+    elif ends < 3.0:
         kind, reversal = "cyclic", _reversal(j[: int(np.argmax(j)) + 1])
         verdict, reason = "pass", f"first and last colours are ΔE {ends:.1f} apart: cyclic."
     elif (
