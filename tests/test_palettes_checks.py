@@ -171,7 +171,8 @@ def test_check_cmap_errors():
 def test_check_cmap_refuses_an_empty_colormap():
     from matplotlib.colors import ListedColormap
 
-    with pytest.raises(ValueError, match=r"with no colours' is not a valid value for cmap"):
+    msg = r"ListedColormap 'empty' with no colours\" is not a valid value for cmap"
+    with pytest.raises(ValueError, match=msg):
         check_cmap(ListedColormap([], name="empty"))
 
 
