@@ -8,8 +8,10 @@ Korean font when there is one.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import itertools
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -124,7 +126,9 @@ def theme(name: str = "default", *, korean_font: str = "auto", **overrides: Any)
     Returns
     -------
     contextlib.AbstractContextManager
-        The `matplotlib.rc_context` holding the theme.
+        A `matplotlib.rc_context` holding the theme. Inside it, fontTools' notes that it
+        drops the bundled font's ``TSI*`` tables (VTT hinting sources, useless in a PDF)
+        when subsetting it for a PDF/PS are silenced; nothing else is.
 
     See Also
     --------
@@ -138,4 +142,29 @@ def theme(name: str = "default", *, korean_font: str = "auto", **overrides: Any)
     ...     ax.set_title("손실 곡선 (loss)")
     ...     fig.savefig("loss.pdf")
     """
-    return mpl.rc_context(rc_params(name, korean_font=korean_font, **overrides))
+    return _themed(rc_params(name, korean_font=korean_font, **overrides))
+
+
+class _DropHintingSourceNotes(logging.Filter):
+    """Drop fontTools' "TSI0 NOT subset; ... dropped" records (VTT hinting sources)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            isinstance(record.msg, str)
+            and record.msg.startswith("%s NOT subset")
+            and record.args
+            and str(record.args[0]).startswith("TSI")
+        )
+
+
+@contextlib.contextmanager
+def _themed(params: dict) -> Iterator[None]:
+    """`matplotlib.rc_context` plus the scoped fontTools filter (removed on exit)."""
+    subset_log = logging.getLogger("fontTools.subset")
+    quiet = _DropHintingSourceNotes()
+    with mpl.rc_context(params):
+        subset_log.addFilter(quiet)
+        try:
+            yield
+        finally:
+            subset_log.removeFilter(quiet)

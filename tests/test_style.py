@@ -101,3 +101,73 @@ def test_default_theme_image():
 )
 def test_paper_theme_image():
     return _loss_figure("학습 손실 − paper")
+
+
+@pytest.mark.parametrize("name", ["default", "paper"])
+def test_pdf_embeds_truetype_korean_text_extractable_and_quiet(name, caplog):
+    """Type 42 (TrueType) fonts in PDF, Hangul extractable, no fontTools notes on save."""
+    import io
+    import re
+
+    import matplotlib.pyplot as plt
+    from pypdf import PdfReader
+
+    caplog.set_level("INFO", logger="fontTools.subset")
+    with chartkit.theme(name, korean_font="bundled"):
+        fig, ax = plt.subplots()
+        ax.set_title("학습 손실 (training loss)")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="pdf")
+        plt.close(fig)
+    data = buf.getvalue()
+    subtypes = set(re.findall(rb"/Subtype\s*/(Type3|Type0|CIDFontType2|TrueType)", data))
+    assert b"Type3" not in subtypes
+    assert b"CIDFontType2" in subtypes
+    assert "학습 손실 (training loss)" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert not [r for r in caplog.records if "NOT subset" in r.getMessage()]
+
+
+def test_ps_uses_truetype_fonts():
+    import io
+
+    import matplotlib.pyplot as plt
+
+    with chartkit.theme("default", korean_font="bundled"):
+        fig, ax = plt.subplots()
+        ax.set_title("손실")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="ps")
+        plt.close(fig)
+    assert b"/FontType 42" in buf.getvalue()
+    assert b"/FontType 3" not in buf.getvalue()
+
+
+def test_the_fonttools_filter_is_scoped_to_the_theme():
+    import logging
+
+    log = logging.getLogger("fontTools.subset")
+    before = list(log.filters)
+    with chartkit.theme("paper"):
+        assert len(log.filters) == len(before) + 1
+        rec = logging.LogRecord("fontTools.subset", 30, "", 0, "%s NOT subset", ("TSI0",), None)
+        assert not log.filters[-1].filter(rec)
+        other = logging.LogRecord("fontTools.subset", 30, "", 0, "%s NOT subset", ("GSUB",), None)
+        assert log.filters[-1].filter(other)  # only the hinting-source notes are dropped
+    assert log.filters == before
+
+
+def test_svg_keeps_text_as_text_with_the_fallback_families():
+    import io
+
+    import matplotlib.pyplot as plt
+
+    with chartkit.theme("default", korean_font="bundled", svg_fonttype="none"):
+        fig, ax = plt.subplots()
+        ax.set_title("학습 손실")
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+        plt.close(fig)
+    svg = buf.getvalue()
+    assert "학습 손실" in svg
+    assert "DejaVu Sans" in svg
+    assert "NanumGothic" in svg
