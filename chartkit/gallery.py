@@ -90,6 +90,34 @@ def _parse_docstring(path: Path) -> tuple[str, str]:
     return title, description
 
 
+def rst_inline_html(text: str) -> str:
+    """HTML of one paragraph of reStructuredText (``code``, *emphasis*, links), safely.
+
+    Rendered with docutils (the gallery extra installs it): raw HTML and file inclusion are
+    disabled and every character of the text is escaped, so a docstring can never inject
+    markup. Without docutils the text is escaped as it is.
+    """
+    if not text.strip():
+        return ""
+    try:
+        from docutils.core import publish_parts
+    except ImportError:  # pragma: no cover - the gallery extra installs docutils
+        return html.escape(text)
+    settings = {
+        "raw_enabled": False,
+        "file_insertion_enabled": False,
+        "report_level": 5,  # never write docutils' own error messages into the page
+        "halt_level": 5,
+        "output_encoding": "unicode",
+        "warning_stream": False,
+    }
+    body = publish_parts(text, writer_name="html5", settings_overrides=settings)["fragment"]
+    body = body.strip()
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        body = body[3:-4]
+    return body
+
+
 def find_examples(source: Path) -> list[Example]:
     """All ``plot_*.py`` scripts under *source*, sorted by topic then file name."""
     source = Path(source)
@@ -152,6 +180,7 @@ figure {{ margin: 0; }} img {{ width: 100%; border: 1px solid #eee; }}
 figcaption p {{ margin: .2rem 0; font-size: .9rem; color: #444; }}
 .fail {{ color: #b00020; white-space: pre-wrap; font-family: monospace; font-size: .8rem; }}
 .audit-ok {{ color: #1b6e20; font-size: .85rem; }}
+.literal, code {{ font-family: monospace; font-size: .85em; background: #f4f4f4; }}
 </style></head><body>
 <h1>chartkit gallery</h1>
 <p>{summary}</p>
@@ -182,8 +211,8 @@ def _write_index(out: Path, results: list[Result]) -> Path:
                     "no finding)</p>"
                 )
             cards.append(
-                f"<figure>{imgs}<figcaption><strong>{html.escape(ex.title)}</strong>"
-                f"<p>{html.escape(ex.description)}</p>"
+                f"<figure>{imgs}<figcaption><strong>{rst_inline_html(ex.title)}</strong>"
+                f"<p>{rst_inline_html(ex.description)}</p>"
                 f"<p><code>{html.escape(ex.path.name)}</code></p>{status}</figcaption></figure>"
             )
         title = topic.replace("_", " ").capitalize()

@@ -161,3 +161,16 @@ def test_runner_prints_the_audit_verdict(tmp_path):
     verdict = __import__("json").loads(proc.stdout.strip().splitlines()[-1])["audit"]["plot_x.png"]
     assert verdict["ok"] is False
     assert [f["kind"] for f in verdict["findings"]] == ["missing-glyph"]
+
+
+def test_descriptions_render_rst_as_html_and_escape_markup():
+    from chartkit.gallery import rst_inline_html
+
+    out = rst_inline_html("``chartkit.theme()`` styles *only* <script>x</script> \"onerror=")
+    assert '<span class="docutils literal">chartkit.theme()</span>' in out
+    assert "<em>only</em>" in out
+    assert "``" not in out
+    assert "<script>" not in out
+    assert "&lt;script&gt;" in out
+    # raw HTML directives are disabled: nothing of them reaches the page
+    assert "<script>" not in rst_inline_html(".. raw:: html\n\n   <script>x</script>")
