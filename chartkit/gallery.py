@@ -111,7 +111,7 @@ def rst_inline_html(text: str) -> str:
         "output_encoding": "unicode",
         "warning_stream": False,
     }
-    body = publish_parts(text, writer_name="html5", settings_overrides=settings)["fragment"]
+    body = publish_parts(text, writer="html5", settings_overrides=settings)["fragment"]
     body = body.strip()
     if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
         body = body[3:-4]
