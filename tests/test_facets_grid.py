@@ -282,7 +282,7 @@ def test_bad_options_name_the_value():
         facet(tidy(2), col="trial", colorbar="both")
     with pytest.raises(ValueError, match=r"^highlight_kws= is used only with highlight=True"):
         facet(tidy(2), col="trial", highlight_kws={"color": "k"})
-    with pytest.raises(ValueError, match=r"^'test' is not a valid value for a hue level"):
+    with pytest.raises(ValueError, match=r"^palette has no colour for 1 of 3 levels: 'test'; "):
         facet(tidy(1), col="trial", hue="split", palette={"train": "k", "val": "r"})
 
 

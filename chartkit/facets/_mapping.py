@@ -1,14 +1,14 @@
 """How `FacetGrid.map` reaches the panels: callers, categorical colours, free-space ratios.
 
-`categorical_colors` is the one place hue colours come from (the theme's colour cycle until
-chartkit palettes are wired in); `_caller` turns a method name, a pyplot function, a function
-taking ``ax=`` or a current-Axes function into ``call(ax, *args, **kwargs)``.
+Hue colours come from `chartkit.palettes.resolve_palette` (the one resolver); `_caller`
+turns a method name, a pyplot function, a function taking ``ax=`` or a current-Axes function
+into ``call(ax, *args, **kwargs)``.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,16 +18,16 @@ from chartkit._validate import invalid_value_message
 __all__ = ["categorical_colors"]
 
 
-def categorical_colors(n: int) -> list[str]:
+def categorical_colors(n: int) -> list[Any]:
     """*n* colours for categorical hue levels, the same level always the same colour.
 
-    Taken from the active theme's colour cycle (``axes.prop_cycle``), repeated when there
-    are more levels than colours. This is the one place to switch to chartkit palettes.
+    The active theme's colour cycle (``axes.prop_cycle``) through
+    `chartkit.palettes.resolve_palette`, cycled (with a `~chartkit.errors.ColorWarning`)
+    when there are more levels than colours.
     """
-    import matplotlib as mpl
+    from chartkit.palettes.resolve import resolve_palette
 
-    cycle = mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-    return [cycle[i % len(cycle)] for i in range(n)]
+    return resolve_palette(None, n)
 
 
 def _tame(ratios: list[float] | None) -> list[float] | None:
@@ -39,28 +39,9 @@ def _tame(ratios: list[float] | None) -> list[float] | None:
 
 
 def _resolve_palette(palette: Any, hue_levels: list[Any]) -> dict[Any, Any]:
-    if palette is None:
-        return dict(zip(hue_levels, categorical_colors(len(hue_levels)), strict=True))
-    if isinstance(palette, Mapping):
-        missing = [lv for lv in hue_levels if lv not in palette]
-        if missing:
-            raise ValueError(
-                invalid_value_message(
-                    missing[0], "a hue level", expected="a key of palette (it has no colour)"
-                )
-            )
-        return {lv: palette[lv] for lv in hue_levels}
-    if isinstance(palette, str):
-        from matplotlib import colormaps
+    from chartkit.palettes.resolve import resolve_palette
 
-        cmap = colormaps[palette]
-        n = len(hue_levels)
-        colors = getattr(cmap, "colors", None)
-        if colors is not None and len(colors) >= n:
-            return dict(zip(hue_levels, list(colors)[:n], strict=True))
-        return {lv: cmap(i / max(1, n - 1)) for i, lv in enumerate(hue_levels)}
-    colors = list(palette)
-    return {lv: colors[i % len(colors)] for i, lv in enumerate(hue_levels)}
+    return resolve_palette(palette, levels=hue_levels)
 
 
 def _caller(func: Callable[..., Any] | str) -> Callable[..., Any]:

@@ -6,6 +6,8 @@
 * CVD simulation: `simulate_cvd` (Machado 2009 or Brettel 1997), `image_ucs`.
 * Checks: `check_palette` -> `PaletteReport`, `check_cmap` -> `CmapReport`.
 * Diagnostics: `plot_palette` (imports pyplot on first use).
+* The one resolver of ``palette=`` arguments, `resolve_palette`, and the per-Axes
+  "next colour" rule, `next_colors`.
 
 Metrics use unclipped simulated colours; only display output is clipped to [0, 1].
 colorspacious is imported on first use, never by ``import chartkit``.
@@ -37,6 +39,8 @@ _WHERE = {
     "palette": "registry",
     "register": "registry",
     "plot_palette": "plot",
+    "next_colors": "resolve",
+    "resolve_palette": "resolve",
 }
 
 __all__ = [
@@ -51,10 +55,12 @@ __all__ = [
     "generate",
     "image_ucs",
     "list_palettes",
+    "next_colors",
     "pairwise_delta_e",
     "palette",
     "plot_palette",
     "register",
+    "resolve_palette",
     "sequential",
     "simulate_cvd",
     "visions_ucs",
@@ -79,6 +85,7 @@ if TYPE_CHECKING:
     from chartkit.palettes.generator import generate
     from chartkit.palettes.plot import plot_palette
     from chartkit.palettes.registry import list_palettes, palette, register
+    from chartkit.palettes.resolve import next_colors, resolve_palette
 
 
 def __getattr__(name: str) -> Any:
