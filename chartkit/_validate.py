@@ -18,7 +18,10 @@ __all__ = [
     "check_exclusive",
     "check_in_list",
     "check_isinstance",
+    "check_length",
+    "check_positive",
     "check_refused",
+    "check_shape",
     "invalid_value_message",
 ]
 
@@ -171,9 +174,30 @@ def check_exclusive(**kwargs: Any) -> None:
 
 
 def check_refused(
-    kwargs: Mapping[str, Any], names: Iterable[str], *, func: str, reason: str, hint: str
+    kwargs: Mapping[str, Any],
+    names: Iterable[str] | Mapping[str, str],
+    *,
+    func: str,
+    reason: str | None = None,
+    hint: str | None = None,
 ) -> None:
     """Refuse keywords that a function sets itself, saying why (never drop them silently).
+
+    The one refusal of chartkit: every function raises the same exception (`TypeError`,
+    as Python does for an unexpected keyword) with the same sentence.
+
+    Parameters
+    ----------
+    kwargs : mapping
+        The keywords the caller gave.
+    names : iterable of str, or mapping name -> reason
+        The refused keywords; a mapping gives each its own reason.
+    func : str
+        The refusing function's name.
+    reason : str, optional
+        Why the function sets them (when *names* is not a mapping).
+    hint : str, optional
+        What to do instead.
 
     Raises
     ------
@@ -181,6 +205,77 @@ def check_refused(
         ``plot_curves sets 'color' itself (one colour and label per series); style the
         lines after drawing via ax.get_lines().``
     """
-    for key in names:
+    reasons = names if isinstance(names, Mapping) else dict.fromkeys(names, reason)
+    for key, why in reasons.items():
         if key in kwargs:
-            raise TypeError(f"{func} sets {key!r} itself ({reason}); {hint}.")
+            msg = f"{func} sets {key!r} itself"
+            if why:
+                msg += f" ({why})"
+            raise TypeError(msg + (f"; {hint}." if hint else "."))
+
+
+def check_length(value: Any, n: int, *, name: str, per: str, got: str | None = None) -> None:
+    """Check that *value* has one entry per item: the one shape message of chartkit.
+
+    Parameters
+    ----------
+    value : sized or int
+        The sequence (or its length).
+    n : int
+        The length it must have.
+    name : str
+        What *value* is (``"priority"``, ``"labels"``).
+    per : str
+        What each entry stands for (``"label"``, ``"bar"``).
+    got : str, optional
+        Noun for the entries in the message (default: "entries").
+
+    Raises
+    ------
+    ValueError
+        ``labels must have one entry per bar; got 1 entries for 2 bars.``
+    """
+    k = value if isinstance(value, int) else len(value)
+    if k != n:
+        noun = got or "entries"
+        raise ValueError(f"{name} must have one entry per {per}; got {k} {noun} for {n} {per}s.")
+
+
+def check_shape(shape: tuple[int, ...], expected: tuple[int, ...], *, name: str, of: str) -> None:
+    """Check an array's shape against the one it must match.
+
+    Raises
+    ------
+    ValueError
+        ``data has shape (3,); expected (2, 2), the shape of the heatmap.``
+    """
+    if tuple(shape) != tuple(expected):
+        raise ValueError(
+            f"{name} has shape {tuple(shape)}; expected {tuple(expected)}, the shape of {of}."
+        )
+
+
+def check_positive(*, finite: bool = True, allow_none: bool = True, **kwargs: Any) -> None:
+    """Check that each keyword is a positive (finite) number, or a tuple of them.
+
+    Raises
+    ------
+    ValueError
+        ``0 is not a valid value for height; expected a positive finite number.``
+    """
+    import math
+
+    for name, value in kwargs.items():
+        if value is None and allow_none:
+            continue
+        items = value if isinstance(value, tuple | list) else (value,)
+        ok = len(items) > 0
+        for v in items:
+            try:
+                ok = ok and not isinstance(v, bool) and float(v) > 0
+                ok = ok and (not finite or math.isfinite(float(v)))
+            except (TypeError, ValueError):
+                ok = False
+        if not ok:
+            what = "positive finite numbers" if len(items) > 1 else "a positive finite number"
+            raise ValueError(invalid_value_message(value, name, expected=what))

@@ -87,6 +87,21 @@ def test_get_ax_makes_figure_only_without_ax():
     assert tuple(new.figure.get_size_inches()) == (3, 2)
 
 
+def test_get_ax_none_is_the_current_axes():
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    first = get_ax()  # no figure yet: one is made
+    assert len(plt.get_fignums()) == 1
+    _fig, (a, _b) = plt.subplots(1, 2)
+    plt.sca(a)
+    assert get_ax() is a
+    assert len(plt.get_fignums()) == 2
+    assert first is not a
+    with pytest.raises(ValueError, match=r"^\(0, 2\) is not a valid value for figsize; expected"):
+        get_ax(figsize=(0, 2))
+
+
 def test_get_ax_refuses_both():
     import matplotlib.pyplot as plt
 

@@ -23,7 +23,7 @@ import numpy as np
 from chartkit._validate import invalid_value_message
 from chartkit.errors import ColorWarning, warn_external
 
-__all__ = ["next_colors", "resolve_palette"]
+__all__ = ["next_colors", "resolve_colors", "resolve_palette"]
 
 _EXPECTED_COLOR = "a matplotlib colour: a name, '#rrggbb' hex or an RGB(A) tuple"
 
@@ -203,6 +203,44 @@ def resolve_palette(
         colors = [colors[i % len(colors)] for i in range(n)]
     if levels is not None:
         return dict(zip(levels, colors, strict=True))
+    return colors
+
+
+def resolve_colors(color: Any, n: int, *, name: str = "color", per: str = "label") -> list[Any]:
+    """One colour for all *n* items, or one per item, each checked (entry named if bad).
+
+    Parameters
+    ----------
+    color : colour, sequence of colours or None
+        None gives ``[None] * n`` (the caller's default applies).
+    n : int
+        Number of items.
+    name, per : str
+        Argument name and what one item is, for messages.
+
+    Returns
+    -------
+    list
+        *n* colours (or Nones).
+
+    Raises
+    ------
+    ValueError
+        ``'notacolor' is not a valid value for color (entry 1); expected ...``, or a
+        sequence of another length than *n*.
+    """
+    from matplotlib.colors import is_color_like
+
+    from chartkit._validate import check_length
+
+    if color is None:
+        return [None] * n
+    if isinstance(color, str) or is_color_like(color):
+        return [_check_color(color, name)] * n
+    if not isinstance(color, Sequence | np.ndarray):
+        _check_color(color, name)
+    colors = [_check_color(c, name, entry=i) for i, c in enumerate(color)]
+    check_length(colors, n, name=name, per=per, got="colours")
     return colors
 
 
