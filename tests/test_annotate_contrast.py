@@ -114,9 +114,14 @@ def test_bar_labels_options_and_errors():
     forced = bar_labels(bars, labels=["x", "y"], color="red")
     fig.canvas.draw()
     assert forced[0].get_color() == "red"
-    with pytest.raises(ValueError, match=r"got 1 labels for 2 bars"):
+    with pytest.raises(
+        ValueError, match=r"^labels must have one entry per bar; got 1 labels for 2 bars\.$"
+    ):
         bar_labels(bars, labels=["x"])
-    with pytest.raises(ValueError, match=r"bar_labels sets 'xytext' itself"):
+    with pytest.raises(
+        TypeError,
+        match=r"^bar_labels sets 'xytext' itself \(inside/outside placement\); use padding=",
+    ):
         bar_labels(bars, xytext=(0, 3))
     with pytest.raises(TypeError, match=r"'fmt' must be an instance of str, not int"):
         bar_labels(bars, 3)
@@ -151,10 +156,32 @@ def test_heatmap_labels_contrast(kind):
 def test_heatmap_labels_errors():
     _fig, ax = plt.subplots()
     im = ax.imshow(np.zeros((2, 2)))
-    with pytest.raises(ValueError, match=r"heatmap_labels sets 'color' itself"):
+    with pytest.raises(TypeError, match=r"^heatmap_labels sets 'color' itself \(per-cell"):
         heatmap_labels(im, color="k")
-    with pytest.raises(ValueError, match=r"data has shape \(3,\); the heatmap has shape \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"^data has shape \(3,\); expected \(2, 2\), the shape of the heatmap\.$"
+    ):
         heatmap_labels(im, data=np.zeros(3))
+
+
+def test_bar_labels_bad_colour_is_named_with_its_position():
+    _fig, ax = plt.subplots()
+    bars = ax.bar([0, 1, 2], [1, 2, 3])
+    with pytest.raises(
+        ValueError, match=r"^'notacolor' is not a valid value for color; expected a matplotlib"
+    ):
+        bar_labels(bars, color="notacolor")
+    with pytest.raises(
+        ValueError, match=r"^'notacolor' is not a valid value for color \(entry 2\); expected"
+    ):
+        bar_labels(bars, color=["k", "r", "notacolor"])
+    with pytest.raises(
+        ValueError, match=r"^color must have one entry per bar; got 2 colours for 3 bars\.$"
+    ):
+        bar_labels(bars, color=["k", "r"])
+    texts = bar_labels(bars, color=["k", "r", "b"])
+    ax.figure.canvas.draw()
+    assert [t.get_color() for t in texts] == ["k", "r", "b"]
 
 
 @pytest.mark.mpl_image_compare(style=rc_params("default", korean_font="bundled"))

@@ -365,9 +365,29 @@ def test_empty_is_a_noop():
     assert plt.get_fignums() == before
 
 
-def test_mismatched_lengths_name_all_three():
-    with pytest.raises(ValueError, match=r"x, y and texts .* got 3, 2 and 4\."):
+def test_mismatched_lengths_are_named():
+    with pytest.raises(
+        ValueError, match=r"^x must have one entry per label; got 3 values for 4 labels\.$"
+    ):
         label_points([1, 2, 3], [1, 2], list("abcd"))
+    with pytest.raises(
+        ValueError, match=r"^y must have one entry per label; got 2 values for 3 labels\.$"
+    ):
+        label_points([1, 2, 3], [1, 2], list("abc"))
+
+
+def test_bad_colour_is_named_with_its_position():
+    _fig, ax = plt.subplots()
+    with pytest.raises(
+        ValueError, match=r"^'notacolor' is not a valid value for color; expected a matplotlib"
+    ):
+        label_points([0, 1], [0, 1], ["a", "b"], ax=ax, color="notacolor")
+    with pytest.raises(
+        ValueError, match=r"^'notacolor' is not a valid value for color \(entry 1\); expected"
+    ):
+        label_points([0, 1], [0, 1], ["a", "b"], ax=ax, color=["k", "notacolor"])
+    placed = label_points([0, 1], [0, 1], ["a", "b"], ax=ax, color=["k", "r"])
+    assert [t.get_color() for t in placed.texts] == ["k", "r"]
 
 
 def test_non_finite_anchors_are_skipped_with_one_warning():
@@ -385,12 +405,14 @@ def test_non_finite_anchors_are_skipped_with_one_warning():
 
 @pytest.mark.parametrize("key", ["xytext", "ha", "arrowprops", "visible"])
 def test_controlled_keywords_are_refused(key):
-    with pytest.raises(TypeError, match=rf"label_points sets '{key}' itself: "):
+    with pytest.raises(TypeError, match=rf"^label_points sets '{key}' itself \("):
         label_points([0], [0], ["a"], **{key: None})
 
 
 def test_priority_length_and_values():
-    with pytest.raises(ValueError, match=r"priority must have one value per label; got 1 for 2"):
+    with pytest.raises(
+        ValueError, match=r"^priority must have one entry per label; got 1 values for 2 labels"
+    ):
         label_points([0, 1], [0, 1], ["a", "b"], priority=[1])
     with pytest.raises(ValueError, match=r"nan is not a valid value for priority \(entry 1\)"):
         label_points([0, 1], [0, 1], ["a", "b"], priority=[1, np.nan])
@@ -398,7 +420,10 @@ def test_priority_length_and_values():
 
 def test_axes_per_label_must_match():
     _fig, axs = plt.subplots(1, 2)
-    with pytest.raises(ValueError, match=r"one Axes per label; got 2 Axes for 3 labels"):
+    with pytest.raises(
+        ValueError,
+        match=r"^ax \(one Axes or a sequence\) must have one entry per label; got 2 Axes for 3",
+    ):
         label_points([0, 1, 2], [0, 1, 2], list("abc"), ax=list(axs))
 
 

@@ -136,7 +136,7 @@ def test_markup_overrides_base_aliases():
 
 
 def test_refuses_alignment_kwargs():
-    with pytest.raises(TypeError, match=r"RichText sets 'horizontalalignment' on its runs"):
+    with pytest.raises(TypeError, match=r"^RichText sets 'horizontalalignment' itself \(on its runs\)"):
         RichText(0, 0, "x", horizontalalignment="center")
     with pytest.raises(ValueError, match=r"'middle' is not a valid value for va"):
         RichText(0, 0, "x", va="middle")

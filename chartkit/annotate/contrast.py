@@ -11,7 +11,6 @@ is at least 4.58:1 (at a luminance of about 0.18).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +19,15 @@ import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.text import Annotation
 
-from chartkit._validate import check_isinstance, invalid_value_message
-from chartkit.errors import ColorWarning, DataWarning
+from chartkit._validate import (
+    check_isinstance,
+    check_length,
+    check_refused,
+    check_shape,
+    invalid_value_message,
+)
+from chartkit.errors import ColorWarning, DataWarning, warn_external
+from chartkit.palettes.resolve import resolve_colors
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -168,12 +174,11 @@ def text_color_for(
     best = np.maximum(c_dark, c_light)
     failing = int(np.count_nonzero(best < MIN_CONTRAST))
     if failing:  # only possible with a custom dark/light pair
-        warnings.warn(
+        warn_external(
             f"{failing} of {len(out)} background{'s' if len(out) != 1 else ''} reach less "
             f"than {MIN_CONTRAST}:1 with either {dark_s} or {light_s} (lowest "
             f"{best.min():.2f}:1); pick a darker dark or a lighter light colour",
             ColorWarning,
-            stacklevel=2,
         )
     return out[0] if _is_one_color(background) else out
 
@@ -290,8 +295,8 @@ def bar_labels(
     ax : matplotlib.axes.Axes, optional
         Default: the Axes of the bars.
     **kwargs
-        Passed to `matplotlib.axes.Axes.annotate` for each label (``fontsize``, ``color``
-        to force one colour...).
+        Passed to `matplotlib.axes.Axes.annotate` for each label (``fontsize``...);
+        ``color`` forces one colour, or one per bar (a sequence).
 
     Returns
     -------
@@ -300,23 +305,27 @@ def bar_labels(
     Raises
     ------
     ValueError
-        When *labels* and *bars* differ in length, or for a keyword the function sets
-        itself (``xytext``, ``textcoords``, ``ha``, ``va``).
+        When *labels* (or a *color* sequence) and *bars* differ in length, or for a bad
+        colour (naming it and its position).
+    TypeError
+        For a keyword the function sets itself (``xytext``, ``textcoords``, ``ha``, ``va``).
 
     Warns
     -----
     DataWarning
         Once, counting the bars whose value is NaN or infinite (they get no label).
     """
-    for key in ("xy", "xytext", "textcoords", "ha", "va", "horizontalalignment"):
-        if key in kwargs:
-            raise ValueError(
-                f"bar_labels sets {key!r} itself (inside/outside placement); "
-                "use padding= or inside="
-            )
+    check_refused(
+        kwargs,
+        ("xy", "xytext", "textcoords", "ha", "va", "horizontalalignment"),
+        func="bar_labels",
+        reason="inside/outside placement",
+        hint="use padding= or inside=",
+    )
     patches = list(getattr(bars, "patches", bars))
-    if labels is not None and len(labels) != len(patches):
-        raise ValueError(f"got {len(labels)} labels for {len(patches)} bars")
+    if labels is not None:
+        check_length(labels, len(patches), name="labels", per="bar", got="labels")
+    colors = resolve_colors(kwargs.pop("color", None), len(patches), per="bar")
     if not patches:
         return []
     if ax is None:
@@ -341,16 +350,15 @@ def bar_labels(
                 skipped += 1
                 continue
             text = form(value)
-        ann = _BarLabel(text, bar, horizontal, inside, padding, **kwargs)
+        ann = _BarLabel(text, bar, horizontal, inside, padding, color=colors[k], **kwargs)
         ax._add_text(ann)
         ann.set_clip_on(False)
         out.append(ann)
     if skipped:
-        warnings.warn(
+        warn_external(
             f"{skipped} of {len(patches)} bars have a non-finite value (NaN or inf) and got "
             "no label",
             DataWarning,
-            stacklevel=2,
         )
     return out
 
@@ -387,22 +395,28 @@ def heatmap_labels(
     Raises
     ------
     ValueError
-        For ``color``/``ha``/``va`` in *kwargs* or *data* of another shape.
+        For *data* of another shape.
+    TypeError
+        For ``color``/``ha``/``va`` in *kwargs* (set per cell).
     """
-    for key in ("color", "c", "ha", "va", "horizontalalignment", "verticalalignment"):
-        if key in kwargs:
-            raise ValueError(
-                f"heatmap_labels sets {key!r} itself (per-cell contrast, centred labels)"
-            )
+    check_refused(
+        kwargs,
+        ("color", "c", "ha", "va", "horizontalalignment", "verticalalignment"),
+        func="heatmap_labels",
+        reason="per-cell contrast, centred labels",
+    )
     arr = np.ma.asarray(mappable.get_array())
     if arr.ndim == 1 and hasattr(mappable, "get_coordinates"):  # flat QuadMesh array
         ny, nx = mappable.get_coordinates().shape[:2]
         arr = arr.reshape(ny - 1, nx - 1)
     if arr.ndim != 2:
-        raise ValueError(f"heatmap_labels needs a 2D array; got shape {arr.shape}")
+        raise ValueError(
+            invalid_value_message(
+                f"<array of shape {arr.shape}>", "mappable", expected="a 2-D image or mesh"
+            )
+        )
     values = arr if data is None else np.ma.asarray(data)
-    if values.shape != arr.shape:
-        raise ValueError(f"data has shape {values.shape}; the heatmap has shape {arr.shape}")
+    check_shape(values.shape, arr.shape, name="data", of="the heatmap")
     ax = mappable.axes if ax is None else ax
     rgba = mappable.to_rgba(arr)
     flat_rgba = rgba.reshape(-1, rgba.shape[-1]).astype(float)

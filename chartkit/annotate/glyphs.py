@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from chartkit.annotate.fonts import covers
-from chartkit.errors import FontWarning
+from chartkit.errors import FontWarning, warn_external
 
 if TYPE_CHECKING:
     from matplotlib.figure import FigureBase
@@ -184,12 +183,11 @@ def check_glyphs(
             if given is not None
             else "fonts " + ", ".join(repr(f) for f in families)
         )
-        warnings.warn(
+        warn_external(
             f"{len(chars)} character{'s' if len(chars) != 1 else ''} in {n_texts} "
             f"text{'s' if n_texts != 1 else ''} cannot be drawn by {using} and would "
             f"show as boxes (tofu): {shown}. Use chartkit.theme() (it adds a Korean font) or "
             "a font that has them.",
             FontWarning,
-            stacklevel=2,
         )
     return chars

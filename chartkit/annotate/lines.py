@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, check_length, check_refused
 from chartkit.annotate import _geometry, _measure
 from chartkit.annotate.placement import Placement, _set_arrow
 
@@ -184,10 +184,7 @@ def _resolve(
                 "no labelled lines on the Axes; draw them with label= or pass lines= and names=."
             )
     names = [str(s) for s in names]
-    if len(names) != len(lines):
-        raise ValueError(
-            f"names must have one entry per line; got {len(names)} names for {len(lines)} lines."
-        )
+    check_length(names, len(lines), name="names", per="line", got="names")
     return ax, lines, names
 
 
@@ -269,9 +266,7 @@ def label_lines(
     limits, figure size, dpi or layout.
     """
     check_in_list(["end", "best"], where=where)
-    for key in kwargs:
-        if key in _CONTROLLED:
-            raise TypeError(f"label_lines sets {key!r} itself: {_CONTROLLED[key]}.")
+    check_refused(kwargs, _CONTROLLED, func="label_lines")
     ax, lines, names = _resolve(lines, names, ax)
     if not lines:
         return Placement(labels=names, axes=[ax])

@@ -13,7 +13,6 @@ No pyplot here (pyplot is only imported when no Axes is given).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,9 +21,10 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
-from chartkit._validate import check_isinstance, invalid_value_message
+from chartkit._validate import check_isinstance, check_length, check_refused, invalid_value_message
 from chartkit.annotate import _geometry, _measure, _repel
-from chartkit.errors import DataWarning
+from chartkit.errors import DataWarning, warn_external
+from chartkit.palettes.resolve import resolve_colors
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -137,10 +137,7 @@ def _resolve_axes(ax: Any, n: int) -> tuple[list[Axes], np.ndarray]:
     if isinstance(ax, Axes):
         return [ax], np.zeros(n, int)
     axs = list(np.asarray(ax, dtype=object).ravel())
-    if len(axs) != n:
-        raise ValueError(
-            f"ax must be one Axes or one Axes per label; got {len(axs)} Axes for {n} labels."
-        )
+    check_length(axs, n, name="ax (one Axes or a sequence)", per="label", got="Axes")
     unique: list[Axes] = []
     owner = np.empty(n, int)
     for i, a in enumerate(axs):
@@ -225,8 +222,9 @@ def label_points(
     ax : `~matplotlib.axes.Axes` or sequence of Axes, optional
         The Axes to label, or one Axes per label. Default: pyplot's current Axes.
     **kwargs
-        Text properties passed to `matplotlib.axes.Axes.annotate` (``fontsize``, ``color``,
-        ...). Positions, alignment and ``arrowprops`` are set by the placer and refused.
+        Text properties passed to `matplotlib.axes.Axes.annotate` (``fontsize``, ...);
+        ``color`` may be one colour or one per label. Positions, alignment and
+        ``arrowprops`` are set by the placer and refused.
 
     Returns
     -------
@@ -237,7 +235,8 @@ def label_points(
     Raises
     ------
     ValueError
-        When *x*, *y* and *texts* (or *priority*, or a sequence *ax*) differ in length.
+        When *x*, *y*, *priority*, a *color* sequence or a sequence *ax* do not have one
+        entry per label, or for a bad colour (naming it and its position).
     TypeError
         For a keyword the placer controls itself.
 
@@ -251,24 +250,19 @@ def label_points(
     >>> placed = label_points(x, y, names, ax=ax)             # doctest: +SKIP
     >>> placed.hidden_labels                                  # doctest: +SKIP
     """
-    for key in kwargs:
-        if key in _CONTROLLED:
-            raise TypeError(f"label_points sets {key!r} itself: {_CONTROLLED[key]}.")
+    check_refused(kwargs, _CONTROLLED, func="label_points")
     xs = _as_1d("x", x)
     ys = _as_1d("y", y)
     labels = [str(t) for t in texts]
-    if not (len(xs) == len(ys) == len(labels)):
-        raise ValueError(
-            "x, y and texts must have the same length; "
-            f"got {len(xs)}, {len(ys)} and {len(labels)}."
-        )
     n = len(labels)
+    check_length(xs, n, name="x", per="label", got="values")
+    check_length(ys, n, name="y", per="label", got="values")
+    colors = resolve_colors(kwargs.pop("color", None), n, per="label")
     if priority is None:
         prio = -np.arange(n, dtype=float)
     else:
         prio = _as_1d("priority", priority)
-        if len(prio) != n:
-            raise ValueError(f"priority must have one value per label; got {len(prio)} for {n}.")
+        check_length(prio, n, name="priority", per="label", got="values")
         if not np.isfinite(prio).all():
             bad = int(np.flatnonzero(~np.isfinite(prio))[0])
             raise ValueError(
@@ -282,11 +276,10 @@ def label_points(
     finite = np.isfinite(xs) & np.isfinite(ys)
     skipped = np.flatnonzero(~finite)
     if len(skipped):
-        warnings.warn(
+        warn_external(
             f"{len(skipped)} of {n} labels have a non-finite anchor (NaN or inf in x or y) "
             "and were skipped.",
             DataWarning,
-            stacklevel=2,
         )
     axes, owner = _resolve_axes(ax, n)
     fig = axes[0].get_figure(root=True)
@@ -317,6 +310,7 @@ def label_points(
             annotation_clip=False,
             visible=False,
             **kwargs,
+            **({} if colors[i] is None else {"color": colors[i]}),
         )
         t.set_in_layout(False)
         if joint:

@@ -22,7 +22,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform
 
-from chartkit._validate import check_in_list, invalid_value_message
+from chartkit._validate import check_in_list, check_refused, invalid_value_message
 from chartkit.annotate._markup import Segment, markup_error, parse_markup, plain_text
 
 if TYPE_CHECKING:
@@ -190,9 +190,13 @@ class RichText(Artist):
         super().__init__()
         check_in_list(_HA, ha=ha)
         check_in_list(_VA, va=va)
-        for key in ("ha", "horizontalalignment", "va", "verticalalignment", "transform"):
-            if key in text_kws:
-                raise TypeError(f"RichText sets {key!r} on its runs itself; pass ha/va/transform")
+        check_refused(
+            text_kws,
+            ("horizontalalignment", "verticalalignment", "transform"),
+            func="RichText",
+            reason="on its runs",
+            hint="pass ha=, va= or transform= as RichText's own arguments",
+        )
         self._xy = (x, y)
         self.ha, self.va = ha, va
         self.max_width = max_width
