@@ -419,7 +419,7 @@ def read_jsonl(
     path : str or path-like
         A ``.jsonl`` file, a folder holding per-rank files, or a glob
         (``"runs/ddp/rank*.jsonl"``).
-    pattern : str or sequence of str, default: ("*.jsonl", "*.ndjson")
+    pattern : str or sequence of str, default: ``("*.jsonl", "*.ndjson")``
         Globs looked for when *path* is a folder (a ``.json`` file given as *path* is read
         as JSON lines too).
     run : str, optional
@@ -521,7 +521,7 @@ def read_csv(
     ----------
     path : str or path-like
         A ``.csv`` file, a folder of per-rank files, or a glob.
-    pattern : str or sequence of str, default: ("*.csv",)
+    pattern : str or sequence of str, default: ``("*.csv",)``
         Globs looked for when *path* is a folder.
     run, step, wall_time, rank, metrics, keep, encoding
         As in `read_jsonl`.
