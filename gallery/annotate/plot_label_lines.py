@@ -1,6 +1,6 @@
 """
 Direct line labels: 학습률별 손실 곡선
-=====================================
+======================================
 
 ``label_lines`` names each curve at its end, in the curve's colour, instead of a legend:
 the eye goes straight from a line to its name. The names form a column just right of the
