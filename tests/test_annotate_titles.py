@@ -308,10 +308,10 @@ def test_abc_tag_left_of_first_title_line():
 
 def test_abc_errors():
     _fig, axes = plt.subplots(1, 2)
-    with pytest.raises(ValueError, match=r"'i\)' is not a valid value for style"):
-        abc(axes, "i)")
+    with pytest.raises(ValueError, match=r"^'x\)' is not a valid value for style"):
+        abc(axes, "x)")
     many = [ax for _ in range(8) for ax in axes]  # 16 panels
-    with pytest.raises(ValueError, match=r"style '가' has 14 labels \(가-하\); got 15 axes"):
+    with pytest.raises(ValueError, match=r"for each of 16 panels: '가' has 14 \(가-하\)"):
         abc(many, "가")
 
 

@@ -16,7 +16,7 @@ def test_abc_label_styles():
     assert abc_labels(2, "(A)") == ["(A)", "(B)"]
     assert abc_labels(3, "1.") == ["1.", "2.", "3."]
     assert abc_labels(28)[-2:] == ["aa", "ab"]
-    with pytest.raises(ValueError, match=r"^'x' is not a valid value for abc; expected a templ"):
+    with pytest.raises(ValueError, match=r"^'x' is not a valid value for abc; expected a count"):
         abc_labels(2, "x")
 
 

@@ -19,6 +19,7 @@ from chartkit.annotate.glyphs import check_glyphs
 from chartkit.annotate.lines import label_lines
 from chartkit.annotate.placement import Placement, label_points
 from chartkit.annotate.richtext import RichText, parse_markup, rich_text, series_colors
+from chartkit.annotate.tags import panel_tags
 from chartkit.annotate.titles import TitleStack, abc, titles
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "korean_font",
     "label_lines",
     "label_points",
+    "panel_tags",
     "parse_markup",
     "register_bundled_fonts",
     "relative_luminance",

@@ -538,7 +538,9 @@ def abc(
     axes : sequence of Axes, array of Axes or Figure
         The panels, in the order to tag them; a figure means ``fig.axes``. Nested arrays
         (from ``plt.subplots``) are read row by row.
-    style : {"a", "(a)", "A.", "A", "(A)", "a)", "가", "(가)"}, default: "a"
+    style : str, default: "a"
+        A counter ``a``, ``A``, ``1``, ``i``, ``I``, ``가`` or ``ㄱ`` in any brackets:
+        ``"(a)"``, ``"a."``, ``"[A]"``, ``"i)"``, ``"(가)"``... (`chartkit.annotate.tags`).
     start : int, default: 0
         Index of the first label (``start=2`` begins at c).
     tag_kws : dict, optional
@@ -554,7 +556,8 @@ def abc(
     ValueError
         For an unknown *style*, or more panels than ``가``-style labels (14).
     """
-    check_in_list(_ABC_STYLES, style=style)
+    from chartkit.annotate.tags import panel_tags
+
     if hasattr(axes, "subfigs"):
         axes = axes.axes
     flat: list[Any] = []
@@ -567,7 +570,7 @@ def abc(
                 walk(o)
 
     walk(axes)
-    labels = [_abc_label(start + k, style) for k in range(len(flat))]
+    labels = panel_tags(len(flat), style, start=start)
     for ax, label in zip(flat, labels, strict=True):
         titles(ax, tag=label, tag_kws=tag_kws or {})
     return labels

@@ -8,7 +8,6 @@ as `chartkit.facets.facet`: margins and gaps measured from text extents inside t
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,29 +18,14 @@ __all__ = ["MosaicGrid", "abc_labels", "mosaic"]
 
 
 def abc_labels(n: int, style: str = "a") -> list[str]:
-    """Tags for *n* panels: ``style`` is a template around ``a``/``A``/``1``.
+    """Tags for *n* panels (``"a"``, ``"(a)"``, ``"A."``, ``"1"``, ``"i"``, ``"(가)"``, ``"ㄱ."``).
 
-    ``"a"`` -> a, b, c; ``"(a)"`` -> (a), (b); ``"A."`` -> A., B.; ``"1"`` -> 1, 2, 3.
-    Beyond 26 letters the tags continue aa, ab, ...
+    The one panel-tag labeller, `chartkit.annotate.tags.panel_tags` (shared with
+    `chartkit.annotate.abc`), with the argument named ``abc`` in messages.
     """
-    for marker, alphabet in (("a", string.ascii_lowercase), ("A", string.ascii_uppercase)):
-        if marker in style:
-            out = []
-            for i in range(n):
-                name = ""
-                k = i
-                while True:
-                    name = alphabet[k % 26] + name
-                    k = k // 26 - 1
-                    if k < 0:
-                        break
-                out.append(style.replace(marker, name, 1))
-            return out
-    if "1" in style:
-        return [style.replace("1", str(i + 1), 1) for i in range(n)]
-    raise ValueError(
-        invalid_value_message(style, "abc", expected='a template containing "a", "A" or "1"')
-    )
+    from chartkit.annotate.tags import panel_tags
+
+    return panel_tags(n, style, name="abc")
 
 
 class MosaicGrid:
