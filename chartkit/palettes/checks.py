@@ -143,7 +143,25 @@ class PaletteReport:
             f"worst: {self.worst_vision}, colours {i} and {j}: "
             f"ΔE {min(self.min_delta_e_normal, self.min_delta_e_cvd):.1f}"
         )
+        lines.append(
+            f"CVD with simulated colours clipped to sRGB (as a preview shows): "
+            f"min ΔE {self.min_delta_e_cvd_clipped:.1f}"
+        )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from chartkit._html import swatches, table, titled
+
+        rows = []
+        for label, (value, (i, j)) in self.min_per_vision().items():
+            pair = f"{i} {self.colors[i]} / {j} {self.colors[j]}" if i != j else "-"
+            rows.append((label, round(value, 1), pair))
+        rows.append(("CVD, clipped to sRGB", round(self.min_delta_e_cvd_clipped, 1), ""))
+        head = (
+            f"palette check: {self.verdict.upper()} ({len(self.colors)} colours, "
+            f"CAM02-UCS ΔE, CVD model {self.model})"
+        )
+        return titled(head, swatches(self.colors), table(rows, ("vision", "min ΔE", "pair")))
 
 
 def _resolve_colors(colors: Any) -> tuple[np.ndarray, list[str]]:
@@ -289,6 +307,23 @@ class CmapReport:
     reversal: float
     step_cv: float
     symmetry: float | None
+    colors: tuple[str, ...] = field(default=(), repr=False)
+
+    def _repr_html_(self) -> str:
+        from chartkit._html import swatches, table, titled
+
+        j = self.lightness
+        sym = "-" if self.symmetry is None else round(self.symmetry, 1)
+        rows = [
+            ("reason", self.reason),
+            ("J' start / end", f"{j[0]:.1f} / {j[-1]:.1f}"),
+            ("reversal", round(self.reversal, 2)),
+            ("step CV", round(self.step_cv, 2)),
+            ("symmetry", sym),
+        ]
+        head = f"colormap check: {self.name}: {self.verdict.upper()} ({self.kind})"
+        strip = swatches(self.colors[:: max(1, len(self.colors) // 32)], size=10, labels=False)
+        return titled(head, strip, table(rows))
 
     def __str__(self) -> str:
         sym = "-" if self.symmetry is None else f"{self.symmetry:.1f}"
@@ -429,7 +464,10 @@ def check_cmap(cmap: Any, *, n: int = 64) -> CmapReport:
                 f"J' changes by only {abs(j[-1] - j[0]):.1f} end to end and reverses by "
                 f"{reversal:.1f}: neither sequential, diverging nor cyclic."
             )
+    from chartkit.palettes._color import to_hex_list
+
     return CmapReport(
+        colors=tuple(to_hex_list(rgb)),
         name=cmap.name,
         kind=kind,
         verdict=verdict,
