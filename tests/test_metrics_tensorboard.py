@@ -222,18 +222,70 @@ def test_cut_inside_header(tmp_path):
     assert len(log.metrics) == 3
 
 
-def test_corrupt_middle_record(tmp_path):
+def _record_offsets(data: bytes) -> list[int]:
+    pos, out = 0, []
+    while pos < len(data):
+        out.append(pos)
+        pos += 12 + int.from_bytes(data[pos : pos + 8], "little") + 4
+    return out
+
+
+def _masked_crc(data: bytes) -> bytes:
+    import crc32c
+
+    crc = crc32c.crc32c(data)
+    return ((((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+def test_bit_flip_in_a_value_is_caught_by_the_crc(tmp_path):
+    """One flipped bit turned 0.139 into 4.7e37 silently before the checksums were checked."""
+    f = _write(
+        tmp_path / "events.out.tfevents.1.host",
+        [_scalar_event(s, "loss", 0.139 + s) for s in range(5)],
+    )
+    data = bytearray(f.read_bytes())
+    pos = _record_offsets(bytes(data))[3]  # the record of step 2
+    length = int.from_bytes(data[pos : pos + 8], "little")
+    data[pos + 12 + length - 1] ^= 0x40  # the top byte of the float32 simple_value
+    f.write_bytes(bytes(data))
+    log, msgs = _read_recording(f)
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"skipped 1 entry in {str(f)!r} (first at byte offset {pos})")
+    assert "corrupt records: the payload checksum (masked CRC32C) does not match" in msgs[0]
+    assert f"(byte offsets {pos})" in msgs[0]
+    # the records after the corrupt one are kept, every value is a written one
+    assert log.metrics["step"].tolist() == [0, 1, 3, 4]
+    np.testing.assert_allclose(log.metrics["value"], [0.139, 1.139, 3.139, 4.139], rtol=1e-6)
+    (entry,) = log.info.of_kind("skipped")
+    assert (entry.count, entry.byte_offset, entry.file) == (1, pos, str(f))
+
+
+def test_several_corrupt_payloads_counted_in_one_entry(tmp_path):
+    f = _write(
+        tmp_path / "events.out.tfevents.1.host", [_scalar_event(s, "x", s) for s in range(6)]
+    )
+    data = bytearray(f.read_bytes())
+    offsets = _record_offsets(bytes(data))
+    for k in (2, 4, 5):
+        data[offsets[k] + 13] ^= 0x01
+    f.write_bytes(bytes(data))
+    log, msgs = _read_recording(f)
+    assert len(msgs) == 1
+    assert msgs[0].startswith("skipped 3 entries")
+    assert f"(byte offsets {offsets[2]}, {offsets[4]}, {offsets[5]})" in msgs[0]
+    assert log.metrics["step"].tolist() == [0, 2, 5]
+
+
+def test_payload_with_right_crc_that_is_no_event(tmp_path):
     f = _write(
         tmp_path / "events.out.tfevents.1.host", [_scalar_event(s, "x", s) for s in range(5)]
     )
     data = bytearray(f.read_bytes())
-    # the 3rd record (step 1): overwrite its payload with bytes that are no protobuf
-    pos = 0
-    for _ in range(2):
-        length = int.from_bytes(data[pos : pos + 8], "little")
-        pos += 12 + length + 4
+    pos = _record_offsets(bytes(data))[2]  # the 3rd record (step 1)
     length = int.from_bytes(data[pos : pos + 8], "little")
-    data[pos + 12 : pos + 12 + length] = b"\xff" * length
+    payload = b"\xff" * length  # checksummed correctly, but no protobuf
+    data[pos + 12 : pos + 12 + length] = payload
+    data[pos + 12 + length : pos + 16 + length] = _masked_crc(payload)
     f.write_bytes(bytes(data))
     log, msgs = _read_recording(f)
     assert len(msgs) == 1
@@ -242,20 +294,47 @@ def test_corrupt_middle_record(tmp_path):
     assert log.metrics["step"].tolist() == [0, 2, 3, 4]
 
 
-def test_corrupt_length_in_the_middle(tmp_path):
+@pytest.mark.parametrize("where", ["length", "length_crc"])
+def test_corrupt_length_in_the_middle_stops_the_file(tmp_path, where):
     f = _write(
         tmp_path / "events.out.tfevents.1.host", [_scalar_event(s, "x", s) for s in range(5)]
     )
     data = bytearray(f.read_bytes())
-    length = int.from_bytes(data[0:8], "little")
-    pos = 12 + length + 4 + 12 + int.from_bytes(data[12 + length + 4 :][:8], "little") + 4
-    data[pos : pos + 8] = (10**9).to_bytes(8, "little")  # the 3rd record (step 1)
+    pos = _record_offsets(bytes(data))[2]  # the 3rd record (step 1)
+    if where == "length":
+        data[pos : pos + 8] = (10**9).to_bytes(8, "little")
+    else:
+        data[pos + 9] ^= 0x10
     f.write_bytes(bytes(data))
     log, msgs = _read_recording(f)
     assert len(msgs) == 1
     assert msgs[0].startswith(f"skipped 1 entry in {str(f)!r} (first at byte offset {pos})")
-    assert "a record header is corrupt (its length CRC does not match)" in msgs[0]
+    assert "a record's length checksum (masked CRC32C) does not match" in msgs[0]
+    assert f"the {len(data) - pos} bytes from there to the end were not read" in msgs[0]
     assert log.metrics["step"].tolist() == [0]
+
+
+def test_unreadable_event_file_others_kept(tmp_path, monkeypatch):
+    import builtins
+
+    import chartkit.metrics.readers.tensorboard as tb
+
+    for r in (0, 1):
+        _write(tmp_path / f"rank{r}" / "events.out.tfevents.1.host", [_scalar_event(0, "x", r)])
+    bad = tmp_path / "rank1" / "events.out.tfevents.1.host"
+
+    def deny(file, *a, **k):  # what chmod 000 does for a user other than root
+        if str(file) == str(bad):
+            raise PermissionError(13, "Permission denied", str(file))
+        return builtins.open(file, *a, **k)
+
+    monkeypatch.setattr(tb, "open", deny, raising=False)
+    log, msgs = _read_recording(tmp_path)
+    assert len(msgs) == 1
+    assert msgs[0] == (
+        f"skipped 1 entry in {str(bad)!r}: the file could not be read (Permission denied)"
+    )
+    assert log.metrics["rank"].tolist() == [0]
 
 
 def test_missing_path(tmp_path):
@@ -284,13 +363,40 @@ def test_empty_event_file(tmp_path):
     assert str(f) in msgs[0]
 
 
-def test_without_tensorboard_installed(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "tensorboard", None)
+def test_without_event_protobufs_installed(monkeypatch, tmp_path):
     f = _write(tmp_path / "events.out.tfevents.1.host", [])
+    for pkg in ("tensorboardX", "tensorboard.compat"):
+        for name in (pkg, f"{pkg}.proto", f"{pkg}.proto.event_pb2"):
+            monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(
-        ImportError, match=r'install it with: pip install "chartkit\[tensorboard\]"'
+        ImportError,
+        match=r"reading TensorBoard event files needs the optional dependency "
+        r"'tensorboardX.proto.event_pb2'; install it with: pip install "
+        r'"chartkit\[tensorboard\]"',
     ):
         read_tensorboard(f)
+
+
+def test_without_crc32c_installed(monkeypatch, tmp_path):
+    f = _write(tmp_path / "events.out.tfevents.1.host", [])
+    monkeypatch.setitem(sys.modules, "crc32c", None)
+    with pytest.raises(
+        ImportError,
+        match=r"\(record checksums\) needs the optional dependency 'crc32c'; install it with: "
+        r'pip install "chartkit\[tensorboard\]"',
+    ):
+        read_tensorboard(f)
+
+
+def test_tensorboard_protobufs_alone_read_the_same_points(monkeypatch):
+    """With only the tensorboard package (no tensorboardX), every point is the same."""
+    with_x = read_tensorboard(W4)
+    for name in ("tensorboardX", "tensorboardX.proto", "tensorboardX.proto.event_pb2"):
+        monkeypatch.setitem(sys.modules, name, None)
+    alone = read_tensorboard(W4)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(alone.metrics, with_x.metrics)
 
 
 def test_ray_trial_folders_as_runs(tmp_path):

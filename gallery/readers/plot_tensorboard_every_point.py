@@ -6,7 +6,8 @@ TensorBoard's UI keeps 1000 points per tag by reservoir sampling, so a one-step 
 in a 10,000-step run usually vanishes from the chart. ``read_tensorboard`` reads every
 scalar point of every event file (one ``rank<R>`` folder per process here), so the spike
 that rank 1 hit at step 3,500 stays visible. The event files are written on the spot with
-the ``tensorboard`` package's own writer (``pip install "chartkit[tensorboard]"``).
+tensorboardX's ``SummaryWriter`` (the writer Ray Tune uses; ``pip install
+"chartkit[tensorboard]"`` installs it), and every record's checksum is verified on reading.
 """
 
 import math
@@ -15,8 +16,7 @@ import random
 import tempfile
 
 import matplotlib.pyplot as plt
-from tensorboard.compat.proto import event_pb2
-from tensorboard.summary.writer.event_file_writer import EventFileWriter
+from tensorboardX import SummaryWriter
 
 import chartkit
 from chartkit.metrics.readers.tensorboard import read_tensorboard
@@ -26,14 +26,12 @@ from chartkit.metrics.readers.tensorboard import read_tensorboard
 rng = random.Random(0)
 with tempfile.TemporaryDirectory() as logdir:
     for rank in (0, 1):
-        writer = EventFileWriter(os.path.join(logdir, f"rank{rank}"))
+        writer = SummaryWriter(os.path.join(logdir, f"rank{rank}"))
         for step in range(10_000):
             loss = 2.0 * math.exp(-step / 2000) + 0.15 + rng.gauss(0, 0.02)
             if rank == 1 and step == 3500:
                 loss += 3.0
-            event = event_pb2.Event(wall_time=1.7e9 + step * 0.05, step=step)
-            event.summary.value.add(tag="train/loss", simple_value=loss)
-            writer.add_event(event)
+            writer.add_scalar("train/loss", loss, step, walltime=1.7e9 + step * 0.05)
         writer.close()
     log = read_tensorboard(logdir)
 

@@ -3,18 +3,30 @@
 An event file is a sequence of TFRecord frames (``uint64`` length, ``uint32`` masked CRC of
 the length, the payload, ``uint32`` masked CRC of the payload), each payload an ``Event``
 protocol buffer. The frames are cut here with `struct`; the payloads are decoded by the
-``tensorboard`` package's own protobuf classes (``tensorboard.compat.proto.event_pb2``),
-imported lazily behind the ``chartkit[tensorboard]`` extra. Unlike TensorBoard's UI backend
-(1000 points per tag by reservoir sampling) and the readers built on it, every point is kept,
-so one-step spikes stay visible.
+``Event`` protobuf classes that tensorboardX ships (``tensorboardX.proto.event_pb2``, the
+same schema as TensorBoard's; the ``tensorboard`` package's own classes are used when only
+it is installed), imported lazily behind the ``chartkit[tensorboard]`` extra, which installs
+tensorboardX (protobuf, numpy, packaging) and ``crc32c`` rather than the whole TensorBoard
+server (grpcio, werkzeug, markdown, ...). Unlike TensorBoard's UI backend (1000 points per
+tag by reservoir sampling) and the readers built on it, every point is kept, so one-step
+spikes stay visible.
 
-CRCs are not verified for every record (tensorboard's CRC32C is pure Python and would cost
-more than the decoding); a frame whose length runs past the end of the file is a crash's cut
-last record when its header CRC is right (the points before it are kept and the cut is
-reported), a corrupt header otherwise (the rest of the file is skipped and reported). A
-payload that does not decode is skipped and counted.
+Every record's two masked CRC32C checksums are verified (with the ``crc32c`` package, in C):
 
-This module imports no pyplot; pandas and tensorboard are imported when a file is read.
+* a bad **length** checksum means the frame cannot be trusted to find the next record: the
+  rest of the file is skipped and reported (TensorBoard's loader stops there too);
+* a bad **payload** checksum under a good length checksum: that one record is skipped and
+  reported (file, byte offset, count); the verified length still locates the next record,
+  whose checksums are checked in turn, so the points after it are kept. (TensorBoard stops
+  reading the file at either kind; chartkit keeps the checked records after a bad payload
+  and says what it dropped.) No value from a record that fails its checksum is ever used;
+* a frame whose length runs past the end of the file is a crash's cut last record when its
+  length checksum is right (the points before it are kept and the cut is reported).
+
+A payload with a right checksum that still does not decode is skipped and counted.
+
+This module imports no pyplot; pandas and the protobuf classes are imported when a file is
+read.
 """
 
 from __future__ import annotations
@@ -39,9 +51,12 @@ __all__ = ["find_event_files", "read_tensorboard"]
 
 _RANK_DIR = re.compile(r"^rank[_-]?(\d+)$", re.IGNORECASE)
 _HEADER = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
 # TensorFlow DataType enum -> struct format of one element (tensorboard's types_pb2).
 _DTYPE_FMT = {1: "<f", 2: "<d", 3: "<i", 9: "<q", 19: "<e", 4: "<B", 5: "<h", 6: "<b", 17: "<H"}
 _PURPOSE = "reading TensorBoard event files"
+_CRC_MASK_DELTA = 0xA282EAD8
+_MAX_BAD_OFFSETS = 10
 
 
 def _is_event_file(name: str) -> bool:
@@ -95,7 +110,7 @@ def _run_and_rank(file: str, root: str, is_file: bool) -> tuple[str, int | None]
     return "/".join(kept) or os.path.basename(anchor) or ".", rank
 
 
-def _scalar_from_tensor(tensor: Any, tensor_util: Any) -> float | None:
+def _scalar_from_tensor(tensor: Any) -> float | None:
     """The value of a one-element numeric tensor, else None."""
     fmt = _DTYPE_FMT.get(tensor.dtype)
     if fmt is None:
@@ -109,25 +124,32 @@ def _scalar_from_tensor(tensor: Any, tensor_util: Any) -> float | None:
     for field_name in ("float_val", "double_val", "int_val", "int64_val", "half_val"):
         vals = getattr(tensor, field_name)
         if len(vals) == 1:
-            if field_name == "half_val":
-                return float(tensor_util.make_ndarray(tensor).reshape(-1)[0])
+            if field_name == "half_val":  # float16 bit patterns stored as int32
+                return float(struct.unpack("<e", struct.pack("<H", vals[0] & 0xFFFF))[0])
             return float(vals[0])
         if len(vals) > 1:
             return None
     return None
 
 
-def _header_ok(data: bytes, pos: int) -> bool:
-    """Whether the record header at *pos* carries the right masked CRC32C of its length.
+def _masked(crc: int) -> int:
+    """TFRecord's mask of a CRC32C: rotate right by 15 bits, add a constant."""
+    return (((crc >> 15) | (crc << 17)) + _CRC_MASK_DELTA) & 0xFFFFFFFF
 
-    Checked only where a record runs past the end of the file, to tell a cut last record
-    from a corrupt length in the middle (tensorboard's CRC is pure Python: too slow for
-    every record).
-    """
-    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
 
-    (crc,) = struct.unpack_from("<I", data, pos + 8)
-    return masked_crc32c(data[pos : pos + 8]) == crc
+def _decoders() -> tuple[Any, Any, Any]:
+    """``(Event class, DecodeError, crc32c function)``, imported lazily with install hints."""
+    try:
+        from tensorboardX.proto import event_pb2
+    except ImportError:
+        try:
+            from tensorboard.compat.proto import event_pb2
+        except ImportError:
+            event_pb2 = import_optional("tensorboardX.proto.event_pb2", _PURPOSE, "tensorboard")
+    crc = import_optional("crc32c", _PURPOSE + " (record checksums)", "tensorboard")
+    from google.protobuf.message import DecodeError
+
+    return event_pb2.Event, DecodeError, crc.crc32c
 
 
 class _Columns:
@@ -143,16 +165,20 @@ class _Columns:
 
 def _read_file(
     file: str,
-    event_cls: Any,
-    tensor_util: Any,
+    decoders: tuple[Any, Any, Any],
     info: LogInfo,
     non_scalar: dict[str, int],
     out: _Columns,
 ) -> int:
     """Append the scalar points of *file* to *out*; return how many were added."""
-    with open(file, "rb") as fh:
-        data = fh.read()
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        info.add("skipped", file, f"the file could not be read ({err.strerror or err})")
+        return 0
     info.files.append(file)
+    event_cls, decode_error, crc32c = decoders
     n0 = len(out.values)
     tags = out.tags
     add_step = out.steps.append
@@ -162,12 +188,13 @@ def _read_file(
     ev = event_cls()
     parse = ev.ParseFromString
     unpack = _HEADER.unpack_from
+    unpack_crc = _CRC.unpack_from
+    view = memoryview(data)
     end = len(data)
     pos = 0
     records = 0
     bad: list[int] = []
-    from google.protobuf.message import DecodeError
-
+    bad_crc: list[int] = []
     while pos < end:
         if pos + 12 > end:
             info.add(
@@ -179,31 +206,36 @@ def _read_file(
             )
             break
         (length,) = unpack(data, pos)
+        if _masked(crc32c(view[pos : pos + 8])) != unpack_crc(data, pos + 8)[0]:
+            info.add(
+                "skipped",
+                file,
+                f"a record's length checksum (masked CRC32C) does not match: the record "
+                f"boundaries after it cannot be trusted, so the {end - pos} bytes from there "
+                "to the end were not read (TensorBoard stops there too)",
+                byte_offset=pos,
+            )
+            break
         start = pos + 12
         stop = start + length
         if stop + 4 > end:
-            if not _header_ok(data, pos):
-                info.add(
-                    "skipped",
-                    file,
-                    f"a record header is corrupt (its length CRC does not match); the "
-                    f"{end - pos} bytes from there to the end were not read",
-                    byte_offset=pos,
-                )
-            else:
-                info.add(
-                    "truncated",
-                    file,
-                    f"the last record is cut ({max(end - start, 0)} of {length} payload "
-                    "bytes present); the points before it were read",
-                    byte_offset=pos,
-                )
+            info.add(
+                "truncated",
+                file,
+                f"the last record is cut ({max(end - start, 0)} of {length} payload "
+                "bytes present); the points before it were read",
+                byte_offset=pos,
+            )
             break
-        pos = stop + 4
         records += 1
+        if _masked(crc32c(view[start:stop])) != unpack_crc(data, stop)[0]:
+            bad_crc.append(pos)
+            pos = stop + 4
+            continue
+        pos = stop + 4
         try:
-            parse(data[start:stop])
-        except DecodeError:
+            parse(view[start:stop])
+        except decode_error:
             bad.append(records)
             continue
         if not ev.HasField("summary"):
@@ -216,11 +248,7 @@ def _read_file(
                 val = v.simple_value
             elif kind == "tensor":
                 plugin = v.metadata.plugin_data.plugin_name
-                val = (
-                    _scalar_from_tensor(v.tensor, tensor_util)
-                    if plugin in ("scalars", "")
-                    else None
-                )
+                val = _scalar_from_tensor(v.tensor) if plugin in ("scalars", "") else None
                 if val is None:
                     non_scalar[plugin or "tensor"] = non_scalar.get(plugin or "tensor", 0) + 1
                     continue
@@ -236,7 +264,20 @@ def _read_file(
             add_time(wall)
             add_code(code)
             add_value(val)
+    del view
     info.rows += records
+    if bad_crc:
+        offsets = ", ".join(map(str, bad_crc[:_MAX_BAD_OFFSETS]))
+        more = " ..." if len(bad_crc) > _MAX_BAD_OFFSETS else ""
+        info.add(
+            "skipped",
+            file,
+            "corrupt records: the payload checksum (masked CRC32C) does not match, so "
+            f"their values were not used (byte offsets {offsets}{more}); the length checksum "
+            "was right, so reading went on with the next record",
+            byte_offset=bad_crc[0],
+            count=len(bad_crc),
+        )
     if bad:
         info.add(
             "skipped",
@@ -332,9 +373,7 @@ def read_tensorboard(
 
     p = os.fspath(check_path(path))
     check_in_list(["last", "first", "all"], keep=keep)
-    import_optional("tensorboard", _PURPOSE, "tensorboard")
-    event_pb2 = import_optional("tensorboard.compat.proto.event_pb2", _PURPOSE, "tensorboard")
-    tensor_util = import_optional("tensorboard.util.tensor_util", _PURPOSE, "tensorboard")
+    decoders = _decoders()
     files = find_event_files(p)
     if not files:
         raise ValueError(
@@ -352,7 +391,7 @@ def read_tensorboard(
     file_runs, file_ranks, counts = [], [], []
     for f in files:
         n0 = len(cols.values)
-        n = _read_file(f, event_pb2.Event, tensor_util, info, non_scalar, cols)
+        n = _read_file(f, decoders, info, non_scalar, cols)
         _group_by_tag(cols, n0, n0 + n)
         r_name, r_rank = _run_and_rank(f, p, is_file)
         r_name = run if run is not None else r_name
