@@ -445,3 +445,24 @@ def test_facet_grid_refuses_caption():
         grid = _facet_grid()
         with pytest.raises(ValueError, match=r"a facet grid reserves room for headers only"):
             titles(grid, caption="below")
+
+
+@pytest.mark.parametrize("layout", [None, "constrained", "tight"])
+@pytest.mark.parametrize("grid", [(1, 1), (2, 2)])
+def test_stack_clears_the_offset_text(layout, grid):
+    # Data up to 3e7: the y axis writes "1e7" above its top; the subtitle stays above it,
+    # as a plain set_title does (issue 11).
+    from chartkit.audit import check_figure
+
+    fig, axs = plt.subplots(*grid, figsize=(5, 3.75), layout=layout, squeeze=False)
+    for ax in axs.flat:
+        ax.plot(np.arange(10), np.linspace(0, 3e7, 10))
+        titles(ax, title="Loss", subtitle="a subtitle long enough to reach the axis")
+    report = check_figure(fig)
+    assert report.ok, str(report)
+    for ax in axs.flat:
+        offset = ax.yaxis.offsetText.get_window_extent()
+        assert ax.yaxis.offsetText.get_text() == "1e7"
+        stack = ax._chartkit_title_stack.get_window_extent()
+        assert stack.y0 >= offset.y1
+    plt.close(fig)

@@ -11,6 +11,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 import chartkit
 from chartkit.audit import KINDS, AuditReport, check_figure
@@ -353,3 +354,114 @@ def test_rotated_labels_that_do_overlap():
     report = check_figure(fig)
     assert report.kinds == ["text-overlap"]
     assert "'first rotated caption' and 'second rotated caption'" in report.findings[0].message
+
+
+# -- axis texts: offset texts and tick labels (issue 11.9) ------------------------------
+def _offset_under_text(on_top):
+    """A y-axis offset text '1e7' with a figure text on it (or clear above it)."""
+    fig = plt.figure(figsize=(5, 3.75), dpi=100)
+    ax = fig.add_subplot()
+    ax.plot(np.arange(10), np.linspace(0, 3e7, 10))
+    fig.draw_without_rendering()
+    bb = ax.yaxis.offsetText.get_window_extent()
+    x, y = fig.transFigure.inverted().transform((bb.x0, bb.y0 if on_top else bb.y1 + 8))
+    fig.text(x, y, "subtitle: ResNet-50, 3 seeds", va="bottom")
+    return fig
+
+
+def _tick_labels(n):
+    fig = plt.figure(figsize=(4, 3), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(range(n), range(n))
+    ax.set_xticks(range(n), [f"lr={10.0**-k:g}" for k in range(n)])
+    return fig
+
+
+def _tick_label_under_note(collide):
+    fig = _fig()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.xaxis.tick_top()
+    y = 1.02 if collide else 1.12
+    ax.text(0.5, y, "a note above the top ticks", transform=ax.transAxes, ha="center")
+    return fig
+
+
+AXIS_CASES = {
+    "offset text under a subtitle": (
+        lambda: _offset_under_text(True),
+        lambda: _offset_under_text(False),
+    ),
+    "tick labels colliding": (lambda: _tick_labels(12), lambda: _tick_labels(4)),
+    "top tick labels under a note": (
+        lambda: _tick_label_under_note(True),
+        lambda: _tick_label_under_note(False),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(AXIS_CASES))
+def test_axis_text_collisions_are_found(case):
+    bad, good = AXIS_CASES[case]
+    report = check_figure(bad())
+    assert report.kinds == ["text-overlap"], str(report)
+    assert check_figure(good()).ok, str(check_figure(good()))
+
+
+def test_offset_text_is_named_in_the_finding():
+    (f,) = check_figure(_offset_under_text(True)).findings
+    assert f.message.startswith("y-axis offset text '1e7' and 'subtitle: ResNet-50, 3 seeds'")
+
+
+def test_colliding_tick_labels_make_one_finding_with_counts():
+    (f,) = check_figure(_tick_labels(12)).findings
+    assert "x tick labels collide with each other" in f.message
+    assert f.values["count"] >= 3
+    assert f.values["pairs"] >= 2
+    assert f.where == "axes 0"
+
+
+def test_tick_labels_outside_the_view_are_not_measured():
+    # matplotlib keeps Text objects (visible) for ticks outside the view limits; they are
+    # not drawn, so a text where they would be is no collision.
+    fig = _fig()
+    ax = fig.add_subplot()
+    ax.plot([0, 5], [0, 1])
+    ax.set_xticks(range(12), [f"tick {i}" for i in range(12)])
+    ax.set_xlim(0, 5)
+    label = ax.get_xticklabels()[9]
+    assert label.get_visible()
+    ax.text(9 / 5, -0.03, "a note right of the Axes", transform=ax.transAxes, va="top")
+    report = check_figure(fig, rules="text-overlap")
+    assert "a note right of the Axes" in str(report)  # it leaves the figure, nothing else
+    assert "tick 9" not in str(report)
+    assert [f.message.split(" extends")[0] for f in report.findings] == [
+        "text 'a note right of the Axes'"
+    ]
+
+
+def test_an_annotation_arrow_crossing_a_text_is_no_text_overlap():
+    fig = _fig()
+    ax = fig.add_subplot()
+    ax.plot([0, 10], [0, 10])
+    ax.annotate("peak", xy=(1, 1), xytext=(9, 9), arrowprops={"arrowstyle": "->"})
+    ax.text(5, 5.3, "crossed by the arrow", ha="center", va="center")
+    ann = ax.texts[0]
+    fig.draw_without_rendering()
+    crossed = ax.texts[1].get_window_extent()
+    assert ann.get_window_extent().overlaps(crossed)  # its extent includes the arrow
+    assert not Text.get_window_extent(ann).overlaps(crossed)
+    assert check_figure(fig, rules="text-overlap").ok
+    ax.text(9, 9.1, "on the annotation text")
+    assert check_figure(fig, rules="text-overlap").kinds == ["text-overlap"]
+
+
+def test_a_clipped_text_is_measured_where_it_is_drawn():
+    fig = plt.figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlim(0, 1)
+    ax.text(3, 0.5, "clipped away", clip_on=True)  # fully outside the Axes: not drawn
+    assert check_figure(fig, rules="text-overlap").ok
+    ax.text(3, 0.5, "not clipped")
+    assert check_figure(fig, rules="text-overlap").kinds == ["text-overlap"]

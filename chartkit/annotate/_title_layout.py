@@ -40,8 +40,9 @@ def panel_extents(ax: Any, renderer: Any, stack: Any) -> tuple[float, float, flo
 
     ``Axes.get_tightbbox`` would re-measure every tick label on each layout pass (most of
     the cost of a draw); here only what can stick out is measured: axes titles, legends and
-    other unclipped texts, the y tick labels and label for ``align="panel"``, and the x axis
-    only when a caption/source sits below it or its labels are on top.
+    other unclipped texts, the axes' offset texts ("1e7"), the y tick labels and label for
+    ``align="panel"``, and the x axis only when a caption/source sits below it or its
+    labels are on top.
     """
     from matplotlib.legend import Legend
     from matplotlib.offsetbox import OffsetBox
@@ -63,6 +64,13 @@ def panel_extents(ax: Any, renderer: Any, stack: Any) -> tuple[float, float, flo
             if bb is not None and np.isfinite(bb.extents).all():
                 boxes.append(bb)
     xaxis, yaxis = ax.xaxis, ax.yaxis
+    # Offset texts ("1e7") sit outside the Axes, above the y axis and at the x axis' end
+    # (above it when its labels are on top): the stack keeps clear of them.
+    for axis in (xaxis, yaxis):
+        if axis.get_visible():
+            bb = _box(axis.offsetText, renderer)
+            if bb is not None and np.isfinite(bb.extents).all():
+                boxes.append(bb)
     ticks = xaxis.majorTicks
     top_labels = (ticks and ticks[0].label2.get_visible()) or (
         xaxis.get_label_position() == "top" and xaxis.label.get_text()

@@ -91,6 +91,23 @@ def _non_series_texts(ax: Any) -> set[int]:
     return out
 
 
+def _text_roles(fig: Any) -> dict[int, tuple[str, str]]:
+    """``{id(text): (role, group)}`` for axis texts: ``("x tick label", group)``,
+    ``("y-axis offset text", group)``, ``("y-axis label", group)``. Tick labels of one axis
+    share a group, so their collisions with each other are counted in one finding."""
+    roles: dict[int, tuple[str, str]] = {}
+    for i, ax in enumerate(fig.axes):
+        for name, axis in ax._axis_map.items():
+            group = f"{i}:{name}"
+            roles[id(axis.offsetText)] = (f"{name}-axis offset text", "")
+            roles[id(axis.label)] = (f"{name}-axis label", "")
+            for minor in (False, True):  # the tick objects the draw made (none created)
+                for tick in axis.minorTicks if minor else axis.majorTicks:
+                    for lab in (tick.label1, tick.label2):
+                        roles[id(lab)] = (f"{name} tick label", group)
+    return roles
+
+
 def check_figure(
     fig: Any,
     *,
@@ -181,6 +198,12 @@ def check_figure(
         for tid in _non_series_texts(ax):
             axis_texts[tid] = names[id(ax)]
 
+    for ax in fig.axes:  # the texts of an Axes' title stack belong to that Axes
+        stack = getattr(ax, "_chartkit_title_stack", None)
+        for item in getattr(stack, "items", {}).values():
+            for t in [item, *item.get_children()]:  # a RichText draws its runs' Texts
+                axis_texts[id(t)] = names[id(ax)]
+
     def where_of(artist: Any) -> str:
         if id(artist) in axis_texts:
             return axis_texts[id(artist)]
@@ -226,12 +249,15 @@ def check_figure(
                 mappables.append((names[id(ax)], m))
         findings += colors.cmap_lightness(mappables)
 
-    items = [(t, t.get_window_extent(renderer), where_of(t)) for t in drawn]
-    items = [it for it in items if it[1].width > 0 and it[1].height > 0]
+    items = []
+    for t in drawn:
+        bbox = text.drawn_extent(t, renderer)
+        if bbox is not None:
+            items.append((t, bbox, where_of(t)))
     if "low-contrast-text" in wanted:
         findings += text.low_contrast(items, fig, renderer, legends)
     if "text-overlap" in wanted:
-        findings += text.text_overlap(items, fig, renderer)
+        findings += text.text_overlap(items, fig, renderer, roles=_text_roles(fig))
     if "small-text" in wanted:
         findings += text.small_text(items, float(min_size))
     if "legend-overlap" in wanted:

@@ -6,7 +6,9 @@
   3:1 for large text (18 pt, or 14 pt bold).
 * ``missing-glyph``: characters no font of the text's fallback list has
   (`chartkit.annotate.check_glyphs`, fontTools character maps, no drawing).
-* ``text-overlap``: renderer extents that intersect each other or leave the figure.
+* ``text-overlap``: extents of what was drawn (an annotation's text without its arrow, a
+  clipped text cut to its clip box; tick labels and offset texts included) that intersect
+  each other or leave the figure.
 * ``small-text``: font size below a minimum in points (points are physical: the size at
   which the figure is saved, whatever its dpi).
 * ``legend-overlap``: a legend whose frame covers lines, markers or bars.
@@ -27,6 +29,7 @@ from chartkit.audit.report import Finding
 
 __all__ = [
     "MIN_SIZE_PT",
+    "drawn_extent",
     "legend_overlap",
     "low_contrast",
     "missing_glyphs",
@@ -296,14 +299,90 @@ def _penetration(a: np.ndarray, b: np.ndarray) -> float:
     return float(depth)
 
 
+def drawn_extent(t: Any, renderer: Any) -> Any:
+    """The display extent of what a draw of text *t* puts on the canvas, or None.
+
+    An `~matplotlib.text.Annotation`'s own extent includes its arrow: only the text is
+    measured (an arrow crossing a text is not a text collision). A clipped text (``clip_on``
+    with a clip box, e.g. ``ax.text(..., clip_on=True)``) is cut to its clip box, and is
+    None when nothing of it is left.
+    """
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    bbox = Text.get_window_extent(t, renderer)
+    if not (bbox.width > 0 and bbox.height > 0) or not np.isfinite(bbox.extents).all():
+        return None
+    clip = t.get_clip_box() if t.get_clip_on() else None
+    if clip is not None:
+        cut = Bbox.intersection(bbox, clip)
+        if cut is None or not (cut.width > 0 and cut.height > 0):
+            return None
+        bbox = cut
+    return bbox
+
+
+def _pair_finding(ti: Any, tj: Any, share: float, where: str, roles: dict) -> Finding:
+    def name(t: Any) -> str:
+        role = roles.get(id(t), ("", ""))[0]
+        return f"{role} {_short(t.get_text())}" if role else _short(t.get_text())
+
+    both = f"{name(ti)} and {name(tj)}"
+    if not roles.get(id(ti)) and not roles.get(id(tj)):
+        both = "texts " + both
+    return Finding(
+        "text-overlap",
+        f"{both} overlap ({share:.0%} of the smaller one).",
+        artist=(ti, tj),
+        where=where,
+        values={"overlap": round(share, 3), "texts": [ti.get_text(), tj.get_text()]},
+    )
+
+
+def _tick_group_finding(group: str, hits: list, where: str, roles: dict) -> Finding:
+    """One finding for the tick labels of one axis that collide with each other."""
+    role = roles[id(hits[0][0])][0]
+    labels = []
+    for ti, tj, _ in hits:
+        for t in (ti, tj):
+            if all(t is not u for u in labels):
+                labels.append(t)
+    worst = max(share for _, _, share in hits)
+    shown = ", ".join(_short(t.get_text(), 20) for t in labels[:4]) + (
+        ", ..." if len(labels) > 4 else ""
+    )
+    n = len(hits)
+    return Finding(
+        "text-overlap",
+        f"{len(labels)} {role}s collide with each other ({n} overlapping pair"
+        f"{'s' if n != 1 else ''}, up to {worst:.0%} of the smaller one: {shown}); use "
+        "fewer ticks, shorter or rotated labels, or a wider figure.",
+        artist=labels,
+        where=where,
+        values={
+            "overlap": round(worst, 3),
+            "pairs": n,
+            "count": len(labels),
+            "texts": [t.get_text() for t in labels],
+        },
+    )
+
+
 def text_overlap(
-    items: list[tuple[Any, Any, str]], fig: Any, renderer: Any = None
+    items: list[tuple[Any, Any, str]],
+    fig: Any,
+    renderer: Any = None,
+    roles: dict[int, tuple[str, str]] | None = None,
 ) -> list[Finding]:
     """``text-overlap`` findings: pairs of intersecting extents, and texts leaving the figure.
 
     Extents of obliquely rotated texts are axis-aligned boxes around them; such a pair is
     reported only when the rotated rectangles themselves overlap (separating-axis test).
+    *roles* (``{id(text): (role, group)}``) names axis texts in the messages ("y-axis
+    offset text '1e7'"); tick labels of one group (one axis) that collide with each other
+    make one finding with counts.
     """
+    roles = roles or {}
     out: list[Finding] = []
     if not items:
         return out
@@ -334,6 +413,7 @@ def text_overlap(
     hit = (w > tol) & (h > tol)
     hit = np.triu(hit, 1)
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    same_axis: dict[tuple[str, str], list] = defaultdict(list)
     for i, j in zip(*np.nonzero(hit), strict=True):
         ti, tj = items[i][0], items[j][0]
         inter = float(w[i, j] * h[i, j])
@@ -348,16 +428,13 @@ def text_overlap(
         share = inter / max(min(area[i], area[j]), 1e-9)
         wi, wj = items[i][2], items[j][2]
         where = wi if wi == wj else f"{wi} / {wj}"
-        out.append(
-            Finding(
-                "text-overlap",
-                f"texts {_short(ti.get_text())} and {_short(tj.get_text())} overlap "
-                f"({share:.0%} of the smaller one).",
-                artist=(ti, tj),
-                where=where,
-                values={"overlap": round(share, 3), "texts": [ti.get_text(), tj.get_text()]},
-            )
-        )
+        gi, gj = roles.get(id(ti), ("", ""))[1], roles.get(id(tj), ("", ""))[1]
+        if gi and gi == gj:
+            same_axis[(gi, where)].append((ti, tj, share))
+        else:
+            out.append(_pair_finding(ti, tj, share, where, roles))
+    for (group, where), hits in same_axis.items():
+        out.append(_tick_group_finding(group, hits, where, roles))
     return out
 
 
