@@ -388,15 +388,31 @@ def test_without_crc32c_installed(monkeypatch, tmp_path):
         read_tensorboard(f)
 
 
-def test_tensorboard_protobufs_alone_read_the_same_points(monkeypatch):
-    """With only the tensorboard package (no tensorboardX), every point is the same."""
-    with_x = read_tensorboard(W4)
+@pytest.mark.parametrize("which", ["world2", "world4"])
+def test_tensorboard_protobufs_alone_read_the_same_points(monkeypatch, tmp_path, which):
+    """tensorboardX's classes (the extra) and tensorboard's give every point equal."""
+    import pandas as pd
+    from tensorboard.util import tensor_util
+
+    src = DDP / which / "tb"
+    # plus TF2-style tensor summaries and a text summary
+    extra = [
+        _tensor_event(1, "tf2/float", np.float32(0.25)),
+        _tensor_event(2, "tf2/half", np.float16(1.5)),
+        _tensor_event(3, "tf2/int", np.int64(7)),
+        _tensor_event(4, "notes", np.array(b"hi", dtype=object), plugin="text"),
+    ]
+    assert tensor_util.make_ndarray(extra[1].summary.value[0].tensor) == 1.5
+    shutil.copytree(src, tmp_path / "tb")
+    _write(tmp_path / "tb" / "rank0" / "events.out.tfevents.9.host", extra)
+    with_x = read_tensorboard(tmp_path / "tb")
     for name in ("tensorboardX", "tensorboardX.proto", "tensorboardX.proto.event_pb2"):
         monkeypatch.setitem(sys.modules, name, None)
-    alone = read_tensorboard(W4)
-    import pandas as pd
-
+    alone = read_tensorboard(tmp_path / "tb")
     pd.testing.assert_frame_equal(alone.metrics, with_x.metrics)
+    assert alone.info.extra == with_x.info.extra
+    assert len(with_x.metrics) == (6150 if which == "world2" else 6156) + 3
+    assert with_x.metrics.set_index("metric")["value"]["tf2/half"] == 1.5
 
 
 def test_ray_trial_folders_as_runs(tmp_path):
