@@ -15,10 +15,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
+    "check_at_most",
     "check_exclusive",
     "check_in_list",
     "check_isinstance",
+    "check_keys",
     "check_length",
+    "check_nonempty",
     "check_positive",
     "check_refused",
     "check_shape",
@@ -157,8 +160,15 @@ def check_isinstance(types: type | tuple[type | None, ...] | None, /, **kwargs: 
             )
 
 
-def check_exclusive(**kwargs: Any) -> None:
+def check_exclusive(*, hint: str | None = None, **kwargs: Any) -> None:
     """Refuse keyword pairs that were both given (not ``None``).
+
+    Parameters
+    ----------
+    hint : str, optional
+        What to do instead, appended after a colon.
+    **kwargs
+        ``name=value`` pairs of which at most one may be given.
 
     Raises
     ------
@@ -170,7 +180,55 @@ def check_exclusive(**kwargs: Any) -> None:
         pairs = [
             f"cannot give both {a} and {b}" for i, a in enumerate(given) for b in given[i + 1 :]
         ]
-        raise ValueError("; ".join(pairs) + ".")
+        raise ValueError("; ".join(pairs) + (f": {hint}." if hint else "."))
+
+
+def check_keys(
+    mapping: Mapping[Any, Any], required: Iterable[Any], *, name: str, what: str = "levels"
+) -> None:
+    """Check that *mapping* has every required key, listing all the missing ones.
+
+    Raises
+    ------
+    ValueError
+        ``palette has no entry for 2 of 3 levels: 'b', 'c'; give one for every level (the
+        dict has keys 'a').``
+    """
+    required = list(required)
+    missing = [k for k in required if k not in mapping]
+    if missing:
+        shown = ", ".join(_quote(k) for k in missing[:_MAX_LISTED])
+        if len(missing) > _MAX_LISTED:
+            shown += f", ... ({len(missing) - _MAX_LISTED} more)"
+        have = ", ".join(_quote(k) for k in list(mapping)[:_MAX_LISTED]) or "none"
+        raise ValueError(
+            f"{name} has no entry for {len(missing)} of {len(required)} {what}: {shown}; "
+            f"give one for every {what.rstrip('s')} (the dict has keys {have})."
+        )
+
+
+def check_nonempty(value: Any, *, name: str, expected: str) -> None:
+    """Refuse an empty sequence, string or mapping.
+
+    Raises
+    ------
+    ValueError
+        ``layout is empty; expected a mosaic such as 'AB;CC'.``
+    """
+    if value is not None and len(value) == 0:
+        raise ValueError(f"{name} is empty; expected {expected}.")
+
+
+def check_at_most(count: int, limit: int, *, name: str, hint: str) -> None:
+    """Refuse a count over a stated limit, saying how to proceed.
+
+    Raises
+    ------
+    ValueError
+        ``5000 panels on one figure is more than the limit of 400; pass max_per_page=...``
+    """
+    if count > limit:
+        raise ValueError(f"{count} {name} is more than the limit of {limit}; {hint}.")
 
 
 def check_refused(

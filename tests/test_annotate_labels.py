@@ -216,7 +216,10 @@ def test_unknown_where():
 def test_unlabelled_line_needs_names():
     _fig, ax = plt.subplots()
     line = ax.plot([0, 1])[0]
-    with pytest.raises(ValueError, match=r"line 0 has no label \('_child0'\); pass names="):
+    with pytest.raises(
+        ValueError,
+        match=r"^'_child0' is not a valid value for the label of line 0; expected a label",
+    ):
         label_lines([line])
     with pytest.raises(ValueError, match=r"no labelled lines on the Axes"):
         label_lines(ax=ax)
@@ -224,7 +227,9 @@ def test_unlabelled_line_needs_names():
 
 def test_names_length_must_match():
     _fig, ax = _walks(n=3)
-    with pytest.raises(ValueError, match=r"^names must have one entry per line; got 2 names for 3 lines\.$"):
+    with pytest.raises(
+        ValueError, match=r"^names must have one entry per line; got 2 names for 3 lines\.$"
+    ):
         label_lines(names=["a", "b"], ax=ax)
 
 

@@ -165,7 +165,7 @@ def test_per_panel_legends_list_only_present_levels():
 
 def test_legend_refuses_layout_keywords():
     g = facet(tidy(2), col="trial", hue="split").map("plot", "step", "loss")
-    with pytest.raises(ValueError, match=r"^loc= is set by the facet layout"):
+    with pytest.raises(TypeError, match=r"^the facet layout sets 'loc' itself \(legend side"):
         g.add_legend(loc="upper left")
     with pytest.raises(ValueError, match=r"^'left' is not a valid value for legend"):
         g.add_legend(side="left")
@@ -269,7 +269,9 @@ def test_single_panel_on_a_given_axes():
 
 def test_ax_with_several_panels_is_refused():
     _, ax = plt.subplots()
-    with pytest.raises(ValueError, match=r"^cannot draw 3 panels on the one Axes given as ax="):
+    with pytest.raises(
+        ValueError, match=r"^3 panels on the one Axes given as ax= is more than the limit of 1; "
+    ):
         facet(tidy(3), col="trial", ax=ax)
 
 
@@ -280,9 +282,11 @@ def test_bad_options_name_the_value():
         facet(tidy(2), col="trial", legend="side")
     with pytest.raises(ValueError, match=r"^'both' is not a valid value for colorbar"):
         facet(tidy(2), col="trial", colorbar="both")
-    with pytest.raises(ValueError, match=r"^highlight_kws= is used only with highlight=True"):
+    with pytest.raises(
+        ValueError, match=r"^False is not a valid value for highlight; expected True when highl"
+    ):
         facet(tidy(2), col="trial", highlight_kws={"color": "k"})
-    with pytest.raises(ValueError, match=r"^palette has no colour for 1 of 3 levels: 'test'; "):
+    with pytest.raises(ValueError, match=r"^palette has no entry for 1 of 3 levels: 'test'; "):
         facet(tidy(1), col="trial", hue="split", palette={"train": "k", "val": "r"})
 
 
@@ -535,3 +539,74 @@ def test_figure_title_stack_and_suptitle_keep_the_edges(draw_counter):
     plain.figure.canvas.draw()
     boxes, names = text_boxes(plain.figure)
     assert [(names[i], names[j]) for i, j in overlaps(boxes)] == []
+
+
+# -- bad input (issue 17's table) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"figsize": (0, 0)}, r"^\(0, 0\) is not a valid value for figsize; expected positive"),
+        ({"height": 0}, r"^0 is not a valid value for height; expected a positive finite"),
+        ({"aspect": float("nan")}, r"^nan is not a valid value for aspect; expected a positive"),
+        ({"height": -2.0}, r"^-2.0 is not a valid value for height"),
+    ],
+)
+def test_sizes_must_be_positive_and_finite(kwargs, message):
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match=message):
+        facet(tidy(2), col="trial", **kwargs)
+    assert plt.get_fignums() == before
+
+
+def test_empty_mosaic_names_the_value():
+    with pytest.raises(ValueError, match=r"^layout is empty; expected a mosaic with at least one"):
+        mosaic("")
+    with pytest.raises(ValueError, match=r"^layout is empty"):
+        mosaic([])
+
+
+def test_bad_palette_entry_is_named_with_its_position():
+    with pytest.raises(
+        ValueError, match=r"^'notacolor' is not a valid value for palette \(entry 2\); expected"
+    ):
+        facet(tidy(1), col="trial", hue="split", palette=["k", "r", "notacolor"])
+
+
+def test_dict_palette_lists_every_missing_level():
+    with pytest.raises(
+        ValueError,
+        match=r"^palette has no entry for 2 of 3 levels: 'val', 'test'; give one for every level "
+        r"\(the dict has keys 'train'\)\.$",
+    ):
+        facet(tidy(1), col="trial", hue="split", palette={"train": "k"})
+
+
+def test_more_hue_levels_than_colours_warns_once():
+    with pytest.warns(
+        chartkit.errors.ColorWarning,
+        match=r"^the palette list has 2 colours for 3 levels; cycling it, so level 3 repeats "
+        r"the colour of level 1\.",
+    ) as rec:
+        g = facet(tidy(1), col="trial", hue="split", palette=["k", "r"])
+    assert len(rec) == 1
+    assert rec[0].filename == __file__
+    assert g._hue_colors["test"] == "k"
+
+
+def test_okabe_ito_is_chartkits():
+    g = facet(tidy(1), col="trial", hue="split", palette="okabe_ito")
+    assert g._hue_colors["train"] == "#e69f00"  # matplotlib's okabe_ito starts with black
+
+
+def test_too_many_panels_are_refused_before_building():
+    df = pd.DataFrame({"k": np.arange(5000), "x": 0.0, "y": 0.0})
+    before = plt.get_fignums()
+    with pytest.raises(
+        ValueError,
+        match=r"^5000 panels on one figure is more than the limit of 400; pass "
+        r"max_per_page=400 \(or fewer\) to paginate into 13 figures, or facet fewer levels",
+    ):
+        facet(df, col="k", wrap=50)
+    assert plt.get_fignums() == before

@@ -88,7 +88,7 @@ def test_bad_input():
         mosaic([["A", [["B"], ["C"]]]])
     m = mosaic("AB")
     m["A"].plot([0, 1], label="x")
-    with pytest.raises(ValueError, match=r"^loc= is set by the mosaic layout"):
+    with pytest.raises(TypeError, match=r"^the mosaic layout sets 'loc' itself \(legend side"):
         m.add_legend(loc="upper left")
     with pytest.raises(ValueError, match=r"^'inside' is not a valid value for side"):
         m.add_legend(side="inside")

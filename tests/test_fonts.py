@@ -129,7 +129,7 @@ def test_system_font_required_but_absent(monkeypatch):
 
     kept = [f for f in fontManager.ttflist if f.name not in fonts.HANGUL_FAMILIES]
     monkeypatch.setattr(fontManager, "ttflist", kept)
-    with pytest.raises(ValueError, match=r"^no installed Korean font covering all 11,172 "
-                       r"Hangul syllables was found; looked for Noto Sans CJK KR, .*"
-                       r"Use korean_font='bundled'\.$"):
+    with pytest.raises(ValueError, match=r"^'system' is not a valid value for korean_font; "
+                       r"expected 'bundled' or 'auto' here: no installed Korean font covering "
+                       r"all 11,172 Hangul syllables was found \(looked for Noto Sans CJK KR, "):
         fonts.korean_font("system")

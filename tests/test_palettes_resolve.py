@@ -54,11 +54,14 @@ def test_bad_entries_are_named_with_their_position():
 def test_dict_missing_keys_lists_all_of_them():
     with pytest.raises(
         ValueError,
-        match=r"^palette has no colour for 2 of 3 levels: 'b', 'c'; give a colour for every "
+        match=r"^palette has no entry for 2 of 3 levels: 'b', 'c'; give one for every "
         r"level \(the dict has keys 'a'\)\.$",
     ):
         resolve_palette({"a": "k"}, levels=["a", "b", "c"])
-    with pytest.raises(ValueError, match=r"^a dict palette maps levels to colours; it needs"):
+    with pytest.raises(
+        ValueError,
+        match=r"^\{'a': 'k'\} is not a valid value for palette; expected a name or a list",
+    ):
         resolve_palette({"a": "k"})
 
 

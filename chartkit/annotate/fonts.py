@@ -171,8 +171,13 @@ def korean_font(which: str = "auto") -> str:
             return found
         if which == "system":
             raise ValueError(
-                "no installed Korean font covering all 11,172 Hangul syllables was found; "
-                f"looked for {', '.join(HANGUL_FAMILIES)}. Use korean_font='bundled'."
+                invalid_value_message(
+                    which,
+                    "korean_font",
+                    expected="'bundled' or 'auto' here: no installed Korean font covering "
+                    f"all 11,172 Hangul syllables was found (looked for "
+                    f"{', '.join(HANGUL_FAMILIES)})",
+                )
             )
     if which in ("auto", "bundled"):
         register_bundled_fonts()

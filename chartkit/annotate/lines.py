@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
-from chartkit._validate import check_in_list, check_length, check_refused
+from chartkit._validate import check_in_list, check_length, check_refused, invalid_value_message
 from chartkit.annotate import _geometry, _measure
 from chartkit.annotate.placement import Placement, _set_arrow
 
@@ -176,7 +176,12 @@ def _resolve(
             label = str(line.get_label())
             if label.startswith("_"):
                 raise ValueError(
-                    f"line {i} has no label ({label!r}); pass names= to name the lines."
+                    invalid_value_message(
+                        label,
+                        f"the label of line {i}",
+                        expected="a label (names starting with '_' are hidden); pass names= "
+                        "to name the lines",
+                    )
                 )
             names.append(label)
         if not lines and not explicit:

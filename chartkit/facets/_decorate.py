@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, check_refused, invalid_value_message
 
 __all__: list[str] = []
 
@@ -103,7 +103,11 @@ class _DecorMixin:
         """
         layout = self.pages[page].layout
         if layout is None:
-            raise ValueError("add_header needs a figure made by facet(); not available with ax=")
+            raise ValueError(
+                invalid_value_message(
+                    "ax=", "add_header", expected="a grid whose figure facet() made (not ax=)"
+                )
+            )
         layout.header.append(artist)
         return self
 
@@ -135,12 +139,13 @@ class _DecorMixin:
                 if ax.get_legend_handles_labels()[0]:
                     ax.legend(**{"loc": "best", **kws})
             return self
-        for key in ("loc", "bbox_to_anchor"):
-            if key in kws:
-                raise ValueError(
-                    f"{key}= is set by the facet layout (legend side {side!r}); "
-                    "choose the side with side= or legend= instead."
-                )
+        check_refused(
+            kws,
+            ("loc", "bbox_to_anchor"),
+            func="the facet layout",
+            reason=f"legend side {side!r}",
+            hint="choose the side with side= or legend= instead",
+        )
         handles, labels = self._legend_entries()
         if not handles:
             return self

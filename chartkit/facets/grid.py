@@ -15,13 +15,22 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from chartkit._validate import check_in_list
+from chartkit._validate import (
+    check_at_most,
+    check_exclusive,
+    check_in_list,
+    check_positive,
+    invalid_value_message,
+)
 from chartkit.facets._build import _BuildMixin
 from chartkit.facets._decorate import _LEGEND_SIDES, _DecorMixin
 from chartkit.facets._mapping import _caller, _resolve_palette, categorical_colors
 from chartkit.facets.layout import FacetPlan, Panel, plan
 
 __all__ = ["FacetGrid", "FacetPage", "categorical_colors", "facet"]
+
+#: Most panels `facet` draws on one figure; more must be paginated with ``max_per_page``.
+MAX_PANELS_PER_PAGE = 400
 
 _HIGHLIGHT_DEFAULTS = {"color": "0.82", "zorder": 0.5, "label": "_nolegend_", "linewidth": 1.0}
 
@@ -430,7 +439,9 @@ def facet(
         For a column not in *data* (naming it, listing the columns, with close matches).
     ValueError
         For 0 panels, a *wrap* that is not a positive integer or given with *row*, *ax*
-        with more than one panel, or a bad option value.
+        with more than one panel, a *figsize*, *height* or *aspect* that is not positive
+        and finite, more than `MAX_PANELS_PER_PAGE` (400) panels on one figure (said
+        before anything is built: paginate with *max_per_page*), or a bad option value.
 
     Warns
     -----
@@ -447,12 +458,18 @@ def facet(
     >>> g.map("plot", "step", "loss").set_title("학습 손실")
     >>> g.savefig("trials.png")
     """
+    check_positive(figsize=None if figsize is None else tuple(figsize))
+    check_positive(height=height, aspect=aspect, allow_none=False)
     check_in_list(("fixed", "free"), space=space)
     check_in_list(("auto", "categorical", "continuous"), hue_kind=hue_kind)
     check_in_list((*_LEGEND_SIDES, None), legend=legend)
     check_in_list(("shared", "each", "none"), colorbar=colorbar)
     if highlight_kws is not None and not highlight:
-        raise ValueError("highlight_kws= is used only with highlight=True.")
+        raise ValueError(
+            invalid_value_message(
+                highlight, "highlight", expected="True when highlight_kws= is given"
+            )
+        )
     hue_order = None
     if isinstance(order, Mapping) and hue is not None:
         hue_order = order.get(hue)
@@ -469,13 +486,23 @@ def facet(
         extra_columns={"hue": hue},
     )
     if ax is not None:
-        if len(plan_.panels) > 1:
-            raise ValueError(
-                f"cannot draw {len(plan_.panels)} panels on the one Axes given as ax=; "
-                "leave ax=None to get a figure, or facet fewer levels."
-            )
-        if figsize is not None or max_per_page is not None:
-            raise ValueError("cannot give both ax and figsize/max_per_page.")
+        check_at_most(
+            len(plan_.panels),
+            1,
+            name="panels on the one Axes given as ax=",
+            hint="leave ax=None to get a figure, or facet fewer levels",
+        )
+        check_exclusive(ax=ax, figsize=figsize)
+        check_exclusive(ax=ax, max_per_page=max_per_page)
+    per_page = len(plan_.panels) if ax is not None else len(plan_.page_panels(0))
+    check_at_most(
+        per_page,
+        MAX_PANELS_PER_PAGE,
+        name="panels on one figure",
+        hint=f"pass max_per_page={MAX_PANELS_PER_PAGE} (or fewer) to paginate into "
+        f"{-(-len(plan_.panels) // MAX_PANELS_PER_PAGE)} figures, or facet fewer levels "
+        f"(drawing {per_page} panels on one figure takes minutes and cannot be read)",
+    )
     grid = FacetGrid(
         plan_,
         hue=hue,

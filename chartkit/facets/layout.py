@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.errors import ColumnNotFoundError, DataWarning
+from chartkit._validate import check_exclusive, check_in_list, invalid_value_message
+from chartkit.errors import ColumnNotFoundError, DataWarning, warn_external
 
 __all__ = [
     "SHARE_MODES",
@@ -180,8 +179,11 @@ def _order_for(order: Any, name: Hashable | None, facet_names: list[Hashable]) -
     if len(facet_names) == 1:
         return order
     raise ValueError(
-        "order must be a mapping {column: levels} when faceting by both row and col; "
-        f"got a {type(order).__name__}."
+        invalid_value_message(
+            order,
+            "order",
+            expected="a mapping {column: levels} when faceting by both row and col",
+        )
     )
 
 
@@ -240,11 +242,12 @@ def plan(
     check_columns(data, col=col, row=row, **(extra_columns or {}))
     _check_wrap(wrap)
     _check_max_per_page(max_per_page)
-    if wrap is not None and row is not None:
-        raise ValueError(
-            f"wrap={wrap!r} cannot be combined with row={row!r}: wrapping lays out one facet "
-            "variable; use col= with wrap=, or row= and col= without it."
-        )
+    check_exclusive(
+        wrap=wrap,
+        row=row,
+        hint="wrapping lays out one facet variable; use col= with wrap=, or row= and col= "
+        "without it",
+    )
     share_x, share_y = normalize_share(share)
     facet_names = [n for n in (row, col) if n is not None]
     if len(data) == 0:
@@ -254,11 +257,10 @@ def plan(
         missing = data[facet_names].isna().any(axis=1).to_numpy()
         n_missing = int(missing.sum())
         if n_missing:
-            warnings.warn(
+            warn_external(
                 f"dropped {n_missing} of {len(data)} rows whose facet value "
                 f"({', '.join(map(repr, facet_names))}) is missing",
                 DataWarning,
-                stacklevel=3,
             )
             data = data.loc[~missing]
     if len(data) == 0:
@@ -289,8 +291,12 @@ def plan(
         ]
     if not row_levels or not col_levels:
         raise ValueError(
-            "0 panels to draw: no facet level listed in order= has data "
-            f"(levels with data: {sorted(map(str, groups))[:10]})."
+            invalid_value_message(
+                order,
+                "order",
+                expected="levels that have data, to draw at least one panel (levels with "
+                f"data: {sorted(map(str, groups))[:10]})",
+            )
         )
 
     empty = np.arange(0)

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chartkit._validate import check_in_list, invalid_value_message
+from chartkit._validate import (
+    check_in_list,
+    check_nonempty,
+    check_positive,
+    check_refused,
+    invalid_value_message,
+)
 from chartkit.facets._measure import PageLayout, new_figure
 
 __all__ = ["MosaicGrid", "abc_labels", "mosaic"]
@@ -89,9 +95,13 @@ class MosaicGrid:
                 list(found.values()), list(found), **{"loc": "center", **legend_kws}
             )
             return self
-        for key in ("loc", "bbox_to_anchor"):
-            if key in legend_kws:
-                raise ValueError(f"{key}= is set by the mosaic layout; choose side= instead.")
+        check_refused(
+            legend_kws,
+            ("loc", "bbox_to_anchor"),
+            func="the mosaic layout",
+            reason=f"legend side {side!r}",
+            hint="choose the side with side= instead",
+        )
         ncols = legend_kws.pop("ncols", 1 if side == "right" else min(len(found), 6))
         self.legend = self.figure.legend(
             list(found.values()), list(found), ncols=ncols, **{"borderaxespad": 0, **legend_kws}
@@ -204,6 +214,12 @@ def mosaic(
     """
     import matplotlib as mpl
 
+    check_nonempty(
+        layout,
+        name="layout",
+        expected="a mosaic with at least one panel, such as 'AB;CC' or [['A', 'B']]",
+    )
+    check_positive(figsize=None if figsize is None else tuple(figsize))
     if isinstance(layout, list) and any(
         isinstance(cell, list) and any(isinstance(x, list) for x in cell)
         for row in layout

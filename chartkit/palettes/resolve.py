@@ -20,7 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from chartkit._validate import invalid_value_message
+from chartkit._validate import (
+    check_keys,
+    check_nonempty,
+    invalid_value_message,
+)
 from chartkit.errors import ColorWarning, warn_external
 
 __all__ = ["next_colors", "resolve_colors", "resolve_palette"]
@@ -89,14 +93,7 @@ def _named(palette: str, n: int | None, name: str) -> tuple[list[Any], bool]:
 
 
 def _from_mapping(palette: Mapping, levels: Sequence[Any], name: str) -> dict[Any, Any]:
-    missing = [lv for lv in levels if lv not in palette]
-    if missing:
-        shown = ", ".join(repr(lv) for lv in missing)
-        raise ValueError(
-            f"{name} has no colour for {len(missing)} of {len(levels)} levels: {shown}; "
-            f"give a colour for every level (the dict has keys "
-            f"{', '.join(repr(k) for k in palette)})."
-        )
+    check_keys(palette, levels, name=name, what="levels")
     return {lv: _check_color(palette[lv], f"{name}[{lv!r}]") for lv in levels}
 
 
@@ -160,7 +157,12 @@ def resolve_palette(
     if isinstance(palette, Mapping):
         if levels is None:
             raise ValueError(
-                f"a dict {name} maps levels to colours; it needs levels= (the levels in order)."
+                invalid_value_message(
+                    palette,
+                    name,
+                    expected="a name or a list here: a dict maps levels to colours and needs "
+                    "levels= (the levels in order)",
+                )
             )
         return _from_mapping(palette, levels, name)
     categorical = True
@@ -183,8 +185,7 @@ def resolve_palette(
                     palette, name, expected="a palette name, a list of colours or a dict"
                 )
             )
-    if not colors:
-        raise ValueError(f"{name} is empty; expected at least one colour.")
+    check_nonempty(colors, name=name, expected="at least one colour")
     if n is not None:
         if categorical and n > len(colors):
             k = len(colors)
@@ -194,10 +195,13 @@ def resolve_palette(
                 if isinstance(palette, str)
                 else ("the theme's colour cycle" if palette is None else f"the {name} list")
             )
+            repeat = f"level {n}" if n == k + 1 else f"levels {k + 1}-{n}"
+            first = "level 1" if n == k + 1 else f"levels 1-{min(k, n - k)}"
+            verb = "repeats the colour" if n == k + 1 else "repeat the colours"
             warn_external(
-                f"{label} has {k} colours for {what}; cycling it, so levels "
-                f"{k + 1}-{n} repeat the colours of levels 1-{min(k, n - k)}. Give a palette "
-                f"with at least {n} colours (e.g. a continuous map name) to tell them apart.",
+                f"{label} has {k} colours for {what}; cycling it, so {repeat} {verb} of "
+                f"{first}. Give a palette with at least {n} colours (e.g. a continuous map "
+                "name) to tell them apart.",
                 ColorWarning,
             )
         colors = [colors[i % len(colors)] for i in range(n)]
