@@ -91,24 +91,28 @@ def _add_palette_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _logs(args: argparse.Namespace) -> int:
-    from chartkit.metrics import main as metrics_main
+    from chartkit.metrics import info_main
 
-    return metrics_main([*map(str, args.paths), "--keep", args.keep])
+    return info_main(args)
 
 
 def _add_logs(sub: argparse._SubParsersAction) -> None:
+    from chartkit.metrics import add_read_arguments
+
     logs = sub.add_parser("logs", help="training logs: read them and report what was skipped")
     logs_sub = logs.add_subparsers(dest="logs_command", required=True)
     info = logs_sub.add_parser(
-        "info", help="print what was read from PATH and what was skipped, deduplicated or cut"
+        "info",
+        help="print every log found under PATH, what was read and what was skipped",
+        description="Find every training log under each PATH (by content as well as name, "
+        "in folders recursively), read it and print what was read, what was skipped, "
+        "deduplicated or cut, and every file that was not taken with the reason. Exit "
+        "status 2 when a path or a log in it cannot be read (one line each; --debug for "
+        "the traceback).",
+        epilog="example:\n  chartkit logs info runs/h100_session --encoding cp949",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    info.add_argument("paths", nargs="+", type=Path, help="log files or folders")
-    info.add_argument(
-        "--keep",
-        choices=["last", "first", "all"],
-        default="last",
-        help="which write of a step repeated after a resume to keep (default: last)",
-    )
+    add_read_arguments(info)
     info.set_defaults(func=_logs)
 
 

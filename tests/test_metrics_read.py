@@ -68,10 +68,12 @@ def test_unrecognised_path_lists_what_was_looked_for(tmp_path):
     (tmp_path / "notes.md").write_text("hello")
     with pytest.raises(
         ValueError,
-        match=r"cannot tell the log format of .*; looked for ray: .*tensorboard: .*"
-        r"lightning: .*jsonl: .*nvidia_smi: .*batch_probe: .*csv: ",
+        match=r"no training log found under .*; looked for ray: .*tensorboard: .*"
+        r"lightning: .*jsonl: .*nvidia_smi: .*batch_probe: .*csv: .* Skipped: notes.md: ",
     ):
         M.read(tmp_path)
+    with pytest.raises(ValueError, match=r"cannot tell the log format of .*notes.md'; looked"):
+        M.read(tmp_path / "notes.md")
 
 
 def test_missing_path(tmp_path):

@@ -21,10 +21,10 @@ and what was skipped. Nothing here imports pyplot.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
+from chartkit.metrics.discovery import FORMATS, Skipped, Source, Sources, discover, looked_for
 from chartkit.metrics.readers.jsonl import read_csv, read_jsonl
 from chartkit.metrics.readers.lightning import read_lightning
 from chartkit.metrics.readers.nvidia_smi import read_nvidia_smi
@@ -36,9 +36,16 @@ __all__ = [
     "FORMATS",
     "LogInfo",
     "RunLog",
+    "Session",
+    "Skipped",
+    "Source",
+    "Sources",
+    "check_encoding",
     "describe",
     "detect_format",
+    "discover",
     "main",
+    "one_line",
     "read",
     "read_batch_probe",
     "read_csv",
@@ -46,21 +53,10 @@ __all__ = [
     "read_lightning",
     "read_nvidia_smi",
     "read_ray",
+    "read_source",
     "read_tensorboard",
     "sample_path",
 ]
-
-#: Formats `read` recognises, with what it looks for.
-FORMATS: dict[str, str] = {
-    "ray": "a Ray Tune experiment folder (trial folders with params.json and result.json or "
-    "progress.csv) or one trial folder",
-    "tensorboard": "a TensorBoard event file (events.out.tfevents.*) or a folder holding some",
-    "lightning": "a Lightning CSVLogger metrics.csv, a version_* folder or a folder of them",
-    "jsonl": "*.jsonl / *.ndjson files (one per rank) or a folder of them",
-    "nvidia_smi": "an nvidia-smi --query-gpu CSV (timestamp, index, utilization.gpu [%], ...)",
-    "batch_probe": "a batch-size probe CSV (batch_size, status ok/oom, ...)",
-    "csv": "*.csv files with a header row (one per rank) or a folder of them",
-}
 
 _LAZY = {
     "read_ray": "chartkit.metrics.readers.ray",
@@ -80,153 +76,207 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-_TB = "events.out.tfevents"
-_SMI_TIME = re.compile(rb"^\s*\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\s*,")
-_SMI_ROW = re.compile(
-    rb"gpu-[0-9a-f]{8}-[0-9a-f]{4}-|\[requested functionality has been deprecated\]"
-    rb"|, nvidia [a-z]"
-)
-_SMI_FIELDS = ("utilization.gpu", "memory.used", "memory.total", "temperature.gpu", "power.draw")
-
-
-def _head(path: Path, n: int = 4096) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(n).lstrip(b"\xef\xbb\xbf")
-
-
-def _csv_kind(path: Path) -> str:
-    first = _head(path).split(b"\n", 1)[0].strip().lower()
-    if _SMI_TIME.match(first) or any(f.encode() in first for f in _SMI_FIELDS):
-        return "nvidia_smi"
-    if _SMI_ROW.search(first):  # a headerless row (--format=csv,noheader, as GPUtil asks)
-        return "nvidia_smi"
-    fields = [f.strip() for f in first.split(b",")]
-    if b"batch_size" in fields and b"status" in fields:
-        return "batch_probe"
-    if path.name == "metrics.csv" and b"step" in fields:
-        return "lightning"
-    return "csv"
-
-
-def _is_trial_dir(p: Path) -> bool:
-    return (p / "params.json").is_file() and (
-        (p / "result.json").is_file() or (p / "progress.csv").is_file()
-    )
-
-
-def _is_lightning_version(p: Path) -> bool:
-    return (p / "metrics.csv").is_file() and (
-        p.name.startswith("version_") or (p / "hparams.yaml").is_file()
-    )
-
-
-def _has_event_file(p: Path, depth: int = 4) -> bool:
-    for root, dirs, files in os.walk(p):
-        if any(f.startswith(_TB) for f in files):
-            return True
-        if Path(root).relative_to(p).parts.__len__() >= depth:
-            dirs[:] = []
-    return False
-
-
 def detect_format(path: str | os.PathLike[str]) -> str:
-    """Name the log format of *path* (a key of `FORMATS`).
-
-    A file is recognised by its name (``events.out.tfevents.*``, ``metrics.csv``, a Ray
-    trial's ``result.json``/``progress.csv``), its suffix and, for CSV, its header line. A
-    folder is tried in this order: Ray experiment or trial folder, Lightning run or
-    ``version_*`` folder, ``*.jsonl``/``*.ndjson`` files, ``*.csv`` files of one kind, then
-    event files anywhere below (so a DDP folder holding ``rank*.jsonl`` and ``tb/`` reads
-    the JSONL; pass ``tb/`` to read the events). A folder mixing formats gives the first
-    match: pass the file itself to read another.
+    """Name the log format of *path* (a key of `FORMATS`), as `discover` recognises it.
 
     Raises
     ------
     FileNotFoundError
         *path* does not exist.
     ValueError
-        Nothing recognisable; the message lists what was looked for.
+        Nothing recognisable (the message lists what was looked for and what was skipped),
+        or a folder holding logs of several kinds (they are named: use `discover`).
     """
-    from chartkit.metrics.schema import check_path
-
-    p = check_path(path)
-    if p.is_file():
-        name = p.name
-        if name.startswith(_TB):
-            return "tensorboard"
-        if _is_trial_dir(p.parent) and name in ("result.json", "progress.csv", "params.json"):
-            return "ray"
-        suffix = p.suffix.lower()
-        if suffix in (".jsonl", ".ndjson", ".json"):
-            return "jsonl"
-        if suffix in (".csv", ".txt", ".tsv") or suffix == "":
-            return _csv_kind(p)
-    else:
-        if _is_trial_dir(p) or any(_is_trial_dir(c) for c in p.iterdir() if c.is_dir()):
-            return "ray"
-        if any(p.glob("experiment_state-*.json")):
-            return "ray"
-        if _is_lightning_version(p) or any(
-            _is_lightning_version(c) for c in p.iterdir() if c.is_dir()
-        ):
-            return "lightning"
-        if any(p.glob("*.jsonl")) or any(p.glob("*.ndjson")):
-            return "jsonl"
-        csvs = sorted(p.glob("*.csv"))
-        if csvs:
-            kinds = {_csv_kind(c) for c in csvs}
-            if len(kinds) == 1:
-                return kinds.pop()
-        if _has_event_file(p):
-            return "tensorboard"
-    looked = "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
-    raise ValueError(f"cannot tell the log format of {str(p)!r}; looked for {looked}.")
+    sources = discover(path)
+    if not sources:
+        raise ValueError(_nothing_found(sources))
+    kinds = sorted({s.kind for s in sources})
+    if len(kinds) > 1:
+        raise ValueError(
+            f"{str(path)!r} holds {len(sources)} logs of {len(kinds)} kinds ({', '.join(kinds)}); "
+            "chartkit.metrics.discover(path) lists them, read(path) reads them all."
+        )
+    return kinds[0]
 
 
-def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog:
-    """Read a training log of any supported format into a `RunLog`.
+def _nothing_found(sources: Sources) -> str:
+    what = "no training log found under"
+    if sources.root.is_file():
+        what = "cannot tell the log format of"
+    msg = f"{what} {str(sources.root)!r}; looked for {looked_for()}."
+    if sources.skipped:
+        shown = sources.skipped[:10]
+        msg += " Skipped: " + "; ".join(s.describe(sources.root) for s in shown)
+        if len(sources.skipped) > 10:
+            msg += f"; ... ({len(sources.skipped) - 10} more)"
+        msg += "."
+    return msg
 
-    The format is detected from the path (see `detect_format`); *kwargs* go to the reader
-    it picks: `read_ray`, `read_tensorboard`, `read_lightning`, `read_jsonl`,
-    `read_nvidia_smi`, `read_batch_probe` or `read_csv`.
 
-    Parameters
-    ----------
-    path : str or path-like
-        A file or a folder.
-    **kwargs
-        Passed to the chosen reader (``keep=``, ``run=``, ``encoding=``, ...).
+def read_source(source: Source, **kwargs: Any) -> RunLog:
+    """Read one `Source` found by `discover` with the reader of its kind.
 
-    Returns
-    -------
-    RunLog
-
-    Raises
-    ------
-    FileNotFoundError
-        *path* does not exist.
-    ValueError
-        The format is not recognised; the message lists what was looked for.
-
-    Examples
-    --------
-    >>> log = chartkit.metrics.read(chartkit.metrics.sample_path("ddp_world2"))  # doctest: +SKIP
-    >>> log.wide(metric="loss")  # doctest: +SKIP
+    *kwargs* go to that reader (``keep=``, ``encoding=``, ...).
     """
-    kind = detect_format(path)
-    if kind == "ray":
-        p = Path(path)
-        return __getattr__("read_ray")(p.parent if p.is_file() else p, **kwargs)
-    if kind == "tensorboard":
-        return __getattr__("read_tensorboard")(path, **kwargs)
-    reader = {
+    reader = _reader(source.kind)
+    if source.kind == "tensorboard" and source.path.is_dir():
+        from chartkit.metrics.readers.tensorboard import find_event_files
+
+        below = {os.path.realpath(f) for f in find_event_files(source.path)}
+        if below != {os.path.realpath(f) for f in source.files}:
+            # the folder also holds event files of other sources: read ours one by one
+            return _merge([reader(f, **kwargs) for f in source.files])
+    return reader(source.path, **kwargs)
+
+
+def _reader(kind: str):
+    return {
+        "ray": lambda p, **kw: __getattr__("read_ray")(p, **kw),
+        "tensorboard": lambda p, **kw: __getattr__("read_tensorboard")(p, **kw),
         "lightning": read_lightning,
         "jsonl": read_jsonl,
         "nvidia_smi": read_nvidia_smi,
         "batch_probe": read_batch_probe,
         "csv": read_csv,
     }[kind]
-    return reader(path, **kwargs)
+
+
+def _accepts(kind: str) -> set[str]:
+    import inspect
+
+    fn = {
+        "ray": "read_ray",
+        "tensorboard": "read_tensorboard",
+    }.get(kind)
+    func = __getattr__(fn) if fn else _reader(kind)
+    return set(inspect.signature(func).parameters) - {"path"}
+
+
+def _merge(logs: list[RunLog]) -> RunLog:
+    from chartkit.metrics.schema import concat_frames
+
+    info = LogInfo(source=logs[0].info.source)
+    for log in logs:
+        info.merge(log.info)
+    metrics = concat_frames([log.metrics for log in logs])
+    metrics.attrs["chartkit"] = info
+    import pandas as pd
+
+    params = pd.concat([log.params for log in logs], ignore_index=True)
+    return RunLog(metrics, params, info)
+
+
+class Session(list):
+    """Every log `read` found in a folder holding several: a list of `RunLog`.
+
+    ``session[i]`` is the `RunLog` of ``session.sources[i]`` (a `Source`: kind, path, run
+    name, why it was recognised). ``session.skipped`` lists the files `discover` left out
+    and ``session.failed`` the sources that could not be read, each with its error message;
+    nothing is dropped silently. ``session.metrics`` is one long frame of all logs (the
+    canonical columns; ``source`` names the reader, ``run`` the run).
+    """
+
+    def __init__(self, logs, sources, skipped, failed, root=None) -> None:
+        super().__init__(logs)
+        self.root = root
+        self.sources: list[Source] = list(sources)
+        self.skipped = list(skipped)
+        self.failed: list[tuple[Source, str]] = list(failed)
+
+    @property
+    def metrics(self):
+        """All logs' metrics in one canonical long frame."""
+        from chartkit.metrics.schema import concat_frames, empty_frame
+
+        return concat_frames([log.metrics for log in self]) if len(self) else empty_frame()
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{s.kind}: {s.run}" for s in self.sources)
+        extra = f", {len(self.failed)} failed" if self.failed else ""
+        return f"<Session of {len(self)} logs ({kinds}){extra}; {len(self.skipped)} skipped>"
+
+    def summary(self) -> str:
+        """What was read (per source), what failed and what was skipped."""
+        n_failed, n_skipped = len(self.failed), len(self.skipped)
+        out = [f"{len(self)} log(s) read, {n_failed} failed, {n_skipped} path(s) skipped"]
+        root = self.root
+        out.extend(f"  read {s.describe(root)}" for s in self.sources)
+        out.extend(f"  FAILED {s.describe(root)}: {err}" for s, err in self.failed)
+        out.extend(f"  skipped {s.describe(root)}" for s in self.skipped)
+        return "\n".join(out)
+
+
+#: Errors a reader raises for a bad log (a chartkit error or the OS refusing a file).
+READ_ERRORS = (ValueError, KeyError, OSError, ImportError, RecursionError, UnicodeError)
+
+
+def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
+    """Read the training log(s) at *path*: one `RunLog`, or a `Session` of several.
+
+    The logs are found by `discover` (by content as well as name, recursively in folders).
+    When *path* holds ONE log (a file, a DDP folder of per-rank files, a Ray experiment, a
+    Lightning run), the result is that log's `RunLog`, exactly as its reader returns it.
+    When it holds SEVERAL (a session folder with an nvidia-smi CSV, a step log, a probe CSV
+    and a Lightning run; a folder of runs), the result is a `Session`: a list of `RunLog`,
+    one per source, with ``.sources``, ``.skipped`` (files not taken, with reasons),
+    ``.failed`` (logs that could not be read, with the error) and ``.metrics`` (all of them
+    in one long frame). A log that cannot be read does not stop the others: it is listed
+    in ``.failed`` and one `~chartkit.errors.DataWarning` counts the failures.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file or a folder.
+    **kwargs
+        Passed to the reader (``keep=``, ``run=``, ``encoding=``, ...): `read_ray`,
+        `read_tensorboard`, `read_lightning`, `read_jsonl`, `read_nvidia_smi`,
+        `read_batch_probe` or `read_csv`. With several logs, each reader gets the keywords
+        it takes; a keyword no reader takes raises TypeError.
+
+    Returns
+    -------
+    RunLog or Session
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist.
+    ValueError
+        No log found (the message lists what was looked for and what was skipped), or the
+        one log found is malformed (the reader's message).
+
+    Examples
+    --------
+    >>> log = chartkit.metrics.read(chartkit.metrics.sample_path("ddp_world2"))  # doctest: +SKIP
+    >>> log.wide(metric="loss")  # doctest: +SKIP
+    >>> session = chartkit.metrics.read("runs/h100_session")  # doctest: +SKIP
+    >>> [(s.kind, s.run) for s in session.sources]  # doctest: +SKIP
+    """
+    sources = discover(path)
+    if not sources:
+        raise ValueError(_nothing_found(sources))
+    if len(sources) == 1:
+        return read_source(sources[0], **kwargs)
+    unused = set(kwargs) - set().union(*(_accepts(s.kind) for s in sources))
+    if unused:
+        raise TypeError(f"no reader of the logs under {str(path)!r} takes {sorted(unused)}")
+    logs, kept, failed = [], [], []
+    for source in sources:
+        kw = {k: v for k, v in kwargs.items() if k in _accepts(source.kind)}
+        try:
+            logs.append(read_source(source, **kw))
+            kept.append(source)
+        except READ_ERRORS as err:
+            failed.append((source, f"{type(err).__name__}: {err}"))
+    if failed:
+        from chartkit.errors import DataWarning, warn_external
+
+        warn_external(
+            f"{len(failed)} of {len(sources)} logs under {str(path)!r} could not be read: "
+            + "; ".join(f"{s.describe(sources.root)}: {e}" for s, e in failed),
+            DataWarning,
+        )
+    return Session(logs, kept, sources.skipped, failed, sources.root)
 
 
 _SAMPLES = {
@@ -297,16 +347,8 @@ def describe(log: RunLog) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m chartkit.metrics PATH [PATH ...]``: print what was read and skipped."""
-    import argparse
-    import sys
-    import warnings
-
-    ap = argparse.ArgumentParser(
-        prog="python -m chartkit.metrics",
-        description="Read training logs and print what was read and what was skipped.",
-    )
+def add_read_arguments(ap: Any) -> None:
+    """The options ``logs info`` and ``python -m chartkit.metrics`` share."""
     ap.add_argument("paths", nargs="+", type=Path, help="log files or folders")
     ap.add_argument(
         "--keep",
@@ -314,21 +356,107 @@ def main(argv: list[str] | None = None) -> int:
         default="last",
         help="which write of a step repeated after a resume to keep (default: last)",
     )
-    args = ap.parse_args(argv)
+    ap.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="text encoding of the log files (default: utf-8; e.g. cp949, latin-1)",
+    )
+    ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+
+
+def info_main(args: Any) -> int:
+    """Print, for each path, every log found (with why), what was read and what was skipped.
+
+    Returns 0, or 2 when a path cannot be read or a log in it fails (each reported in one
+    line; ``args.debug`` prints the traceback too).
+    """
+    import sys
+    import traceback
+    import warnings
+
+    from chartkit.errors import DataWarning
+
     status = 0
     for path in args.paths:
         try:
-            with warnings.catch_warnings():
-                # every problem is listed in the summary; no second copy on stderr
-                from chartkit.errors import DataWarning
-
-                warnings.simplefilter("ignore", DataWarning)
-                kind = detect_format(path)
-                log = read(path, keep=args.keep)
-        except (FileNotFoundError, ValueError, KeyError, ImportError) as err:
-            print(f"{path}: error: {err}", file=sys.stderr)
+            check_encoding(args.encoding)
+            sources = discover(path)
+        except READ_ERRORS as err:
+            print(f"{path}: error: {one_line(err)}", file=sys.stderr)
+            if args.debug:
+                traceback.print_exc()
             status = 2
             continue
-        print(f"== {path} ({kind}) ==")
-        print(describe(log))
+        if not sources:
+            print(f"{path}: error: {_nothing_found(sources)}", file=sys.stderr)
+            status = 2
+            continue
+        for source in sources:
+            where = path if len(sources) == 1 else f"{path}/{_rel_path(source.path, sources.root)}"
+            kw = {"keep": args.keep, "encoding": args.encoding}
+            kw = {k: v for k, v in kw.items() if k in _accepts(source.kind)}
+            try:
+                with warnings.catch_warnings():
+                    # every problem is listed in the summary; no second copy on stderr
+                    warnings.simplefilter("ignore", DataWarning)
+                    log = read_source(source, **kw)
+            except READ_ERRORS as err:
+                print(f"{where}: error: {one_line(err)}", file=sys.stderr)
+                if args.debug:
+                    traceback.print_exc()
+                status = 2
+                continue
+            print(f"== {where} ({source.kind}) ==")
+            print(f"recognised: {source.reason}")
+            for other in source.preferred_over:
+                print(f"preferred over: {other}")
+            print(describe(log))
+        if sources.skipped:
+            print(f"skipped under {path}: {len(sources.skipped)} path(s)")
+            for s in sources.skipped:
+                print("  " + s.describe(sources.root))
     return status
+
+
+def _rel_path(p: Path, root: Path) -> str:
+    try:
+        return p.relative_to(root).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def one_line(err: BaseException) -> str:
+    """``Type: message`` of an error on one line (chartkit's own errors without the type)."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, (ValueError, KeyError)) and type(err).__module__.startswith("chartkit"):
+        return text
+    if type(err) in (ValueError, FileNotFoundError):
+        return text
+    return f"{type(err).__name__}: {text}"
+
+
+def check_encoding(encoding: str) -> str:
+    """Return *encoding* when Python knows it, else raise ValueError naming it."""
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(
+            f"{encoding!r} is not a valid value for encoding; use a Python codec name such "
+            "as 'utf-8', 'utf-8-sig', 'cp949' or 'latin-1'"
+        ) from None
+    return encoding
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m chartkit.metrics PATH [PATH ...]``: print what was read and skipped."""
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m chartkit.metrics",
+        description="Find the training logs under each path, read them and print what was "
+        "read, what was skipped and why.",
+    )
+    add_read_arguments(ap)
+    return info_main(ap.parse_args(argv))
