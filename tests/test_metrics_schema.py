@@ -108,7 +108,11 @@ def test_first_nonfinite_per_series_and_kept():
     assert nf["rank"].tolist() == [0]
     assert nf["step"].tolist() == [2]
     assert nf["count"].tolist() == [2]
-    log = finish(f, LogInfo())
+    # a mix of NaN and inf: ONE warning counting each kind
+    with pytest.warns(DataWarning, match=r"non-finite values kept: 1 NaN, 1 \+inf, 0 -inf in 1 "
+                      r"series \(first at step 2 of 'loss'\)") as rec:
+        log = finish(f, LogInfo())
+    assert len(rec) == 1
     assert len(log.metrics) == 6  # non-finite values are kept
     assert log.info.nonfinite["step"].tolist() == [2]
 
@@ -284,3 +288,92 @@ def test_data_warnings_point_at_the_users_line(tmp_path):
         read(tmp_path)  # this line
     assert caught, "the cut line was not reported"
     assert {w.filename for w in caught} == {__file__}
+
+
+# ---------------------------------------------------------------- issue 11.6 / 17: shared rules
+
+
+def test_same_step_again_is_not_a_resume():
+    """Rows at one step from several hooks (epoch repeated, validation rows) are no resume."""
+    f = concat_frames(
+        [
+            _frame([1, 2, 2, 2, 3], [0.0, 0.0, 0.0, 0.0, 0.0], metric="epoch"),
+            _frame([2, 2], [0.5, 0.7], metric="val_loss"),
+        ]
+    )
+    info = LogInfo()
+    out = dedupe(f, info)
+    with pytest.warns(DataWarning, match=r"deduplicated 1 entry: a step written twice with "
+                      r"different values, not after a resume .* \(in 1 series\)") as rec:
+        info.warn()
+    assert len(rec) == 1
+    assert len(info.segments) == 0  # no resume point
+    assert out["value"].tolist() == [0.0, 0.0, 0.0, 0.7]  # epoch 1,2,3 once each; last val
+
+
+def test_resume_is_a_step_going_back_after_a_later_step():
+    f = _frame([1, 2, 3, 3, 2, 3, 3, 4, 2, 5], [float(i) for i in range(10)])
+    info = LogInfo()
+    out = dedupe(f, info)
+    # 3 again right after 3: same step (not a resume); 2 after 3: resume; 2 after 4: resume
+    assert info.segments["step"].tolist() == [2, 2]
+    assert info.segments["position"].tolist() == [4, 8]
+    assert out["step"].tolist() == [1, 2, 3, 4, 5]
+    assert out["value"].tolist() == [0.0, 8.0, 6.0, 7.0, 9.0]
+    msgs = [e.reason for e in info.entries]
+    assert msgs == [
+        (
+            "steps written again after a resume: kept the last write of each "
+            "(in 1 series, 2 resume point(s))"
+        ),
+    ]
+    assert [e.count for e in info.entries] == [5]
+
+
+def test_real_lightning_devicestats_log_has_no_resume():
+    """Lightning 2.6 CSVLogger with DeviceStatsMonitor and validation every 25 steps
+    (tests/data/generators/gen_lightning_devstats.py): no resume, every metric kept."""
+    from chartkit.metrics.readers.lightning import read_lightning
+
+    log = read_lightning("tests/data/lightning_devstats/lit_devstats")
+    assert len(log.info.segments) == 0
+    assert log.info.count("deduplicated") == 0
+    names = log.metric_names
+    assert "DeviceStatsMonitor.on_validation_batch_end/cpu_percent" in names
+    assert "DeviceStatsMonitor.on_train_batch_start/cpu_percent" in names
+    m = log.metrics
+    at24 = set(m.loc[m["step"] == 24, "metric"].astype(str))
+    assert {"val_loss", "val_acc", "train_loss_step", "epoch"} <= at24
+    assert (m.groupby("metric", observed=True)["step"].nunique()
+            == m.groupby("metric", observed=True).size()).all()
+
+
+def test_missing_ranks_reported_as_ranges():
+    f = concat_frames([_frame([1], [1.0], rank=r) for r in (0, 1, 2, 3, 5)])
+    with pytest.warns(DataWarning, match=r"missing 5 entries: no data for rank\(s\) 4, 6–9 "
+                      r"of 0–9"):
+        finish(f, LogInfo(), expected_ranks=range(10))
+    ws = concat_frames([_frame([1], [4.0], rank=r, metric="world_size") for r in (0, 2)])
+    with pytest.warns(DataWarning, match=r"no data for rank\(s\) 1, 3 of 0–3"):
+        finish(ws, LogInfo())
+
+
+def test_nesting_depth_and_deep_lines():
+    from chartkit.metrics.schema import MAX_NESTING, deep_lines, nesting_depth
+
+    assert nesting_depth(b'{"a": [1, "[[[{", {"b": 2}]}') == 3
+    assert nesting_depth('{"a": "\\"[["}') == 1
+    assert nesting_depth(b"[" * 20000, stop=100) == 101
+    wide = b'{"x": [' + b"{}," * 300 + b"{}]}"  # many brackets, depth 3
+    data = b'{"a": 1}\n' + b"[" * 20000 + b"\n" + wide + b"\n" + b'{"s": "' + b"[" * 500 + b'"}\n'
+    assert deep_lines(data) == [2]
+    assert deep_lines(data, limit=2) == [2, 3]
+    assert MAX_NESTING == 100
+
+
+def test_unknown_encoding_named(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'{"step": 1}\n')
+    with pytest.raises(ValueError, match=r"'nope' is not a valid value for encoding; expected "
+                       r"a Python codec name"):
+        read_bytes(p, LogInfo(), "nope")

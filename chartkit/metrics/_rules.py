@@ -6,15 +6,17 @@ Public through `chartkit.metrics.schema` (import them from there). No pyplot.
 
 from __future__ import annotations
 
+import codecs
 import math
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, invalid_value_message
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -24,15 +26,26 @@ from chartkit.metrics.schema import (
 )
 
 __all__ = [
+    "MAX_NESTING",
+    "check_encoding",
     "check_path",
     "coerce_numeric",
     "dedupe",
+    "deep_lines",
     "drop_unterminated",
     "finish",
     "first_nonfinite",
+    "format_ranges",
     "natural_key",
+    "nesting_depth",
     "read_bytes",
+    "unreadable",
 ]
+
+#: Deepest bracket nesting a log record may have. Real logs nest a few levels; a parser handed
+#: ~20,000 levels crashes (pyarrow.json segfaults, Python's json and YAML recurse too deep), so
+#: deeper records are refused before any parser sees them.
+MAX_NESTING = 100
 
 
 # --------------------------------------------------------------------------- paths
@@ -58,7 +71,112 @@ def natural_key(text: str) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
 
 
+def unreadable(path: str | os.PathLike[str]) -> OSError | None:
+    """The error opening *path* for reading raises (permission, a folder...), else None."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as err:
+        return err
+    return None
+
+
+def format_ranges(values: Iterable[int]) -> str:
+    """``[4, 6, 7, 8, 9]`` -> ``"4, 6–9"``."""
+    vals = sorted(set(values))
+    out: list[str] = []
+    i = 0
+    while i < len(vals):
+        j = i
+        while j + 1 < len(vals) and vals[j + 1] == vals[j] + 1:
+            j += 1
+        out.append(str(vals[i]) if i == j else f"{vals[i]}\u2013{vals[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+# --------------------------------------------------------------------------- nesting
+
+_JSON_TOKEN_RE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting_depth(text: bytes | str, stop: int | None = None) -> int:
+    """Deepest ``[``/``{`` nesting of JSON (or YAML flow) *text*; brackets in strings ignored.
+
+    Parameters
+    ----------
+    text : bytes or str
+    stop : int, optional
+        Return as soon as the depth exceeds *stop* (the value returned is then ``stop + 1``).
+
+    Returns
+    -------
+    int
+        0 for a scalar, 1 for ``{"a": 1}``, 2 for ``{"a": [1]}``...
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    depth = best = 0
+    for m in _JSON_TOKEN_RE.finditer(data):
+        c = m.group()
+        if c in (b"[", b"{"):
+            depth += 1
+            if depth > best:
+                best = depth
+                if stop is not None and best > stop:
+                    return best
+        elif c in (b"]", b"}"):
+            depth = max(depth - 1, 0)
+    return best
+
+
+def deep_lines(data: bytes, limit: int = MAX_NESTING) -> list[int]:
+    """Line numbers (1-based) of the lines of *data* nested deeper than *limit*.
+
+    Call it before handing lines to a JSON or YAML parser: a line nested thousands of levels
+    deep crashes ``pyarrow.json`` (the whole process) and makes Python's parsers raise
+    `RecursionError`. The screen is vectorised (a line can only be deep if it holds more than
+    *limit* opening brackets); only such lines are scanned exactly, skipping strings.
+    """
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return []
+    a = np.frombuffer(data, dtype=np.uint8)
+    opens = np.flatnonzero((a == 91) | (a == 123))
+    ends = np.flatnonzero(a == 10)
+    line_of = np.searchsorted(ends, opens)
+    counts = np.bincount(line_of)
+    out = []
+    for li in np.flatnonzero(counts > limit).tolist():
+        start = int(ends[li - 1]) + 1 if li > 0 else 0
+        end = int(ends[li]) if li < len(ends) else len(data)
+        if nesting_depth(data[start:end], stop=limit) > limit:
+            out.append(li + 1)
+    return out
+
+
 # --------------------------------------------------------------------------- bytes
+
+
+def check_encoding(encoding: str) -> str:
+    """Return *encoding* when Python knows the codec, else raise a `ValueError` naming it.
+
+    Raises
+    ------
+    ValueError
+        ``'nope' is not a valid value for encoding; expected a Python codec name ...``.
+    """
+    try:
+        if not isinstance(encoding, str):
+            raise LookupError(encoding)
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(
+            invalid_value_message(
+                encoding,
+                "encoding",
+                expected="a Python codec name such as 'utf-8', 'latin-1', 'cp949' or 'utf-16'",
+            )
+        ) from None
+    return encoding
 
 
 def read_bytes(path: str | os.PathLike[str], info: LogInfo, encoding: str = "utf-8") -> bytes:
@@ -66,7 +184,13 @@ def read_bytes(path: str | os.PathLike[str], info: LogInfo, encoding: str = "utf
 
     Undecodable bytes are replaced (U+FFFD) and recorded as ONE ``replaced`` entry giving the
     byte offset of the first one. Another *encoding* is transcoded to UTF-8.
+
+    Raises
+    ------
+    ValueError
+        An *encoding* Python does not know (checked before the file is opened).
     """
+    check_encoding(encoding)
     p = str(path)
     with open(path, "rb") as fh:
         data = fh.read()
@@ -211,10 +335,14 @@ def _series_codes(frame: pd.DataFrame) -> np.ndarray:
 def dedupe(frame: pd.DataFrame, info: LogInfo, keep: Keep = "last") -> pd.DataFrame:
     """Apply the resume rule per ``(run, rank, trial, metric, step)`` and record resume points.
 
-    Rows are taken in read order. Where a series' step goes back (a resumed run re-logging
-    steps it had already written), a segment boundary is recorded in ``info.segments``. With
-    ``keep="last"`` (default) the latest write of a step wins, ``"first"`` keeps the earliest,
-    ``"all"`` keeps every row. Dropped rows are counted in one ``deduplicated`` entry.
+    Rows are taken in read order. A *resume* is a step going back within one series after a
+    later step was seen (a resumed run re-logging steps it had already written): its position
+    is recorded in ``info.segments``. Several rows at ONE step of a series that never went
+    back (Lightning writes train, validation and DeviceStatsMonitor rows at one step, each
+    repeating ``epoch``) are not resumes: repeats of the same value are merged silently (no
+    information is lost), different values are counted in one ``deduplicated`` entry that
+    says so. With ``keep="last"`` (default) the latest write of a step wins, ``"first"`` keeps
+    the earliest, ``"all"`` keeps every row.
 
     Parameters
     ----------
@@ -239,44 +367,81 @@ def dedupe(frame: pd.DataFrame, info: LogInfo, keep: Keep = "last") -> pd.DataFr
         info.segments = _empty_segments()
         return frame
     code = _series_codes(frame)
-    # resume points: within a series (read order), step <= previous step
+    # resume points: within a series (read order), a step below the largest step seen before
     order = np.argsort(code, kind="stable")
     c_sorted = code[order]
     s_sorted = step[order]
     same = np.empty(n, dtype=bool)
     same[0] = False
     same[1:] = c_sorted[1:] == c_sorted[:-1]
-    back = np.zeros(n, dtype=bool)
-    back[1:] = same[1:] & (s_sorted[1:] <= s_sorted[:-1])
-    pos = order[back]
+    run_max = pd.Series(s_sorted).groupby(c_sorted, sort=False).cummax().to_numpy()
+    prev_max = np.empty_like(run_max)
+    prev_max[0] = run_max[0]
+    prev_max[1:] = run_max[:-1]
+    # +1: a new largest step, -1: a step below the largest seen (a resume), 0: the largest
+    # step again. A 0 row continues what the last non-0 row of its series did: after a resume
+    # it is a re-write, otherwise one more row at the same step (not a resume).
+    status = np.where(s_sorted > prev_max, 1, np.where(s_sorted < prev_max, -1, 0))
+    status[~same] = 1
+    status = pd.Series(status).replace(0, np.nan).ffill().to_numpy()
+    back = status == -1
+    # the first row of each backward jump starts a segment
+    start = back.copy()
+    start[1:] &= ~back[:-1] | (s_sorted[1:] < s_sorted[:-1])
+    pos = order[start]
     seg = frame.iloc[pos][["run", "rank", "trial", "metric", "step"]].reset_index(drop=True)
     seg["position"] = pos.astype(np.int64)
     info.segments = seg
+    # which (series, step) pairs were written again after going back
+    seg_id = np.cumsum(~same)  # series index, in code order
+    resumed_keys = set(zip(seg_id[back].tolist(), s_sorted[back].tolist(), strict=True))
     # sort by (series, step) stably, then drop duplicates of (series, step)
     order2 = np.lexsort((step, code))
     out = frame.take(order2)
-    if keep != "all" and back.any():
-        c2 = code[order2]
-        s2 = step[order2]
-        dup_next = np.zeros(n, dtype=bool)
-        dup_next[:-1] = (c2[1:] == c2[:-1]) & (s2[1:] == s2[:-1])
-        if keep == "last":
-            drop = dup_next  # a row followed by the same (series, step) is an older write
-        else:
-            drop = np.zeros(n, dtype=bool)
-            drop[1:] = dup_next[:-1]
-        ndrop = int(drop.sum())
-        if ndrop:
-            nseries = len(np.unique(c2[drop]))
-            info.add(
-                "deduplicated",
-                None,
-                f"steps written again after a resume: kept the {keep} write of each "
-                f"(in {nseries} series, {len(seg)} resume point(s))",
-                count=ndrop,
-            )
-            out = out[~drop]
-    return out.reset_index(drop=True)
+    if keep == "all":
+        return out.reset_index(drop=True)
+    c2 = code[order2]
+    s2 = step[order2]
+    dup_next = np.zeros(n, dtype=bool)
+    dup_next[:-1] = (c2[1:] == c2[:-1]) & (s2[1:] == s2[:-1])
+    if not dup_next.any():
+        return out.reset_index(drop=True)
+    if keep == "last":
+        drop = dup_next  # a row followed by the same (series, step) is an older write
+    else:
+        drop = np.zeros(n, dtype=bool)
+        drop[1:] = dup_next[:-1]
+    # classify each dropped row: after a resume, a different value at one step, or a repeat
+    v2 = frame["value"].to_numpy()[order2]
+    partner = np.flatnonzero(drop) + (1 if keep == "last" else -1)
+    di = np.flatnonzero(drop)
+    same_val = (v2[di] == v2[partner]) | (np.isnan(v2[di]) & np.isnan(v2[partner]))
+    series_idx = np.cumsum(np.r_[True, c2[1:] != c2[:-1]])
+    is_resumed = np.fromiter(
+        ((int(series_idx[i]), int(s2[i])) in resumed_keys for i in di), bool, len(di)
+    )
+    n_resume = int(is_resumed.sum())
+    n_diff = int((~is_resumed & ~same_val).sum())
+    if n_resume:
+        nseries = len(np.unique(c2[di[is_resumed]]))
+        info.add(
+            "deduplicated",
+            None,
+            f"steps written again after a resume: kept the {keep} write of each "
+            f"(in {nseries} series, {len(seg)} resume point(s))",
+            count=n_resume,
+        )
+    if n_diff:
+        sel = di[~is_resumed & ~same_val]
+        nseries = len(np.unique(c2[sel]))
+        info.add(
+            "deduplicated",
+            None,
+            f"a step written twice with different values, not after a resume (several rows "
+            f"at one step): kept the {keep} write of each (in {nseries} series)",
+            count=n_diff,
+        )
+    return out[~drop].reset_index(drop=True)
 
 
 def _in_order(frame: pd.DataFrame, step: np.ndarray) -> bool:
@@ -325,6 +490,57 @@ def first_nonfinite(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _count_nonfinite(frame: pd.DataFrame, info: LogInfo) -> None:
+    """One ``marked`` entry counting NaN, +inf and -inf when a log holds both kinds."""
+    nf = info.nonfinite
+    if nf is None or len(nf) == 0:
+        return
+    val = frame["value"].to_numpy()
+    n_nan = int(np.isnan(val).sum())
+    n_pos = int(np.isposinf(val).sum())
+    n_neg = int(np.isneginf(val).sum())
+    if not n_nan or not (n_pos or n_neg):
+        return
+    first = nf.sort_values("step").iloc[0]
+    info.add(
+        "marked",
+        None,
+        f"non-finite values kept: {n_nan} NaN, {n_pos} +inf, {n_neg} -inf in {len(nf)} "
+        f"series (first at step {int(first['step'])} of {str(first['metric'])!r})",
+        count=n_nan + n_pos + n_neg,
+    )
+
+
+_MAX_WORLD = 1 << 16
+
+
+def _missing_ranks(
+    frame: pd.DataFrame, info: LogInfo, expected: Iterable[int] | None
+) -> None:
+    """One ``missing`` entry naming the ranks that hold no data (``4, 6–9 of 0–9``)."""
+    if len(frame) == 0:
+        return
+    present = set(frame["rank"].dropna().unique().astype(int).tolist())
+    if not present or max(present) > _MAX_WORLD or min(present) < 0:
+        return  # not a world of ranks 0..N-1
+    want = {r for r in expected or () if 0 <= r <= _MAX_WORLD}
+    if len(present) > 1:  # one rank read alone says nothing of the others
+        want |= set(range(max(present) + 1))
+    ws = frame.loc[frame["metric"] == "world_size", "value"].to_numpy()
+    ws = ws[np.isfinite(ws) & (ws >= 1) & (ws <= _MAX_WORLD + 1)]
+    if len(ws):
+        want |= set(range(int(ws.max())))
+    missing = sorted(want - present)
+    if not missing or not want:
+        return
+    info.add(
+        "missing",
+        None,
+        f"no data for rank(s) {format_ranges(missing)} of {format_ranges(range(max(want) + 1))}",
+        count=len(missing),
+    )
+
+
 def finish(
     frame: pd.DataFrame,
     info: LogInfo,
@@ -333,15 +549,21 @@ def finish(
     keep: Keep = "last",
     warn: bool = True,
     stacklevel: int = 3,
+    expected_ranks: Iterable[int] | None = None,
 ) -> RunLog:
     """Apply the shared data rules and wrap the result in a `RunLog`.
 
-    Dedupe (`dedupe`), first non-finite step per series (`first_nonfinite`), the empty-data
-    record, ``frame.attrs["chartkit"] = info``, then one `~chartkit.errors.DataWarning` per
-    problem recorded in *info* (when *warn*).
+    Dedupe (`dedupe`), first non-finite step per series (`first_nonfinite`; a log mixing
+    NaN and ±inf gets one ``marked`` entry counting each), ranks with no data (a ``missing``
+    entry: gaps in the ranks read, ranks named by *expected_ranks* such as the rank files
+    found, and ranks below a logged ``world_size``), the empty-data record,
+    ``frame.attrs["chartkit"] = info``, then one `~chartkit.errors.DataWarning` per problem
+    recorded in *info* (when *warn*).
     """
     frame = dedupe(frame, info, keep=keep)
     info.nonfinite = first_nonfinite(frame)
+    _count_nonfinite(frame, info)
+    _missing_ranks(frame, info, expected_ranks)
     if len(frame) == 0 and not info.of_kind("empty"):
         names = ", ".join(repr(f) for f in info.files) or "(no file)"
         info.add("empty", None, f"no data found in {names}", count=max(len(info.files), 1))

@@ -44,26 +44,32 @@ from chartkit.errors import ColumnNotFoundError, DataWarning
 __all__ = [
     "COLUMNS",
     "DTYPES",
+    "MAX_NESTING",
     "PARAMS_COLUMNS",
     "SERIES_KEYS",
     "ColumnNotFoundError",
     "LogEntry",
     "LogInfo",
     "RunLog",
+    "check_encoding",
     "check_path",
     "coerce_numeric",
     "concat_frames",
     "dedupe",
+    "deep_lines",
     "drop_unterminated",
     "empty_frame",
     "empty_params",
     "finish",
     "first_nonfinite",
+    "format_ranges",
     "make_frame",
     "natural_key",
+    "nesting_depth",
     "params_frame",
     "read_bytes",
     "unknown_column",
+    "unreadable",
 ]
 
 #: Columns of the canonical long frame, in order.
@@ -98,8 +104,19 @@ SERIES_KEYS: tuple[str, ...] = ("run", "rank", "trial", "metric")
 PARAMS_COLUMNS: tuple[str, ...] = ("run", "trial", "segment", "start_step")
 
 Keep = Literal["last", "first", "all"]
-Kind = Literal["skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty"]
-_KINDS = ("skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty")
+Kind = Literal[
+    "skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty", "missing"
+]
+_KINDS = (
+    "skipped",
+    "deduplicated",
+    "truncated",
+    "replaced",
+    "coerced",
+    "marked",
+    "empty",
+    "missing",
+)
 
 
 # --------------------------------------------------------------------------- errors
@@ -136,8 +153,9 @@ class LogEntry:
 
     Attributes
     ----------
-    kind : {"skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty"}
-        What the reader did.
+    kind : {"skipped", "deduplicated", "truncated", "replaced", "coerced", "marked", "empty", \
+"missing"}
+        What the reader did (``missing``: data that should be there and is not, e.g. a rank).
     file : str or None
         The file concerned.
     line : int or None
@@ -552,12 +570,18 @@ def params_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 # The shared rules live in _rules.py (which builds on the classes above); they are part of
 # this module's API, so readers import everything from chartkit.metrics.schema.
 from chartkit.metrics._rules import (  # noqa: E402
+    MAX_NESTING,
+    check_encoding,
     check_path,
     coerce_numeric,
     dedupe,
+    deep_lines,
     drop_unterminated,
     finish,
     first_nonfinite,
+    format_ranges,
     natural_key,
+    nesting_depth,
     read_bytes,
+    unreadable,
 )
