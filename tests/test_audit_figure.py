@@ -465,3 +465,42 @@ def test_a_clipped_text_is_measured_where_it_is_drawn():
     assert check_figure(fig, rules="text-overlap").ok
     ax.text(3, 0.5, "not clipped")
     assert check_figure(fig, rules="text-overlap").kinds == ["text-overlap"]
+
+
+# -- colour accuracy (issue 11, Also) ----------------------------------------------------
+def test_plain_red_green_is_caught():
+    # "red" vs "green": ΔE 9.02 under protanopia, just above the palette check's 9.
+    report = check_figure(_two_lines("red", "green"), rules="cvd-confusable")
+    (f,) = report.findings
+    assert f.values["vision"] == "protanomaly-100"
+    assert f.values["delta_e"] == pytest.approx(9.02, abs=0.01)
+    assert f.values["threshold"] == 10
+    assert check_figure(_two_lines("red", "green", markers=("o", "s"))).ok
+
+
+def _seaborn_scatter(style):
+    sns = pytest.importorskip("seaborn")
+    rng = np.random.default_rng(0)
+    n = 40
+    data = {
+        "x": rng.random(n),
+        "y": rng.random(n),
+        "split": ["train"] * (n // 2) + ["val"] * (n // 2),
+        "seed": ["s0", "s1"] * (n // 2),
+    }
+    fig = _fig()
+    ax = fig.add_subplot()
+    sns.scatterplot(
+        data, x="x", y="y", hue="split", style=style, palette=[TAB_RED, TAB_GREEN], ax=ax
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def test_scatter_shapes_are_read_per_colour():
+    # style= on the hue variable: one shape per colour, so the shapes tell them apart.
+    assert check_figure(_seaborn_scatter("split"), rules="cvd-confusable").ok
+    # style= on another variable: both colours use both shapes; colour alone separates.
+    for style in ("seed", None):
+        report = check_figure(_seaborn_scatter(style), rules="cvd-confusable")
+        assert report.kinds == ["cvd-confusable"], (style, str(report))

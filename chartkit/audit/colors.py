@@ -6,7 +6,9 @@ other visual channels that tell them apart (marker, line style, hatch, a direct 
 `confusable` measures every pair's CAM02-UCS ΔE under normal vision and each simulated
 deficiency (all colours of the figure in one conversion, `chartkit.palettes.cvd.visions_ucs`)
 and reports pairs that normal vision separates (ΔE >= 15, the palette check's normal pass)
-but a deficiency brings below ΔE 9 (its CVD pass), unless another channel differs. `cmap_lightness`
+but a deficiency brings below ΔE 10 (`CONFUSABLE_BELOW`: the palette check's CVD pass 9 plus
+a margin of 1), unless another channel differs (for a scatter with one shape per point, the
+shapes that each colour's points use). `cmap_lightness`
 reports colormaps in use that `chartkit.palettes.check_cmap` fails (lightness reverses:
 jet, turbo, rainbow). matplotlib is imported, pyplot never.
 """
@@ -23,8 +25,14 @@ from chartkit.audit.report import Finding
 
 __all__ = ["Series", "cmap_lightness", "confusable", "series_of"]
 
-#: ΔE (CAM02-UCS) below which two series count as confusable: the palette check's CVD pass.
-CONFUSABLE_BELOW = 9.0
+#: ΔE (CAM02-UCS) below which two series count as confusable under a simulated deficiency.
+#: The palette check passes a designed palette at 9; a chart is judged with a margin of 1,
+#: because a boundary at exactly 9 let the most common red/green chart through: matplotlib's
+#: ``"red"`` and ``"green"`` are ΔE 64.3 apart for normal vision and 9.02 under protanopia
+#: (Machado 2009 at severity 100; 11.6 at 80, 21.3 at 60), i.e. they keep 14 % of their
+#: difference, and differences of about 1 are within what the model (fitted to one display)
+#: and CAM02-UCS can tell. Pairs newly caught between 9 and 10: tab10 red/brown (9.33).
+CONFUSABLE_BELOW = 10.0
 #: ΔE that normal vision must reach for a pair to count as distinct colours (the palette
 #: check's normal-vision pass); closer pairs are shades of one scale (a colormap), not a
 #: palette, and are left to ``cmap-lightness``.
@@ -78,12 +86,48 @@ def _line_style(line: Any) -> Any:
     return (ls, tuple(dashes) if dashes else None)
 
 
+def _vertices_key(path: Any) -> tuple:
+    v = np.round(np.asarray(path.vertices, dtype=float), 3)
+    return (v.shape, v.tobytes())
+
+
 def _path_key(coll: Any) -> Any:
     paths = coll.get_paths()
     if not paths:
         return None
-    v = np.round(np.asarray(paths[0].vertices, dtype=float), 3)
-    return (v.shape, v.tobytes())
+    return _vertices_key(paths[0])
+
+
+def _markers_by_color(coll: Any) -> dict[tuple, frozenset] | None:
+    """``{rgb255: frozenset of marker shapes}`` of a scatter drawing one shape per point.
+
+    A scatter with ``style=`` (seaborn) or ``marker`` per point keeps one path per point in
+    one collection: the shapes that points of one colour use are read per colour. None when
+    the collection has a single shape (the marker then is `_path_key`).
+    """
+    paths = coll.get_paths()
+    if len(paths) < 2:
+        return None
+    fc = np.asarray(coll.get_facecolor(), dtype=float).reshape(-1, 4)
+    if fc.size == 0 or not (fc[:, 3] > 0).any():
+        fc = np.asarray(coll.get_edgecolor(), dtype=float).reshape(-1, 4)
+    if fc.size == 0:
+        return None
+    n = max(len(paths), len(fc), len(coll.get_offsets()))
+    by_id: dict[int, tuple] = {}
+    shapes = []
+    for p in paths:  # one key per path object (seaborn reuses them), vertices for the rest
+        if id(p) not in by_id:
+            by_id[id(p)] = _vertices_key(p)
+        shapes.append(by_id[id(p)])
+    keys = np.round(fc[:, :3] * 255).astype(int)
+    out: dict[tuple, set] = {}
+    for k in range(n):
+        c = fc[k % len(fc)]
+        if c[3] == 0:
+            continue
+        out.setdefault(tuple(keys[k % len(fc)]), set()).add(shapes[k % len(shapes)])
+    return {c: frozenset(v) for c, v in out.items()}
 
 
 def _face_colors(obj: Any) -> np.ndarray:
@@ -195,7 +239,10 @@ def series_of(ax: Any, direct_texts: list[Any] = ()) -> list[Series]:
             continue
         kind = "scatter" if is_scatter else "collection"
         marker = _path_key(coll) if is_scatter else None
+        per_color = _markers_by_color(coll) if is_scatter else None
         for rgb in colors:
+            if per_color is not None:
+                marker = per_color.get(tuple(np.round(rgb * 255).astype(int)))
             out.append(
                 Series(coll, tuple(rgb), label, kind, marker=marker, hatch=coll.get_hatch())
             )
@@ -222,6 +269,10 @@ def _differs(a: Series, b: Series) -> bool:
     """Whether a channel other than colour tells *a* and *b* apart."""
     if a.direct or b.direct:
         return True
+    if isinstance(a.marker, frozenset) and isinstance(b.marker, frozenset):
+        # Shapes per colour of one-shape-per-point scatters: the colours are told apart
+        # when no shape is used by both (a shape they share is read by colour alone).
+        return not (a.marker & b.marker)
     if a.marker != b.marker and (a.marker is not None or b.marker is not None):
         return True
     if a.linestyle is not None and b.linestyle is not None and a.linestyle != b.linestyle:
@@ -243,8 +294,8 @@ def confusable(
     groups : list of (where, artist, series)
     severity : float, default: 100
         Severity of the simulated deficiencies (0-100).
-    threshold : float, default: 9
-        ΔE below which a pair is confusable under a deficiency.
+    threshold : float, default: 10
+        ΔE below which a pair is confusable under a deficiency (`CONFUSABLE_BELOW`).
     distinct : float, default: 15
         ΔE a pair must reach under normal vision to be judged at all.
 

@@ -122,9 +122,11 @@ def check_figure(
     * ``cvd-confusable``: two series or legend entries of one Axes (lines, scatter
       collections, bars, labelled patches and collections) that normal vision separates
       (ΔE >= 15 in CAM02-UCS) but a simulated deficiency (Machado 2009 at *severity*)
-      brings below ΔE 9 (the palette check's thresholds), unless a marker, line style,
+      brings below ΔE 10 (the palette check's CVD pass, 9, plus a margin of 1: plain
+      ``"red"``/``"green"`` score 9.02 under protanopia), unless a marker, line style,
       hatch or direct label (a text in the series' colour or with its name) tells them
-      apart;
+      apart; a scatter with one marker per point (seaborn's ``style=``) is read per
+      colour;
     * ``cmap-lightness``: a colormap in use whose lightness does not order the values
       (`chartkit.palettes.check_cmap` fails it: jet, turbo, rainbow);
     * ``low-contrast-text``: text below WCAG's 4.5:1 against its effective background

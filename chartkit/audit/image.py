@@ -134,7 +134,7 @@ def audit_image(
     *,
     severity: float = 100,
     preview: str | os.PathLike[str] | None = None,
-    threshold: float = 9.0,
+    threshold: float = 10.0,
 ) -> AuditReport:
     """Audit a rendered chart for mark colours that collapse under colour-vision deficiency.
 
@@ -147,9 +147,11 @@ def audit_image(
         Severity (0-100) of the simulated deficiencies (Machado 2009).
     preview : path-like, optional
         Also write the side-by-side preview (`cvd_preview`) there, as PNG.
-    threshold : float, default: 9
-        ΔE (CAM02-UCS) below which two mark colours collapse under a deficiency; a pair must
-        be at least ΔE 15 apart under normal vision to count.
+    threshold : float, default: 10
+        ΔE (CAM02-UCS) below which two mark colours collapse under a deficiency (as
+        `check_figure`: the palette check's 9 plus a margin of 1, see
+        ``chartkit.audit.colors.CONFUSABLE_BELOW``); a pair must be at least ΔE 15 apart
+        under normal vision to count.
 
     Returns
     -------
