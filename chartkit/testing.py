@@ -32,7 +32,9 @@ def assert_accessible(
     """Assert that `chartkit.audit.check_figure` finds nothing on *fig*.
 
     Call it before returning the figure from a ``@pytest.mark.mpl_image_compare`` test: the
-    audit draws the figure once without rendering and changes nothing on it.
+    audit draws the figure once without rendering and changes nothing on it. Its own frame
+    is hidden from pytest's tracebacks (``__tracebackhide__``): a failure points at the
+    test's line and prints the report.
 
     Parameters
     ----------
@@ -55,6 +57,7 @@ def assert_accessible(
     TypeError, ValueError
         As `chartkit.audit.check_figure`; an unknown kind in *ignore* names the kinds.
     """
+    __tracebackhide__ = True  # pytest shows the user's line and the report, not this frame
     from chartkit.audit.figure import check_figure
     from chartkit.audit.report import KINDS
 

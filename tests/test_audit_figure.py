@@ -504,3 +504,62 @@ def test_scatter_shapes_are_read_per_colour():
     for style in ("seed", None):
         report = check_figure(_seaborn_scatter(style), rules="cvd-confusable")
         assert report.kinds == ["cvd-confusable"], (style, str(report))
+
+
+def test_report_html_is_a_compact_escaped_table():
+    report = check_figure(_annotations(0.05))
+    html = report._repr_html_()
+    assert html.count("<tr><td><code>text-overlap</code></td>") == len(report.findings) == 1
+    assert "<b>audit of Figure(600x400): 1 finding (text-overlap)</b>" in html
+    assert "'peak at step 1' and 'best loss so far'" in html
+    good = check_figure(_annotations(0.4))._repr_html_()
+    assert "<table>" not in good
+    assert "OK (no findings)" in good
+    raw = AuditReport([chartkit.audit.Finding("small-text", "<b>x</b> & y", where="a<1>")])
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in raw._repr_html_()
+    assert "<b>x</b>" not in raw._repr_html_()
+    assert "<td>a&lt;1&gt;</td>" in raw._repr_html_()
+
+
+def test_assert_accessible_hides_its_frames(tmp_path):
+    import subprocess
+    import sys
+
+    test = tmp_path / "test_user_chart.py"
+    test.write_text(
+        "import matplotlib\n"
+        "matplotlib.use('Agg')\n"
+        "import matplotlib.pyplot as plt\n"
+        "from chartkit.testing import assert_accessible\n\n"
+        "def test_chart():\n"
+        "    fig, ax = plt.subplots()\n"
+        "    ax.plot([0, 1], color='#d62728', label='train')\n"
+        "    ax.plot([1, 0], color='#2ca02c', label='val')\n"
+        "    assert_accessible(fig, rules='cvd-confusable')\n"
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-o",
+            "addopts=",
+            str(test),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "assert_accessible(fig, rules='cvd-confusable')" in out  # the user's line
+    assert "the figure is not accessible" in out  # and the report
+    assert "cvd-confusable [axes 0]" in out
+    assert "Assert that `chartkit.audit.check_figure` finds nothing" not in out
+    assert "report = check_figure(fig, **kwargs).without(ignored)" not in out

@@ -112,6 +112,28 @@ class AuditReport:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """A compact table for notebooks: one row per finding (kind, where, message)."""
+        from functools import partial
+        from html import escape
+
+        escape = partial(escape, quote=False)  # element text only: quotes stay readable
+        head = escape(str(self).splitlines()[0])
+        rows = "".join(
+            f"<tr><td><code>{escape(f.kind)}</code></td><td>{escape(f.where)}</td>"
+            f"<td style='text-align:left'>{escape(f.message)}</td></tr>"
+            for f in self.findings
+        )
+        table = (
+            "<table><thead><tr><th>kind</th><th>where</th><th>finding</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            if self.findings
+            else ""
+        )
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        notes = f"<ul>{notes}</ul>" if notes else ""
+        return f"<div class='chartkit-audit'><p><b>{head}</b></p>{table}{notes}</div>"
+
     def to_dict(self) -> dict:
         """JSON-ready ``{"subject", "ok", "kinds", "findings", "notes", "rules"}``."""
         return {
