@@ -467,3 +467,161 @@ def test_status_of_unfinished_trial_from_experiment_state(asha_copy):
     state_path.unlink()
     trials = read_ray(asha_copy).info.extra["trials"].set_index("trial")
     assert trials.loc["75cd2_00010", "status"] == "UNKNOWN"
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def _deny_open(monkeypatch, bad: Path):
+    """Make opening *bad* fail as chmod 000 does for a user other than root."""
+    real_open = builtins.open
+
+    def deny(file, *a, **k):
+        if str(file) == str(bad):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", deny)
+
+
+def test_deep_json_line_in_result_json_skipped(asha_copy):
+    f = _trial_dir(asha_copy, "75cd2_00001") / "result.json"
+    lines = f.read_text().split("\n")
+    lines[3] = "[" * 20_000 + "]" * 20_000  # RecursionError in json before the bound
+    f.write_text("\n".join(lines))
+    log, msgs = _read_recording(asha_copy)
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"skipped 1 entry in {str(f)!r} (first at line 4): the line nests")
+    assert "brackets more than 100 levels deep" in msgs[0]
+    steps = log.metrics[
+        (log.metrics["trial"] == "75cd2_00001") & (log.metrics["metric"] == "loss")
+    ]["step"]
+    assert steps.tolist() == [1, 2, 3, 5, 6, 7, 8, 9, 10]
+
+
+def test_deep_params_json_skipped(asha_copy):
+    d = _trial_dir(asha_copy, "75cd2_00003")
+    (d / "result.json").write_bytes(b"")  # progress.csv carries no config: params.json is read
+    (d / "params.json").write_text('{"a": ' + "[" * 5000 + "]" * 5000 + "}")
+    log, msgs = _read_recording(asha_copy)
+    assert len(msgs) == 1
+    assert msgs[0] == (
+        f"skipped 1 entry in {str(d / 'params.json')!r}: the file nests brackets more than "
+        "100 levels deep (no log does; a parser would recurse until it fails), so it was not "
+        "parsed"
+    )
+    assert (log.metrics["trial"] == "75cd2_00003").sum() > 0
+
+
+def test_deep_experiment_state_skipped(asha_copy):
+    (state,) = asha_copy.glob("experiment_state-*.json")
+    state.write_text('{"trial_data": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    _unfinished(asha_copy)
+    log, msgs = _read_recording(asha_copy)
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"skipped 1 entry in {str(state)!r}: the file nests brackets")
+    trials = log.info.extra["trials"].set_index("trial")
+    assert trials.loc["75cd2_00010", "status"] == "UNKNOWN"
+    assert trials.loc["75cd2_00010", "last_iteration"] == 5
+
+
+def _unfinished(root: Path) -> None:
+    """Cut trial 00010 to 5 results (done=false), so its status is asked of the state."""
+    result = _trial_dir(root, "75cd2_00010") / "result.json"
+    result.write_text("".join(result.read_text().splitlines(keepends=True)[:5]))
+
+
+def test_deep_trial_entry_in_experiment_state(asha_copy):
+    (state,) = asha_copy.glob("experiment_state-*.json")
+    doc = json.loads(state.read_text())
+    doc["trial_data"][0][0] = "[" * 3000 + "]" * 3000
+    state.write_text(json.dumps(doc))
+    _unfinished(asha_copy)
+    _log, msgs = _read_recording(asha_copy)
+    assert msgs == [
+        (
+            f"skipped 1 entry in {str(state)!r}: trial entries that are not JSON (or nest more "
+            "than 100 levels)"
+        )
+    ]
+
+
+def test_bare_carriage_return_in_progress_csv(asha_copy):
+    d = _trial_dir(asha_copy, "75cd2_00010")
+    (d / "result.json").write_bytes(b"")
+    f = d / "progress.csv"
+    lines = f.read_text().split("\n")
+    lines[3] = lines[3].replace(",", ",\r", 1)  # csv raised _csv.Error on it
+    f.write_text("\n".join(lines))
+    log, msgs = _read_recording(asha_copy)
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"skipped 1 entry in {str(f)!r} (first at line 4): rows holding")
+    assert "a bare carriage return (\\r) inside a field" in msgs[0]
+    trials = log.info.extra["trials"].set_index("trial")
+    assert trials.loc["75cd2_00010", "n_rows"] == 7
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(2**63, "9223372036854775808"), (2.5, "2.5"), (-(2**64), "-1844")]
+)
+def test_step_not_an_int64_integer_skipped(asha_copy, value, shown):
+    f = _trial_dir(asha_copy, "75cd2_00001") / "result.json"
+    lines = f.read_text().split("\n")
+    row = json.loads(lines[9])
+    row["training_iteration"] = value  # 2**63 raised TypeError
+    lines[9] = json.dumps(row)
+    f.write_text("\n".join(lines))
+    log, msgs = _read_recording(asha_copy)
+    assert len(msgs) == 1
+    assert msgs[0].startswith(f"skipped 1 entry in {str(f)!r} (first at line 10): rows whose")
+    assert "'training_iteration' is not an integer in the int64 range (" + shown in msgs[0]
+    trials = log.info.extra["trials"].set_index("trial")
+    assert trials.loc["75cd2_00001", "last_iteration"] == 9
+
+
+def test_unreadable_result_json_trial_others_kept(asha_copy, monkeypatch):
+    f = _trial_dir(asha_copy, "75cd2_00001") / "result.json"
+    every = read_ray(asha_copy).info.extra["trials"]["n_rows"].sum()
+    _deny_open(monkeypatch, f)
+    log, msgs = _read_recording(asha_copy)
+    assert msgs == [
+        f"skipped 1 entry in {str(f)!r}: the file could not be read (Permission denied)"
+    ]
+    assert log.metrics["trial"].nunique() == 15  # every other trial read
+    trials = log.info.extra["trials"].set_index("trial", drop=False)
+    assert trials["n_rows"].sum() == every - 10
+    assert trials.loc["75cd2_00001", "n_rows"] == 0
+
+
+def test_unreadable_params_json_reported(asha_copy, monkeypatch):
+    d = _trial_dir(asha_copy, "75cd2_00003")
+    (d / "result.json").write_bytes(b"")
+    _deny_open(monkeypatch, d / "params.json")
+    log, msgs = _read_recording(asha_copy)
+    assert msgs == [
+        (
+            f"skipped 1 entry in {str(d / 'params.json')!r}: the file could not be read "
+            "(Permission denied)"
+        )
+    ]
+    assert (log.metrics["trial"] == "75cd2_00003").sum() > 0
+
+
+def test_config_wider_than_the_cap_is_cut(asha_copy):
+    from chartkit.metrics.readers._ray_files import MAX_CONFIG_KEYS
+
+    f = _trial_dir(asha_copy, "75cd2_00004") / "result.json"
+    rows = [json.loads(x) for x in f.read_text().splitlines()]
+    wide = {f"k{i}": {"a": i, "b": i} for i in range(MAX_CONFIG_KEYS)}
+    for r in rows:
+        r["config"] = wide
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    log, msgs = _read_recording(asha_copy)
+    assert msgs == [
+        (
+            f"skipped 1 entry in {str(f)!r}: a config with {2 * MAX_CONFIG_KEYS} keys: only the "
+            f"first {MAX_CONFIG_KEYS} are kept in params"
+        )
+    ]
+    p = log.params.set_index("trial").loc["75cd2_00004"]
+    assert p.notna().sum() == MAX_CONFIG_KEYS + 3  # run, segment, start_step + the cut config

@@ -4,6 +4,13 @@
 metric columns; ``experiment_state-*.json`` gives statuses (its trial entries are JSON text
 inside JSON; ``CLOUDPICKLE_FALLBACK`` blobs are never decoded); ``error.txt`` gives the
 error lines. Nothing here unpickles or imports ray, pandas or pyplot.
+
+Hostile input never crashes a read: a file that cannot be opened (permissions) is reported
+and the trial's other files are used; JSON nested deeper than
+`~chartkit.metrics._rules.MAX_NESTING` is refused before any parser sees it (Python's
+parser would raise `RecursionError`); a config wider than `MAX_CONFIG_KEYS` keys is cut
+there; steps outside the int64 range or not integers and ``progress.csv`` rows holding a bare
+carriage return are skipped. Each is one counted entry in the `LogInfo`.
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chartkit.metrics._rules import MAX_NESTING, deep_lines, nesting_depth
 from chartkit.metrics.schema import LogInfo, drop_unterminated, natural_key, read_bytes
 
 __all__ = [
+    "MAX_CONFIG_KEYS",
     "Trial",
     "error_lines",
     "flatten",
@@ -49,6 +58,9 @@ _NOT_METRICS = frozenset(
     }
 )
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+#: Most config keys (after flattening) kept per trial; a wider config is cut there, reported.
+MAX_CONFIG_KEYS = 10_000
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass
@@ -75,13 +87,74 @@ def _strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
-def read_json_file(path: str, info: LogInfo) -> Any:
+def too_deep(text: str | bytes, limit: int = MAX_NESTING) -> bool:
+    """Whether JSON *text* nests brackets deeper than *limit* (strings ignored).
+
+    Only text holding more than *limit* opening brackets is scanned: the usual result line
+    or config has a few.
+    """
+    if (
+        text.count("[" if isinstance(text, str) else b"[")
+        + text.count("{" if isinstance(text, str) else b"{")
+        <= limit
+    ):
+        return False
+    return nesting_depth(text, stop=limit) > limit
+
+
+def read_json_file(path: str, info: LogInfo, *, large: bool = False) -> Any:
+    """One JSON document, or None with one ``skipped`` entry saying why it was not read.
+
+    The nesting depth is bounded before parsing; for a *large* file (the experiment state,
+    megabytes of hex blobs) that scan would cost more than the parse, so Python's parser,
+    which refuses deep nesting with `RecursionError` without harm, is the bound there.
+    """
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return json.load(f)
-    except (OSError, ValueError) as err:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as err:
+        info.add("skipped", path, f"the file could not be read ({err.strerror or err})")
+        return None
+    if not large and too_deep(data):
+        info.add("skipped", path, _deep_reason("the file"))
+        return None
+    try:
+        return json.loads(data.decode("utf-8", errors="replace"))
+    except RecursionError:
+        info.add("skipped", path, _deep_reason("the file"))
+        return None
+    except ValueError as err:
         info.add("skipped", path, f"not readable as JSON ({str(err).splitlines()[0]})")
         return None
+
+
+def _deep_reason(what: str) -> str:
+    return (
+        f"{what} nests brackets more than {MAX_NESTING} levels deep (no log does; a parser "
+        "would recurse until it fails), so it was not parsed"
+    )
+
+
+def bounded_config(cfg: dict[str, Any], path: str, info: LogInfo) -> dict[str, Any]:
+    """*cfg*, or its first `MAX_CONFIG_KEYS` flattened keys (one ``skipped`` entry) if wider."""
+    if _width(cfg, MAX_CONFIG_KEYS + 1) <= MAX_CONFIG_KEYS:
+        return cfg
+    flat = flatten(cfg)
+    info.add(
+        "skipped",
+        path,
+        f"a config with {len(flat)} keys: only the first {MAX_CONFIG_KEYS} are kept in params",
+    )
+    return dict(itertools.islice(flat.items(), MAX_CONFIG_KEYS))
+
+
+def _width(d: Mapping[str, Any], stop: int) -> int:
+    n = 0
+    for v in d.values():
+        n += _width(v, stop - n) if isinstance(v, dict) else 1
+        if n >= stop:
+            break
+    return n
 
 
 def flatten(d: Mapping[str, Any], prefix: str = "", skip: str = "") -> dict[str, Any]:
@@ -97,14 +170,37 @@ def flatten(d: Mapping[str, Any], prefix: str = "", skip: str = "") -> dict[str,
     return out
 
 
-def _lines(path: str, info: LogInfo) -> list[str]:
-    data = drop_unterminated(read_bytes(path, info), path, info)
+def _read(path: str, info: LogInfo) -> bytes | None:
+    """The file's UTF-8 bytes without a cut last line; None (reported) when unreadable."""
+    try:
+        data = read_bytes(path, info)
+    except OSError as err:
+        info.add("skipped", path, f"the file could not be read ({err.strerror or err})")
+        return None
+    return drop_unterminated(data, path, info)
+
+
+def _lines(data: bytes | None) -> list[str]:
     return data.decode("utf-8").split("\n")[:-1] if data else []
 
 
 def parse_result_json(trial: Trial, path: str, time_attr: str, info: LogInfo) -> None:
-    lines = _lines(path, info)
-    numbers = [i for i, line in enumerate(lines, start=1) if line.strip()]
+    data = _read(path, info)
+    if data is None:
+        return
+    deep = set(deep_lines(data, MAX_NESTING))
+    lines = _lines(data)
+    del data
+    numbers = [i for i, line in enumerate(lines, start=1) if line.strip() and i not in deep]
+    if deep:
+        info.add(
+            "skipped",
+            path,
+            _deep_reason("the line"),
+            line=min(deep),
+            count=len(deep),
+            lines=sorted(deep)[:10],
+        )
     try:
         # one decoder call for the whole file; a bad line sends it to the line-by-line path
         rows = json.loads("[" + ",".join(lines[i - 1] for i in numbers) + "]")
@@ -132,7 +228,24 @@ def parse_result_json(trial: Trial, path: str, time_attr: str, info: LogInfo) ->
 
 
 def parse_progress_csv(trial: Trial, path: str, time_attr: str, info: LogInfo) -> None:
-    reader = csv.reader(_lines(path, info))
+    data = _read(path, info)
+    if data is None:
+        return
+    lines = [line[:-1] if line.endswith("\r") else line for line in _lines(data)]
+    # a bare carriage return inside a row (the csv module refuses it in an unquoted field)
+    cr = [i for i, line in enumerate(lines, start=1) if "\r" in line]
+    if cr:
+        info.add(
+            "skipped",
+            path,
+            "rows holding a bare carriage return (\\r) inside a field",
+            line=cr[0],
+            count=len(cr),
+            lines=cr[:10],
+        )
+        for i in cr:
+            lines[i - 1] = ""
+    reader = csv.reader(lines)
     header = next(reader, None)
     if not header:
         return
@@ -176,6 +289,8 @@ def _ingest(
     kept: list[dict[str, Any]] = []
     kept_numbers: list[int] = []
     no_step: list[int] = []
+    not_int: list[int] = []
+    lo, hi = _INT64
     for row, line in zip(rows, numbers, strict=True):
         s = row.get(time_attr)
         if type(s) is not int:
@@ -183,19 +298,25 @@ def _ingest(
             if f is None or not math.isfinite(f):
                 no_step.append(line)
                 continue
+            if not f.is_integer():
+                not_int.append(line)
+                continue
             s = int(f)
+        if not lo <= s <= hi:
+            not_int.append(line)
+            continue
         steps.append(s)
         kept.append(row)
         kept_numbers.append(line)
-    if no_step:
-        info.add(
-            "skipped",
-            path,
-            f"rows without a numeric {time_attr!r}",
-            line=no_step[0],
-            count=len(no_step),
-            lines=no_step[:10],
-        )
+    first = _step_of(rows, numbers, not_int, time_attr)
+    for bad_rows, why in (
+        (no_step, f"rows without a numeric {time_attr!r}"),
+        (not_int, f"rows whose {time_attr!r} is not an integer in the int64 range ({first!r})"),
+    ):
+        if bad_rows:
+            info.add(
+                "skipped", path, why, line=bad_rows[0], count=len(bad_rows), lines=bad_rows[:10]
+            )
     rows, numbers = kept, kept_numbers
     if not rows:
         return
@@ -230,7 +351,9 @@ def _ingest(
         elif cfg is None and new is not None:
             cfg = new
             segs[-1] = (segs[-1][0], segs[-1][1], new)
-    trial.segments = segs
+    trial.segments = [
+        (a, why, bounded_config(c, path, info) if c is not None else None) for a, why, c in segs
+    ]
     # metric columns
     # nested results (flattened with "/" as progress.csv does); Ray's result keys are the
     # same in every row of a trial, so the first and last rows tell
@@ -277,6 +400,13 @@ def _ingest(
         )
 
 
+def _step_of(rows: list[dict[str, Any]], numbers: list[int], bad: list[int], key: str) -> Any:
+    if not bad:
+        return None
+    v = rows[numbers.index(bad[0])].get(key)
+    return v if not isinstance(v, str) or len(v) < 40 else v[:40] + "..."
+
+
 def _as_float(v: Any) -> float | None:
     if isinstance(v, bool):
         return None
@@ -305,7 +435,7 @@ def read_state(root: str, info: LogInfo) -> dict[str, dict[str, Any]]:
     if not names:
         return {}
     path = os.path.join(root, sorted(names, key=natural_key)[-1])
-    state = read_json_file(path, info)
+    state = read_json_file(path, info, large=True)
     out: dict[str, dict[str, Any]] = {}
     if not isinstance(state, dict):
         return out
@@ -314,25 +444,33 @@ def read_state(root: str, info: LogInfo) -> dict[str, dict[str, Any]]:
     for pair in state.get("trial_data") or []:
         try:
             trial_json, runtime_json = pair
+            if any(isinstance(x, str) and too_deep(x) for x in pair):
+                raise ValueError("nested too deep")
             t = json.loads(trial_json) if isinstance(trial_json, str) else trial_json
             rt = json.loads(runtime_json) if isinstance(runtime_json, str) else runtime_json
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             bad += 1
             continue
         if not isinstance(t, dict):
             bad += 1
             continue
+        cfg = t.get("config")
         facts = {
             "trial_id": t.get("trial_id"),
             "status": t.get("status"),
-            "config": t.get("config") if isinstance(t.get("config"), dict) else None,
+            "config": bounded_config(cfg, path, info) if isinstance(cfg, dict) else None,
             "error_file": rt.get("error_filename") if isinstance(rt, dict) else None,
         }
         for key in (t.get("relative_logdir"), t.get("trial_id")):
             if key:
                 out[str(key)] = facts
     if bad:
-        info.add("skipped", path, "trial entries that are not JSON", count=bad)
+        info.add(
+            "skipped",
+            path,
+            f"trial entries that are not JSON (or nest more than {MAX_NESTING} levels)",
+            count=bad,
+        )
     return out
 
 
