@@ -150,3 +150,147 @@ def test_unknown_metric():
     with pytest.raises(KeyError, match=r"'val_acc_' is not a valid value for metric.*'val_acc'"):
         read_lightning(LIT, metrics=["val_acc_"])
     assert read_lightning(LIT, metrics="val_acc").metric_names == ["val_acc"]
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def _version(tmp_path, hparams: str):
+    d = tmp_path / "version_0"
+    d.mkdir()
+    (d / "metrics.csv").write_text("step,loss\n1,1.0\n2,0.5\n")
+    (d / "hparams.yaml").write_text(hparams)
+    return d
+
+
+def _read_recording(path):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        log = read_lightning(path)
+    assert all(issubclass(w.category, DataWarning) for w in rec), [str(w) for w in rec]
+    return log, [str(w.message) for w in rec]
+
+
+@pytest.mark.parametrize(
+    "deep",
+    [
+        "a: " + "[" * 20_000 + "]" * 20_000 + "\n",  # flow style
+        "".join(" " * i + f"k{i}:\n" for i in range(3000)) + " " * 3000 + "v: 1\n",  # block
+    ],
+    ids=["flow", "block"],
+)
+def test_deep_yaml_skipped(tmp_path, deep):
+    pytest.importorskip("yaml")
+    d = _version(tmp_path, deep)
+    log, msgs = _read_recording(d)  # RecursionError before the bound
+    assert msgs == [
+        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: it nests "
+        "more than 100 levels deep")
+    ]
+    assert log.metrics["value"].tolist() == [1.0, 0.5]
+    assert list(log.params.columns) == ["run", "trial", "segment", "start_step", "version"]
+
+
+def _alias_bomb(kind: str) -> str:
+    """The 1 KB 'billion laughs' of YAML: 9 levels of 9 aliases to the level below."""
+    if kind == "dict":  # expanded 9**9 keys: the 8.4M-column params frame of issue 17
+        lines = ["l0: &l0 {" + ", ".join(f"x{j}: 1" for j in range(9)) + "}"]
+        for i in range(1, 9):
+            body = ", ".join(f"x{j}: *l{i - 1}" for j in range(9))
+            lines.append(f"l{i}: &l{i} {{{body}}}")
+    else:
+        lines = ["l0: &l0 [" + ", ".join(["lol"] * 9) + "]"]
+        for i in range(1, 9):
+            lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    text = "\n".join(lines) + "\n"
+    assert len(text) < 1100
+    return text
+
+
+@pytest.mark.parametrize("kind", ["dict", "list"])
+def test_yaml_alias_bomb_refused(tmp_path, kind):
+    pytest.importorskip("yaml")
+    d = _version(tmp_path, _alias_bomb(kind))
+    log, msgs = _read_recording(d)
+    assert msgs == [
+        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: it "
+        "expands to more than 100,000 values through aliases (an alias bomb?)")
+    ]
+    assert log.params.shape == (1, 5)
+
+
+def test_yaml_alias_containing_itself_refused(tmp_path):
+    pytest.importorskip("yaml")
+    d = _version(tmp_path, "a: &a [1, *a]\n")
+    _log, msgs = _read_recording(d)
+    assert msgs == [
+        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: an "
+        "alias contains itself")
+    ]
+
+
+def test_yaml_aliases_within_bounds_expanded(tmp_path):
+    pytest.importorskip("yaml")
+    d = _version(tmp_path, "base: &b {lr: 0.1, wd: 0}\nopt: *b\nlayers: &l [64, 32]\nhead: *l\n")
+    log, msgs = _read_recording(d)
+    assert msgs == []
+    row = log.params.iloc[0]
+    assert (row["base/lr"], row["opt/lr"], row["opt/wd"]) == (0.1, 0.1, 0)
+    assert row["head"] == "[64, 32]"
+
+
+def test_hparams_wider_than_the_cap_cut(tmp_path):
+    pytest.importorskip("yaml")
+    from chartkit.metrics.readers._ray_files import MAX_CONFIG_KEYS
+
+    n = MAX_CONFIG_KEYS + 5
+    d = _version(tmp_path, "".join(f"k{i}: {i}\n" for i in range(n)))
+    log, msgs = _read_recording(d)
+    assert msgs == [
+        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml holds more than "
+        f"{MAX_CONFIG_KEYS} keys: only the first {MAX_CONFIG_KEYS} are kept in params")
+    ]
+    assert log.params.shape[1] == 5 + MAX_CONFIG_KEYS
+    assert log.params.iloc[0][f"k{MAX_CONFIG_KEYS - 1}"] == MAX_CONFIG_KEYS - 1
+
+
+def test_unreadable_version_others_kept(tmp_path, monkeypatch):
+    import builtins
+    from pathlib import Path
+
+    run = tmp_path / "lit"
+    for v in (0, 1, 2):
+        d = run / f"version_{v}"
+        d.mkdir(parents=True)
+        (d / "metrics.csv").write_text(f"step,loss\n{v},{v / 10}\n")
+    bad = run / "version_1" / "metrics.csv"
+    real_open = builtins.open
+
+    def deny(file, *a, **k):  # what chmod 000 does for a user other than root
+        if str(file) == str(bad):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", deny)
+    log, msgs = _read_recording(run)
+    assert msgs == [
+        f"skipped 1 entry in {str(bad)!r}: the file could not be read (Permission denied)"
+    ]
+    assert log.metrics["step"].tolist() == [0, 2]
+    # a version folder that cannot even be searched
+    real_is_file = Path.is_file
+
+    def no_search(self):
+        if self.parent.name == "version_2":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", no_search)
+    log, msgs = _read_recording(run)
+    assert (
+        f"skipped 1 entry in {str(run / 'version_2')!r}: the folder could not be read "
+        "(Permission denied)"
+    ) in msgs
+    assert log.metrics["step"].tolist() == [0]

@@ -25,8 +25,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chartkit.metrics._rules import MAX_NESTING, deep_lines, nesting_depth
-from chartkit.metrics.schema import LogInfo, drop_unterminated, natural_key, read_bytes
+from chartkit.metrics.schema import (
+    MAX_NESTING,
+    LogInfo,
+    deep_lines,
+    drop_unterminated,
+    natural_key,
+    nesting_depth,
+    read_bytes,
+)
 
 __all__ = [
     "MAX_CONFIG_KEYS",

@@ -5,7 +5,13 @@ its own timing (``on_step``, ``on_epoch``, validation, a ``LearningRateMonitor``
 that fill only its own columns. Empty cells are "not logged here", so each column becomes its
 own series in the long frame and the row kinds collapse. A resumed run writes a new
 ``version_N`` whose steps overlap the old one: versions are read in natural order and merged
-under the resume rule (``keep=``). ``hparams.yaml`` is read with ``yaml.safe_load``.
+under the resume rule (``keep=``). ``hparams.yaml`` is read with PyYAML's safe loader, with
+three bounds checked on the composed node graph before any value is built: nesting deeper than
+`~chartkit.metrics._rules.MAX_NESTING` (PyYAML recurses once per level), more than
+`MAX_YAML_VALUES` values once aliases are expanded (a 1 KB alias bomb expands to millions of
+keys), and an alias that contains itself; such a file is skipped and reported. A config wider
+than `~chartkit.metrics.readers._ray_files.MAX_CONFIG_KEYS` flattened keys is cut there and
+reported. An unreadable version folder or file is reported and the others are read.
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ from chartkit.metrics.readers._common import (
     read_csv_file,
     select_metrics,
 )
+from chartkit.metrics.readers._ray_files import MAX_CONFIG_KEYS
 from chartkit.metrics.schema import (
+    MAX_NESTING,
     Keep,
     LogInfo,
     RunLog,
@@ -38,38 +46,116 @@ from chartkit.metrics.schema import (
     unknown_column,
 )
 
-__all__ = ["read_lightning"]
+__all__ = ["MAX_YAML_VALUES", "read_lightning"]
 
 _VERSION = re.compile(r"^version_\d+")
+#: Most values an ``hparams.yaml`` may hold once its aliases are expanded.
+MAX_YAML_VALUES = 100_000
 
 
-def _versions(path: Path) -> list[Path]:
+def _is_file(path: Path, info: LogInfo) -> bool:
+    """`Path.is_file`, reporting a folder that cannot be searched (permissions) as skipped."""
+    try:
+        return path.is_file()
+    except OSError as err:
+        info.add("skipped", path.parent, f"the folder could not be read ({err.strerror or err})")
+        return False
+
+
+def _versions(path: Path, info: LogInfo) -> list[Path]:
     """metrics.csv files of *path*: the file, a version folder, or a folder of versions."""
     if path.is_file():
         return [path]
-    if (path / "metrics.csv").is_file():
+    if _is_file(path / "metrics.csv", info):
         return [path / "metrics.csv"]
     found = [
         d / "metrics.csv"
         for d in path.iterdir()
-        if d.is_dir() and _VERSION.match(d.name) and (d / "metrics.csv").is_file()
+        if d.is_dir() and _VERSION.match(d.name) and _is_file(d / "metrics.csv", info)
     ]
     if not found:
         raise FileNotFoundError(f"no metrics.csv and no version_*/metrics.csv in {str(path)!r}")
     return sorted(found, key=lambda f: natural_key(f.parent.name))
 
 
-def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _flatten(d: Mapping[str, Any], prefix: str = "", out: dict | None = None) -> dict[str, Any]:
+    """Nested keys joined with ``/``; stops after ``MAX_CONFIG_KEYS + 1`` keys."""
+    out = {} if out is None else out
     for k, v in d.items():
+        if len(out) > MAX_CONFIG_KEYS:
+            break
         key = f"{prefix}{k}"
         if isinstance(v, Mapping):
-            out.update(_flatten(v, key + "/"))
+            _flatten(v, key + "/", out)
         elif isinstance(v, (list, tuple)):
             out[key] = str(list(v))
         else:
             out[key] = v
     return out
+
+
+class _YamlRefused(Exception):
+    pass
+
+
+def _bounded_loader(yaml: Any) -> type:
+    """A `yaml.SafeLoader` whose composer refuses nesting deeper than MAX_NESTING."""
+
+    class Loader(yaml.SafeLoader):
+        _depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self._depth += 1
+            if self._depth > MAX_NESTING:
+                raise _YamlRefused(f"it nests more than {MAX_NESTING} levels deep")
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return Loader
+
+
+def _expanded_size(node: Any, yaml: Any) -> int:
+    """Values in the node graph with every alias expanded (shared nodes counted per use)."""
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: Any) -> int:
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise _YamlRefused("an alias contains itself")
+        active.add(key)
+        if isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(c) for c in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in n.value)
+        else:
+            total = 1
+        active.discard(key)
+        memo[key] = total = min(total, MAX_YAML_VALUES + 1)
+        return total
+
+    return size(node)
+
+
+def _safe_yaml(text: str, yaml: Any) -> Any:
+    """``yaml.safe_load`` with the depth, alias-expansion and self-reference bounds."""
+    loader = _bounded_loader(yaml)(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, yaml) > MAX_YAML_VALUES:
+            raise _YamlRefused(
+                f"it expands to more than {MAX_YAML_VALUES:,} values through aliases "
+                "(an alias bomb?)"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _hparams(path: Path, info: LogInfo) -> dict[str, Any] | None:
@@ -86,9 +172,17 @@ def _hparams(path: Path, info: LogInfo) -> dict[str, Any] | None:
         return None
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            data = yaml.safe_load(fh)
+            text = fh.read()
+    except OSError as err:
+        info.add("skipped", path, f"hparams.yaml could not be read ({err.strerror or err})")
+        return None
+    try:
+        data = _safe_yaml(text, yaml)
+    except _YamlRefused as err:
+        info.add("skipped", path, f"hparams.yaml was not read: {err}")
+        return None
     except yaml.YAMLError as err:
-        # safe_load refuses python/object tags (pickled objects): never executed
+        # the safe loader refuses python/object tags (pickled objects): never executed
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         info.add("skipped", path, f"hparams.yaml could not be read safely ({first})")
         return None
@@ -98,7 +192,16 @@ def _hparams(path: Path, info: LogInfo) -> dict[str, Any] | None:
     if not isinstance(data, Mapping):
         info.add("skipped", path, "hparams.yaml does not hold a mapping")
         return None
-    return _flatten(data)
+    flat = _flatten(data)
+    if len(flat) > MAX_CONFIG_KEYS:
+        info.add(
+            "skipped",
+            path,
+            f"hparams.yaml holds more than {MAX_CONFIG_KEYS} keys: only the first "
+            f"{MAX_CONFIG_KEYS} are kept in params",
+        )
+        flat = dict(list(flat.items())[:MAX_CONFIG_KEYS])
+    return flat
 
 
 def read_lightning(
@@ -150,15 +253,19 @@ def read_lightning(
     read_csv : plain per-rank CSV logs.
     """
     p = check_path(path)
-    files = _versions(p)
+    info = LogInfo(source="lightning")
+    files = _versions(p, info)
     if run is None:
         top = files[0].parent
         run = top.parent.name if _VERSION.match(top.name) else top.name
-    info = LogInfo(source="lightning")
     parts, prow = [], []
     seen_metrics: set[str] = set()
     for seg, f in enumerate(files):
-        df = read_csv_file(f, info, encoding)
+        try:
+            df = read_csv_file(f, info, encoding)
+        except OSError as err:
+            info.add("skipped", f, f"the file could not be read ({err.strerror or err})")
+            df = None
         hp = _hparams(f.parent / "hparams.yaml", info)
         start = None
         if df is not None:
