@@ -6,6 +6,10 @@ cost milliseconds. Unlike TensorBoard, chartkit restarts the average at every no
 and at every resume boundary, so a divergence or a restarted run never bleeds into the next
 stretch of the curve; `tensorboard_ema` keeps TensorBoard's exact behaviour as the reference.
 
+What to smooth is decided by kind (`metric_kind`, `auto_smooth`): schedules and counters
+(learning rate, momentum, epoch, step counters, memory) never by default, noisy measurements
+(loss, accuracy, throughput) always; a plot's explicit ``smooth=`` weight overrides.
+
 No pyplot here.
 """
 
@@ -17,7 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["ema", "tensorboard_ema"]
+__all__ = ["auto_smooth", "ema", "metric_kind", "name_tokens", "tensorboard_ema"]
 
 
 def _check_weight(weight: float) -> float:
@@ -156,3 +160,185 @@ def ema(
         part_steps = None if st is None else st[part]
         out[part] = _ewm(y[part], w, part_steps)
     return out
+
+
+# --------------------------------------------------------------------------- kinds
+
+#: Name tokens of schedules (set by the user's code, never noisy).
+SCHEDULE_TOKENS = frozenset(
+    {
+        "lr",
+        "learning",
+        "momentum",
+        "beta",
+        "beta1",
+        "beta2",
+        "wd",
+        "decay",
+        "warmup",
+        "schedule",
+        "scheduler",
+        "temperature",
+        "dropout",
+        "teacher",
+        "forcing",
+    }
+)
+#: Name tokens of counters and resources (they count or measure, they do not fluctuate).
+COUNTER_TOKENS = frozenset(
+    {
+        "epoch",
+        "epochs",
+        "step",
+        "steps",
+        "global",
+        "iteration",
+        "iter",
+        "iterations",
+        "idx",
+        "index",
+        "count",
+        "num",
+        "seen",
+        "world",
+        "size",
+        "batch",
+        "mem",
+        "memory",
+        "allocated",
+        "reserved",
+        "rss",
+        "vram",
+        "bytes",
+        "mib",
+        "mb",
+        "gb",
+        "gib",
+        "kib",
+    }
+)
+#: Name tokens of noisy measurements (smoothed by default).
+NOISY_TOKENS = frozenset(
+    {
+        "loss",
+        "acc",
+        "accuracy",
+        "err",
+        "error",
+        "top1",
+        "top5",
+        "f1",
+        "auc",
+        "ppl",
+        "perplexity",
+        "reward",
+        "return",
+        "throughput",
+        "samples",
+        "tokens",
+        "sec",
+        "per",
+        "it",
+        "norm",
+        "grad",
+        "score",
+        "bleu",
+        "rouge",
+        "iou",
+        "map",
+        "mse",
+        "mae",
+        "nll",
+        "seconds",
+        "time",
+        "ms",
+        "latency",
+        "duration",
+    }
+)
+
+MetricKind = Literal["schedule", "counter", "noisy"]
+
+
+def name_tokens(name: str) -> list[str]:
+    """Lower-case word tokens of a metric name (``train/lossEMA`` -> ``train, loss, ema``)."""
+    import re
+
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
+    return [t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t]
+
+
+def _kind_from_name(tokens: list[str]) -> MetricKind | None:
+    toks = set(tokens)
+    if toks & NOISY_TOKENS and not {"lr", "learning"} & toks:
+        return "noisy"  # "samples_per_sec", "grad_norm", "batch_loss" are measurements
+    if toks & SCHEDULE_TOKENS:
+        return "schedule"
+    if toks & COUNTER_TOKENS:
+        return "counter"
+    return None
+
+
+def _kind_from_values(values) -> MetricKind | None:
+    """``"schedule"`` for piecewise-constant or noise-free monotone stretches, else None.
+
+    Piecewise constant: at least 80 % of consecutive finite values are equal. Noise-free:
+    the direction of change reverses at fewer than 5 % of the points (a warm-up then cosine
+    decay reverses once; a noisy loss reverses at about half of them).
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size < 8:
+        return None
+    d = np.diff(v)
+    flat = np.abs(d) <= 1e-12 * np.maximum(np.abs(v[1:]), np.abs(v[:-1]))
+    if flat.mean() >= 0.8:
+        return "schedule"
+    moving = np.sign(d[~flat])
+    reversals = int(np.count_nonzero(moving[1:] != moving[:-1])) if moving.size > 1 else 0
+    if reversals < 0.05 * v.size:
+        return "schedule"
+    return None
+
+
+def metric_kind(name: str, values=None) -> MetricKind:
+    """What a metric is, by its name AND by its values: ``"schedule"``, ``"counter"``, ``"noisy"``.
+
+    Schedules (learning rate, momentum, weight decay, ...) and counters (epoch, step, world
+    size, memory in bytes) are values the run sets or counts: smoothing them invents ramps
+    that never happened, so `auto_smooth` leaves them alone. The name decides first
+    (`name_tokens` against `SCHEDULE_TOKENS`, `COUNTER_TOKENS`, `NOISY_TOKENS`: a name with
+    a measurement word such as ``loss`` or ``samples_per_sec`` is noisy even when it also
+    contains ``batch`` or ``per``). The values decide next, and can only make a metric
+    calmer: a series that is piecewise constant or changes direction at fewer than 5 % of
+    its points has no noise to remove and counts as a schedule whatever its name.
+
+    Parameters
+    ----------
+    name : str
+        The metric's name.
+    values : array-like, optional
+        The series (one series, in step order).
+
+    Returns
+    -------
+    {"schedule", "counter", "noisy"}
+    """
+    by_name = _kind_from_name(name_tokens(name))
+    if by_name in ("schedule", "counter"):
+        return by_name
+    if values is not None and _kind_from_values(values) is not None:
+        return "schedule"
+    return "noisy"
+
+
+def auto_smooth(name: str, values=None) -> float | None:
+    """The EMA weight chartkit uses when ``smooth="auto"``: None for schedules and counters.
+
+    Noisy metrics get TensorBoard's default 0.6, or 0.9 from 200 points on (about ten
+    points averaged), see `metric_kind`.
+    """
+    if metric_kind(name, values) != "noisy":
+        return None
+    n = 0 if values is None else int(np.isfinite(np.asarray(values, dtype=float)).sum())
+    return 0.9 if n >= 200 else 0.6

@@ -26,14 +26,14 @@ class Series:
     segment: np.ndarray
 
 
-def frame_of(log) -> tuple[pd.DataFrame, object]:
+def frame_of(log, name: str = "data") -> tuple[pd.DataFrame, object]:
     """The long frame and the LogInfo (or None) of a RunLog or a canonical frame."""
     if isinstance(log, RunLog):
         return log.metrics, log.info
     if isinstance(log, pd.DataFrame):
         return log, log.attrs.get("chartkit")
     raise TypeError(
-        f"'log' must be an instance of RunLog or pandas.DataFrame, not {type(log).__name__}"
+        f"{name!r} must be an instance of RunLog or pandas.DataFrame, not {type(log).__name__}"
     )
 
 
@@ -167,3 +167,123 @@ def cycle_colors() -> list:
     import matplotlib as mpl
 
     return list(mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"]))
+
+
+def pick_metric(frame: pd.DataFrame, metric: str | None) -> str | None:
+    """*metric*, or the only metric of *frame* when None (None when the frame is empty)."""
+    if len(frame) == 0:
+        return None
+    if metric is not None:
+        return metric
+    names = metric_names(frame)
+    if len(names) == 1:
+        return names[0]
+    raise unknown_column(None, names, "metric (the data holds several: pass metric=)")
+
+
+def empty_axes(ax, func: str, lang: str = "en"):
+    """An Axes that says "no data", with one warning: empty input is not an error."""
+    from chartkit._i18n import tr
+    from chartkit.errors import DataWarning, warn_external
+
+    warn_external(f"{func}: the data is empty; drew an empty 'no data' Axes.", DataWarning)
+    ax.text(
+        0.5,
+        0.5,
+        tr("word.no_data", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color="0.4",
+    )
+    return ax
+
+
+def series_colors(ax, n: int, color=None) -> list:
+    """*n* colours: *color* for all when given, else the next colours of *ax*.
+
+    The second plot on one Axes takes the colours after the first one's
+    (`chartkit.palettes.resolve.next_colors`), so two calls never share a colour.
+    """
+    if n == 0:
+        return []
+    from chartkit.palettes.resolve import next_colors, resolve_colors
+
+    if color is not None:
+        return resolve_colors(color, 1)[:1] * n
+    return list(next_colors(ax, n))
+
+
+def _time_unit(span: float) -> tuple[float, str]:
+    if span < 600:
+        return 1.0, "s"
+    if span < 36_000:
+        return 60.0, "min"
+    return 3600.0, "h"
+
+
+def x_values(series: list[Series], frame: pd.DataFrame, x: str, batch_size, lang: str):
+    """x positions of each series, the x label and a note when an input was missing.
+
+    ``"relative_time"`` counts from the first record of the series' run; ``"samples"``
+    multiplies steps by *batch_size*, or sums a logged ``batch_size`` metric of the same
+    run and rank over the steps (never a batch size inferred from a logged rate).
+    """
+    from chartkit._i18n import tr
+
+    steps = [s.step for s in series]
+    step_label = tr("word.step", lang)
+    if x == "step" or not series:
+        return steps, step_label, None
+    if x in ("relative_time", "wall_time"):
+        if not any(np.isfinite(s.wall_time).any() for s in series):
+            return steps, step_label, tr("curves.note.no_wall_time", lang)
+        if x == "wall_time":
+            out = []
+            for s in series:
+                ns = np.where(np.isfinite(s.wall_time), s.wall_time * 1e9, np.nan)
+                out.append(pd.to_datetime(ns, unit="ns").to_numpy())
+            return out, tr("word.wall_time", lang), None
+        starts = {}
+        for s in series:
+            run = s.key[0]
+            t0 = np.nanmin(s.wall_time) if np.isfinite(s.wall_time).any() else np.nan
+            starts[run] = np.nanmin([starts.get(run, np.nan), t0])
+        span = max(np.nanmax(s.wall_time) - starts[s.key[0]] for s in series)
+        div, unit = _time_unit(float(span))
+        out = [(s.wall_time - starts[s.key[0]]) / div for s in series]
+        return out, tr("curves.xlabel.relative", lang, unit=tr(f"curves.unit.{unit}", lang)), None
+    # samples
+    label = tr("curves.xlabel.samples", lang)
+    if batch_size is not None:
+        return [s.step * float(batch_size) for s in series], label, None
+    logged = _logged_batch(frame)
+    if logged is None:
+        return steps, step_label, tr("curves.note.no_batch", lang)
+    out = []
+    for s in series:
+        run, rank = s.key[0], s.key[1]
+        rows = logged
+        if not pd.isna(run):
+            rows = rows[rows["run"] == run]
+        if not pd.isna(rank):
+            rows = rows[rows["rank"] == rank]
+        if rows.empty:
+            return steps, step_label, tr("curves.note.no_batch", lang)
+        bs = rows.groupby("step")["value"].last().sort_index()
+        # samples after step t = sum of the batch sizes of the steps up to t
+        full = bs.reindex(np.arange(int(bs.index.min()), int(s.step.max()) + 1)).ffill().bfill()
+        cum = full.cumsum()
+        out.append(cum.reindex(s.step).to_numpy(dtype=float))
+    return out, label, None
+
+
+def _logged_batch(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Rows of a logged per-step batch-size metric (``batch_size``, ``train/batch_size``...)."""
+    names = [n for n in metric_names(frame) if n.split("/")[-1].lower() in _BATCH_NAMES]
+    if not names:
+        return None
+    return frame[frame["metric"] == names[0]]
+
+
+_BATCH_NAMES = ("batch_size", "batch-size", "batchsize", "bs", "micro_batch_size")

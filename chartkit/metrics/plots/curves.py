@@ -1,51 +1,45 @@
-"""Training curves: every series of a metric, smoothed, decimated without losing extremes."""
+"""Training curves: every series of a metric, smoothed by kind, decimated without losing extremes.
+
+Off scale: the y limits come from each series' healthy part (`chartkit.metrics.offscale`);
+finite values beyond them are triangles at the edge with the extreme annotated, and each
+divergence step is a dotted vertical line. Facts (divergence, NaN, a rank's log ending
+early, a cut last line) go into one note inside the Axes, never into the title.
+"""
 
 from __future__ import annotations
 
-import warnings
+import os
 from typing import Any, Literal
 
 import numpy as np
 
 from chartkit._figure import get_ax
+from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
-from chartkit.errors import DataWarning
+from chartkit.errors import DataWarning, warn_external
 from chartkit.metrics.downsample import downsample_indices
 from chartkit.metrics.plots._data import (
-    cycle_colors,
+    empty_axes,
     frame_of,
     iter_series,
     metric_rows,
-    text_color,
+    pick_metric,
+    series_colors,
+    x_values,
 )
-from chartkit.metrics.smooth import ema
+from chartkit.metrics.plots._scale import (
+    Drawn,
+    add_note,
+    apply_offscale,
+    escape,
+    exponent_in_label,
+    offscale_note,
+)
+from chartkit.metrics.smooth import auto_smooth, ema, metric_kind
 
-__all__ = ["explosion_limits", "plot_curves"]
+__all__ = ["plot_curves"]
 
-_EXPLOSION_FACTOR = 50.0
-
-
-def explosion_limits(values: np.ndarray) -> tuple[float, float] | None:
-    """Y limits that keep a finite explosion from flattening the curves, or None.
-
-    The bulk of the data is the 1st-99th percentile range; a value more than 50 bulk-widths
-    outside it (a loss of 2.8e28 just before NaN, say) counts as an explosion. The limits are
-    the bulk plus 10 % on each side, widened to every value within 5 bulk-widths.
-    """
-    v = values[np.isfinite(values)]
-    if v.size < 10:
-        return None
-    # The bulk's percentiles from an evenly strided sample of at most ~500k values (the
-    # extremes below still use every value): exact enough for limits, 10x cheaper on 8M.
-    sample = v[:: max(v.size // 500_000, 1)]
-    lo, hi = np.percentile(sample, [1, 99])
-    width = max(hi - lo, 1e-12 * max(abs(lo), abs(hi), 1.0))
-    if v.max() <= hi + _EXPLOSION_FACTOR * width and v.min() >= lo - _EXPLOSION_FACTOR * width:
-        return None
-    near = v[(v >= lo - 5 * width) & (v <= hi + 5 * width)]
-    lo2, hi2 = float(near.min()), float(near.max())
-    pad = 0.05 * (hi2 - lo2 or width)
-    return lo2 - pad, hi2 + pad
+_GID = "chartkit.curve"  # marks the main line of each series, for the next-colour/legend rules
 
 
 def _columns(ax) -> int:
@@ -57,53 +51,94 @@ def _columns(ax) -> int:
     return max(int(ax.bbox.width * ratio), 50)
 
 
+def _weight(smooth, metric: str, series) -> tuple[float | None, str]:
+    """The EMA weight and the metric's kind (``"given"`` when *smooth* is a number)."""
+    if smooth is None:
+        return None, "given"
+    if isinstance(smooth, str):
+        check_in_list(["auto"], smooth=smooth)
+        longest = max(series, key=lambda s: s.value.size).value if series else None
+        return auto_smooth(metric, longest), metric_kind(metric, longest)
+    return float(smooth), "given"
+
+
 def plot_curves(
-    log,
-    metric: str,
+    data,
+    metric: str | None = None,
     *,
     by: Literal["rank", "trial", "run"] | None = None,
-    smooth: float | None = None,
+    x: Literal["step", "relative_time", "wall_time", "samples"] = "step",
+    smooth: float | Literal["auto"] | None = "auto",
     smooth_how: Literal["points", "steps"] = "points",
     yscale: Literal["auto", "linear", "clip", "symlog", "log"] = "auto",
     downsample: bool = True,
     legend: bool = True,
+    batch_size: float | None = None,
+    color: Any = None,
+    label: str | None = None,
+    lang: Literal["en", "ko"] = "en",
     ax=None,
     raw_kws: dict[str, Any] | None = None,
     marker_kws: dict[str, Any] | None = None,
+    edge_kws: dict[str, Any] | None = None,
     **kwargs: Any,
 ):
-    """Plot every series of *metric*, optionally smoothed, with divergences marked.
+    """Plot every series of *metric*, smoothed by kind, with divergences and crashes marked.
 
     Parameters
     ----------
-    log : RunLog or pandas.DataFrame
-        What a `chartkit.metrics` reader returned (or its ``.metrics`` frame).
-    metric : str
-        Metric to draw (``"loss"``, ``"train/loss"``, ...).
+    data : RunLog or pandas.DataFrame
+        What a `chartkit.metrics` reader returned, or its long ``.metrics`` frame (also a
+        subset of it, as `chartkit.facets.FacetGrid.map_dataframe` passes per panel).
+    metric : str, optional
+        Metric to draw (``"loss"``, ``"train/loss"``); may be omitted when *data* holds one.
     by : {"rank", "trial", "run"}, optional
         What names the series in the legend; by default every key that varies.
-    smooth : float, optional
-        EMA weight in [0, 1) (TensorBoard's slider). The raw series stays faint behind.
-        The average restarts at non-finite values and at resume points and never crosses
-        series.
+    x : {"step", "relative_time", "wall_time", "samples"}, default: "step"
+        The x axis: the training step; seconds (minutes, hours) since the run's first
+        record; the wall-clock time as dates; or samples seen per rank, from a logged
+        ``batch_size`` metric or *batch_size*. A missing input falls back to steps and the
+        chart says what is missing.
+    smooth : float, "auto" or None, default: "auto"
+        EMA weight in [0, 1) (TensorBoard's slider); the raw series stays faint behind.
+        ``"auto"`` smooths by kind (`chartkit.metrics.smooth.metric_kind`): noisy
+        measurements (loss, accuracy, throughput) get 0.6, or 0.9 from 200 points on;
+        schedules and counters (learning rate, momentum, epoch, steps, memory) and any
+        piecewise-constant or monotone series are never smoothed. A number or None
+        overrides. The average restarts at non-finite values and resumes.
     smooth_how : {"points", "steps"}, default: "points"
-        ``"points"`` is TensorBoard's smoothing; ``"steps"`` weighs by step distance, so it
-        does not change with the logging interval. See `chartkit.metrics.smooth.ema`.
+        See `chartkit.metrics.smooth.ema`.
     yscale : {"auto", "linear", "clip", "symlog", "log"}, default: "auto"
-        ``"clip"`` limits the y axis to the bulk of the data and marks the values beyond it
-        (the largest is annotated); ``"auto"`` clips only when a finite explosion would
-        flatten the curves (see `explosion_limits`), else stays linear.
+        ``"auto"``: the y limits come from the healthy part of each series
+        (`chartkit.metrics.offscale.healthy_limits`) when something would otherwise be off
+        their scale; values beyond are triangles at the edge, the extreme annotated.
+        Schedules and counters are never clipped under ``"auto"``. ``"clip"``: always the
+        healthy limits. ``"symlog"``: everything, linear within the healthy range, at most
+        about six labelled decades beyond. ``"linear"``/``"log"``: everything.
     downsample : bool, default: True
         Draw only the first/last/min/max point of each pixel column (plus every first
         non-finite point), which looks the same as drawing all points.
     legend : bool, default: True
-        Add a legend when there are 2 to 12 series.
+        Add a legend when the Axes holds 2 to 12 curves (also over several calls) and the
+        colour was not given (a caller passing ``color=``, such as a facet grid's hue,
+        makes its own legend).
+    batch_size : float, optional
+        Samples per step per rank, for ``x="samples"``.
+    color : colour, optional
+        One colour for every series drawn (default: the next colours of the Axes, so a
+        second call on one Axes takes new colours).
+    label : str, optional
+        The legend label of the series (with several series, their prefix).
+    lang : {"en", "ko"}, default: "en"
+        Language of the words the chart writes (data names stay as they are).
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when None.
+        Axes to draw on; default: the current Axes (`matplotlib.pyplot.gca`).
     raw_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.plot` for the faint raw lines.
     marker_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.plot` for the first-non-finite markers.
+    edge_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.plot` for the off-scale triangles.
     **kwargs
         Passed to `~matplotlib.axes.Axes.plot` for the main (smoothed or raw) lines.
 
@@ -114,155 +149,201 @@ def plot_curves(
     Raises
     ------
     KeyError
-        When *metric* is not in the log (the message lists the metrics, close matches first).
+        When *metric* is not in the data, or is omitted while the data holds several (the
+        message lists them, close matches first).
+
+    See Also
+    --------
+    chartkit.metrics.offscale.healthy_limits, chartkit.metrics.smooth.metric_kind
     """
     check_in_list(["points", "steps"], smooth_how=smooth_how)
     check_in_list(["auto", "linear", "clip", "symlog", "log"], yscale=yscale)
-    check_refused(
-        kwargs,
-        ("color", "c", "label"),
-        func="plot_curves",
-        reason="one colour and label per series",
-        hint="style the lines after drawing via ax.get_lines()",
-    )
-    frame, info = frame_of(log)
-    rows = metric_rows(frame, metric)
+    check_in_list(["step", "relative_time", "wall_time", "samples"], x=x)
+    check_lang(lang)
+    check_refused(kwargs, {"c": "use color="}, func="plot_curves")
+    frame, info = frame_of(data)
     ax = get_ax(ax)
-    colors = cycle_colors()
+    metric = pick_metric(frame, metric)
+    if metric is None:
+        return empty_axes(ax, "plot_curves", lang)
+    rows = metric_rows(frame, metric)
     series = list(iter_series(rows, info, by=by))
+    weight, kind = _weight(smooth, metric, series)
+    colors = series_colors(ax, len(series), color)
+    xs, x_label, x_note = x_values(series, frame, x, batch_size, lang)
     n_cols = _columns(ax)
-    all_values = rows["value"].to_numpy(dtype=float)
-    empty = [s.label for s in series if not np.isfinite(s.value).any()]
-    if empty:
-        warnings.warn(
-            f"{len(empty)} of {len(series)} series of {metric!r} have no finite values "
-            f"(first: {empty[0]!r}); drawn as empty.",
-            DataWarning,
-            stacklevel=2,
+    raw_style = {
+        "alpha": 0.25,
+        "linewidth": 0.8,
+        "zorder": 1.5,
+        "label": "_raw",
+        **(raw_kws or {}),
+    }
+    drawn = []
+    for k, s in enumerate(series):
+        keep = (
+            downsample_indices(s.step, s.value, n_cols) if downsample else np.arange(s.step.size)
         )
-    limits = None
-    if yscale in ("auto", "clip"):
-        limits = explosion_limits(all_values)
-        if limits is None and yscale == "clip":
-            finite = all_values[np.isfinite(all_values)]
-            if finite.size:
-                limits = (float(finite.min()), float(finite.max()))
-    raw_style = {"alpha": 0.25, "linewidth": 0.8, "zorder": 1.5, **(raw_kws or {})}
-    mark_style = {
+        xk = xs[k][keep]
+        name = escape(_series_label(label, s.label, len(series)))
+        main = {"color": colors[k], "label": name, "gid": _GID, **kwargs}
+        if weight is not None and weight > 0:
+            sm = ema(s.value, weight, steps=s.step, segments=s.segment, how=smooth_how)
+            ax.plot(xk, s.value[keep], color=colors[k], **raw_style)
+            ax.plot(xk, sm[keep], **main)
+        else:
+            ax.plot(xk, s.value[keep], **main)
+        check = yscale == "clip" or kind in ("noisy", "given")
+        drawn.append(Drawn(name, xs[k], s.step, s.value, colors[k], check=check))
+    if x == "wall_time":
+        _date_axis(ax)
+    merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang, edge_kws=edge_kws)
+    notes = _nonfinite(ax, drawn, limits, lang, marker_kws)
+    notes += offscale_note(merged, ax, lang)
+    notes += _crash_facts(ax, drawn, info, lang)
+    if x_note:
+        notes.append(x_note)
+    _all_empty(ax, metric, series, lang)
+    ax.set_xlabel(x_label)
+    exponent_in_label(ax, escape(metric))
+    add_note(ax, notes, points=[(d.x, d.value) for d in drawn])
+    _legend(ax, legend and color is None, weight, smooth_how, lang)
+    return ax
+
+
+def _series_label(label: str | None, own: str, n: int) -> str:
+    if label is None:
+        return own
+    return str(label) if n == 1 else f"{label}: {own}"
+
+
+def _date_axis(ax) -> None:
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(maxticks=6)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _nonfinite(ax, drawn: list[Drawn], limits, lang: str, marker_kws) -> list[str]:
+    """An X at each series' first non-finite point; facts grouped by step for the note."""
+    style = {
         "marker": "X",
         "markersize": 7,
         "linestyle": "none",
         "zorder": 3,
+        "label": "_nonfinite",
         **(marker_kws or {}),
     }
-    notes = []
-    for k, s in enumerate(series):
-        color = colors[k % len(colors)]
-        keep = (
-            downsample_indices(s.step, s.value, n_cols) if downsample else np.arange(s.step.size)
-        )
-        x = s.step[keep]
-        if smooth is not None:
-            sm = ema(s.value, smooth, steps=s.step, segments=s.segment, how=smooth_how)
-            ax.plot(x, s.value[keep], color=color, **raw_style)
-            ax.plot(x, sm[keep], color=color, label=s.label, **kwargs)
+    facts: dict[tuple[str, int], list[str]] = {}
+    y0, y1 = ax.get_ylim()
+    for d, lim in zip(drawn, limits, strict=True):
+        if lim is not None and lim.diverged_at_step is not None:
+            facts.setdefault(("diverged", lim.diverged_at_step), []).append(d.label)
+        bad = np.flatnonzero(~np.isfinite(d.value))
+        if not bad.size:
+            continue
+        i = int(bad[0])
+        before = d.value[:i][np.isfinite(d.value[:i])]
+        y_at = float(np.clip(before[-1], min(y0, y1), max(y0, y1))) if before.size else y0
+        ax.plot([d.x[i]], [y_at], color=d.color, **style)
+        v = d.value[i]
+        what = "NaN" if np.isnan(v) else ("+inf" if v > 0 else "\u2212inf")
+        facts.setdefault((what, int(d.step[i])), []).append(d.label)
+    lines = []
+    for (what, step), labels in sorted(facts.items(), key=lambda kv: kv[0][1]):
+        who = _who(labels)
+        if what == "diverged":
+            lines.append(tr("curves.note.diverged", lang, series=who, step=step))
         else:
-            ax.plot(x, s.value[keep], color=color, label=s.label, **kwargs)
-        bad = np.flatnonzero(~np.isfinite(s.value))
-        if bad.size:
-            i = bad[0]
-            before = s.value[:i][np.isfinite(s.value[:i])]
-            y_at = before[-1] if before.size else np.nan
-            notes.append((s, i, y_at, color))
-    if limits is not None:
-        lo, hi = limits
-        ax.set_ylim(lo, hi)
-        _mark_clipped(ax, series, lo, hi, colors)
-    elif yscale == "symlog":
-        finite = np.abs(all_values[np.isfinite(all_values)])
-        linthresh = float(np.percentile(finite, 99)) if finite.size else 1.0
-        ax.set_yscale("symlog", linthresh=linthresh or 1.0)
-    elif yscale == "log":
-        ax.set_yscale("log")
-    for j, (s, i, y_at, color) in enumerate(notes):
-        value = s.value[i]
-        kind = "NaN" if np.isnan(value) else ("+inf" if value > 0 else "\u2212inf")
-        if np.isnan(y_at):
-            y_at = ax.get_ylim()[0]
-        if limits is not None:
-            y_at = float(np.clip(y_at, *limits))
-        ax.plot([s.step[i]], [y_at], color=color, **mark_style)
-        y0, y1 = ax.get_ylim()
-        upper = (y_at - y0) > 0.6 * (y1 - y0)
-        ax.annotate(
-            f"{s.label}: {kind} from step {int(s.step[i])}",
-            (s.step[i], y_at),
-            xytext=(-6, -(10 + 11 * j) if upper else 8 + 11 * j),
-            textcoords="offset points",
-            ha="right",
-            va="top" if upper else "bottom",
-            fontsize="small",
-            # The series colour, darkened just enough to read as text (WCAG 4.5:1).
-            color=text_color(ax, color),
-            arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6},
-        )
-    if series and not np.isfinite(all_values).any():
+            lines.append(tr("curves.note.nonfinite", lang, series=who, kind=what, step=step))
+    return lines
+
+
+def _who(labels: list[str]) -> str:
+    return ", ".join(labels) if len(labels) <= 3 else f"{labels[0]} … {labels[-1]} ({len(labels)})"
+
+
+def _crash_facts(ax, drawn: list[Drawn], info, lang: str) -> list[str]:
+    """A series whose log ends before the others' is marked at its end; cut lines are named."""
+    lines = []
+    if len(drawn) > 1:
+        last = max(int(d.step[-1]) for d in drawn if d.step.size)
+        for d in drawn:
+            if d.step.size and int(d.step[-1]) < last:
+                j = d.step.size - 1
+                finite = np.flatnonzero(np.isfinite(d.value))
+                y = d.value[finite[-1]] if finite.size else ax.get_ylim()[0]
+                y0, y1 = ax.get_ylim()
+                y = float(np.clip(y, min(y0, y1), max(y0, y1)))
+                ax.plot(
+                    [d.x[j]],
+                    [y],
+                    marker="|",
+                    markersize=14,
+                    markeredgewidth=2.0,
+                    color=d.color,
+                    linestyle="none",
+                    zorder=3.2,
+                    label="_ended",
+                )
+                lines.append(
+                    tr(
+                        "curves.note.ended_early",
+                        lang,
+                        series=d.label,
+                        step=int(d.step[-1]),
+                        last=last,
+                    )
+                )
+    for e in getattr(info, "entries", None) or []:
+        if e.kind == "truncated" and e.file is not None:
+            lines.append(
+                tr(
+                    "curves.note.cut_line",
+                    lang,
+                    file=escape(os.path.basename(e.file)),
+                    line=e.line if e.line is not None else "?",
+                )
+            )
+    return lines
+
+
+def _all_empty(ax, metric: str, series, lang: str) -> None:
+    empty = [s.label for s in series if not np.isfinite(s.value).any()]
+    if not empty:
+        return
+    warn_external(
+        f"{len(empty)} of {len(series)} series of {metric!r} have no finite values "
+        f"(first: {empty[0]!r}); drawn as empty.",
+        DataWarning,
+    )
+    if len(empty) == len(series):
         ax.text(
             0.5,
             0.5,
-            "no finite values",
+            tr("curves.note.no_finite", lang),
             transform=ax.transAxes,
             ha="center",
             va="center",
             color="0.4",
         )
-    ax.set_xlabel("step")
-    ax.set_ylabel(metric)
-    if legend and 2 <= len(series) <= 12:
-        title = None
-        if smooth is not None:
-            title = f"EMA {smooth:g}" + (" (per step)" if smooth_how == "steps" else "")
-        ax.legend(title=title)
-    return ax
 
 
-def _mark_clipped(ax, series, lo: float, hi: float, colors) -> None:
-    """Triangles at the axis edge where values leave the limits; the extreme is annotated."""
-    worst = None
-    # (which values, edge, marker, pick the extreme, is it worse than the current worst)
-    sides = (
-        (lambda v: v > hi, hi, "^", np.argmax, "top", lambda a, b: a > b),
-        (lambda v: v < lo, lo, "v", np.argmin, "bottom", lambda a, b: abs(a) > abs(b)),
+def _legend(ax, show: bool, weight, smooth_how: str, lang: str) -> None:
+    curves = [ln for ln in ax.get_lines() if ln.get_gid() == _GID]
+    if not show or not 2 <= len(curves) <= 12:
+        return
+    title = None
+    if weight:
+        key = "curves.legend.ema_steps" if smooth_how == "steps" else "curves.legend.ema"
+        title = tr(key, lang, weight=f"{weight:g}")
+    # Outside the data area: a legend inside would cover noisy curves somewhere.
+    ax.legend(
+        handles=curves,
+        title=title,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        fontsize="small",
     )
-    for k, s in enumerate(series):
-        v = s.value
-        color = colors[k % len(colors)]
-        for outside, edge, marker, pick, where, worse in sides:
-            out = np.flatnonzero(np.isfinite(v) & outside(v))
-            if not out.size:
-                continue
-            ax.plot(
-                s.step[out],
-                np.full(out.size, edge),
-                linestyle="none",
-                marker=marker,
-                color=color,
-                clip_on=False,
-                zorder=3,
-                markersize=5,
-            )
-            j = out[pick(v[out])]
-            if worst is None or worse(v[j], worst[0]):
-                worst = (v[j], s.step[j], edge, where)
-    if worst is not None:
-        value, step, y, va = worst
-        ax.annotate(
-            f"{value:.3g} at step {int(step)} (off scale)",
-            (step, y),
-            xytext=(6, -12 if va == "top" else 12),
-            textcoords="offset points",
-            ha="left",
-            va="top" if va == "top" else "bottom",
-            fontsize="small",
-            color="0.25",
-        )
