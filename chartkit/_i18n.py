@@ -37,6 +37,102 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "word.relative_time": {"en": "relative time", "ko": "상대 시간"},
     "word.no_data": {"en": "no data", "ko": "데이터 없음"},
     # --- report (chartkit.metrics.report) -----------------------------------------------
+    "report.title.curves": {"en": "{metric}", "ko": "{metric} 곡선"},
+    "report.title.rank_spread": {
+        "en": "Spread across ranks: {metric}",
+        "ko": "rank 간 분포: {metric}",
+    },
+    "report.title.throughput": {"en": "Throughput", "ko": "처리량"},
+    "report.title.gpu_memory": {"en": "GPU memory per step", "ko": "스텝별 GPU 메모리"},
+    "report.title.trials": {"en": "Trials: {metric}", "ko": "시행별 {metric}"},
+    "report.title.rungs": {"en": "Rungs: {metric}", "ko": "단계(rung)별 {metric}"},
+    "report.title.lineage": {"en": "PBT lineage: {param}", "ko": "PBT 계보: {param}"},
+    "report.title.parallel": {
+        "en": "Hyper-parameters and {metric}",
+        "ko": "하이퍼파라미터와 {metric}",
+    },
+    "report.title.importance": {
+        "en": "Hyper-parameter importance for {metric}",
+        "ko": "{metric}에 대한 하이퍼파라미터 중요도",
+    },
+    "report.title.gpu_utilization": {"en": "GPU utilization", "ko": "GPU 사용률"},
+    "report.title.gpu_memory_map": {"en": "GPU memory", "ko": "GPU 메모리"},
+    "report.title.probe": {"en": "Batch-size probe", "ko": "배치 크기 탐색"},
+    "report.title.scaling": {
+        "en": "Scaling with world size",
+        "ko": "GPU 수(world size)에 따른 확장성",
+    },
+    "report.page.title": {"en": "Training-log report: {path}", "ko": "학습 로그 보고서: {path}"},
+    "report.page.found": {
+        "en": "{n} log(s) found, {charts} chart(s) written",
+        "ko": "로그 {n}개 발견, 차트 {charts}개 작성",
+    },
+    "report.page.recognised": {"en": "recognised: {reason}", "ko": "인식 근거: {reason}"},
+    "report.page.preferred": {"en": "preferred over: {what}", "ko": "대신 읽지 않은 사본: {what}"},
+    "report.page.not_read": {"en": "not read: {error}", "ko": "읽지 못함: {error}"},
+    "report.page.chart_failed": {
+        "en": "{title}: not drawn: {error}",
+        "ko": "{title}: 그리지 못함: {error}",
+    },
+    "report.page.not_charted": {
+        "en": "Not charted, and limits applied",
+        "ko": "그리지 않은 항목과 적용한 제한",
+    },
+    "report.page.audit": {
+        "en": "Audit findings (after layout fixes)",
+        "ko": "점검 결과 (배치 수정 후)",
+    },
+    "report.page.fixed": {"en": "layout fixed: {what}", "ko": "배치 수정: {what}"},
+    "report.page.skipped": {"en": "Files not taken ({n})", "ko": "읽지 않은 파일 ({n}개)"},
+    "report.page.settings": {"en": "settings: {what}", "ko": "설정: {what}"},
+    "report.note.curve_limit": {
+        "en": "{shown} of {total} curves charted; pass --metric NAME for the rest: {rest}",
+        "ko": "곡선 {total}개 중 {shown}개만 그림; 나머지는 --metric 이름으로 지정: {rest}",
+    },
+    "report.note.counters": {
+        "en": "not charted (counters and bookkeeping): {names}",
+        "ko": "그리지 않음 (카운터와 기록용 값): {names}",
+    },
+    "report.note.flat": {
+        "en": "not charted (constant, or fewer than 2 finite points): {names}",
+        "ko": "그리지 않음 (값이 일정하거나 유한한 점이 2개 미만): {names}",
+    },
+    "report.note.config": {
+        "en": "not charted as curves (configuration values): {names}",
+        "ko": "곡선으로 그리지 않음 (설정 값): {names}",
+    },
+    "report.note.absent": {
+        "en": "--metric {names}: not in this log",
+        "ko": "--metric {names}: 이 로그에 없음",
+    },
+    "report.note.no_rungs": {
+        "en": "rungs not drawn: {reason}",
+        "ko": "단계(rung) 차트 없음: {reason}",
+    },
+    "report.note.no_throughput": {
+        "en": "throughput not charted: no samples/s logged and no batch size to derive it "
+        "(pass --batch-size N or batch_size in chartkit.toml)",
+        "ko": "처리량 차트 없음: 기록된 samples/s도, 계산에 쓸 배치 크기도 없음 "
+        "(--batch-size N 또는 chartkit.toml의 batch_size로 지정)",
+    },
+    "report.note.no_rank_spread": {
+        "en": "rank spread not charted: {metric} was logged by one rank only",
+        "ko": "rank 간 분포 차트 없음: {metric}은(는) 한 rank만 기록함",
+    },
+    "report.note.no_params": {
+        "en": "hyper-parameter charts not drawn: no configuration values vary across trials",
+        "ko": "하이퍼파라미터 차트 없음: 시행마다 달라지는 설정 값이 없음",
+    },
+    "report.note.no_lineage": {
+        "en": "PBT lineage not drawn: no exploit log (pbt_global.txt / pbt_policy_*.txt) "
+        "and no config change within a trial",
+        "ko": "PBT 계보 차트 없음: exploit 기록(pbt_global.txt / pbt_policy_*.txt)도, "
+        "시행 안의 설정 변경도 없음",
+    },
+    "report.note.unused_option": {
+        "en": "{option} not used: no chart of this log takes it",
+        "ko": "{option} 사용 안 함: 이 로그의 어느 차트도 받지 않음",
+    },
     # --- curves / ranks / throughput ----------------------------------------------------
     "curves.xlabel.samples": {"en": "samples (per rank)", "ko": "샘플 수 (rank당)"},
     "curves.note.nonfinite": {
@@ -134,7 +230,135 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "scaling.xlabel": {"en": "world size (ranks)", "ko": "world size (rank 수)"},
     "scaling.ylabel": {"en": "speed-up vs {n} rank(s)", "ko": "rank {n}개 대비 속도 향상"},
     # --- gpu / probe / roles ------------------------------------------------------------
+    "roles.note": {"en": "{role}: {column}", "ko": "{role}: {column}"},
+    "roles.note.unit": {"en": "{role}: {column} ({unit})", "ko": "{role}: {column} ({unit})"},
+    "roles.note.by_hand": {"en": ", set by hand", "ko": ", 직접 지정"},
+    "roles.name.memory": {"en": "memory", "ko": "메모리"},
+    "roles.name.step_time": {"en": "step time", "ko": "스텝 시간"},
+    "roles.name.throughput": {"en": "throughput", "ko": "처리량"},
+    "roles.name.batch_size": {"en": "batch size", "ko": "배치 크기"},
+    "roles.name.status": {"en": "status", "ko": "상태"},
+    "roles.name.lr": {"en": "learning rate", "ko": "학습률"},
+    "roles.name.utilization": {"en": "utilization", "ko": "사용률"},
+    "roles.name.power": {"en": "power", "ko": "전력"},
+    "roles.name.temperature": {"en": "temperature", "ko": "온도"},
+    "roles.name.clock": {"en": "clock", "ko": "클럭"},
     # --- tuning (trials, rungs, parallel, importance, lineage) -------------------------
+    "tuning.too_few": {
+        "en": "{what} needs at least {need} trials with a value; this log has {n}",
+        "ko": "{what}에는 값이 있는 시행이 {need}개 이상 필요합니다 (이 로그: {n}개)",
+    },
+    "tuning.what.rungs": {"en": "A rung plot", "ko": "rung 그림"},
+    "tuning.what.importance": {"en": "An importance estimate", "ko": "중요도 추정"},
+    "tuning.what.parallel": {"en": "A parallel-coordinates plot", "ko": "평행 좌표 그림"},
+    "tuning.not_drawn": {"en": "not drawn: {reason}", "ko": "그리지 않음: {reason}"},
+    "tuning.no_finite": {"en": "no finite values", "ko": "유한한 값 없음"},
+    "tuning.no_value": {"en": "no value", "ko": "값 없음"},
+    "tuning.iteration": {"en": "training iteration", "ko": "학습 반복"},
+    "tuning.outcome.completed": {"en": "completed (reached max_t)", "ko": "완료 (max_t 도달)"},
+    "tuning.outcome.stopped": {"en": "stopped by the scheduler", "ko": "스케줄러가 중단"},
+    "tuning.outcome.error": {"en": "ERROR", "ko": "오류 (ERROR)"},
+    "tuning.outcome.other": {"en": "other status", "ko": "기타 상태"},
+    "tuning.rungs.reached": {"en": "reached: {chain}", "ko": "도달: {chain}"},
+    "tuning.rungs.args": {
+        "en": "grace_period {g}, reduction_factor {rf}, max_t {mt}",
+        "ko": "grace_period {g}, reduction_factor {rf}, max_t {mt}",
+    },
+    "tuning.rungs.from": {"en": "{kind} from {evidence}", "ko": "{kind}: {evidence}에서 확인"},
+    "tuning.rungs.bracket": {"en": "bracket {s}", "ko": "브래킷 {s}"},
+    "tuning.rungs.trials": {"en": "{n} trials", "ko": "시행 {n}개"},
+    "tuning.best.min": {"en": "best = lowest of {scope}", "ko": "최고 = {scope} 중 가장 낮은 값"},
+    "tuning.best.max": {"en": "best = highest of {scope}", "ko": "최고 = {scope} 중 가장 높은 값"},
+    "tuning.scope.last": {"en": "each trial's last value", "ko": "각 시행의 마지막 값"},
+    "tuning.scope.min": {"en": "each trial's minimum", "ko": "각 시행의 최솟값"},
+    "tuning.scope.max": {"en": "each trial's maximum", "ko": "각 시행의 최댓값"},
+    "tuning.scope.step": {"en": "the value at step {step}", "ko": "스텝 {step}의 값"},
+    "tuning.mark.pbt": {"en": "◆ = PBT segment start", "ko": "◆ = PBT 구간 시작"},
+    "tuning.mark.error": {"en": "X = ERROR", "ko": "X = 오류"},
+    "tuning.pbt.legend": {
+        "en": "PBT: new config or restored checkpoint",
+        "ko": "PBT: 새 설정 또는 체크포인트 복원",
+    },
+    "tuning.best.label": {
+        "en": "best: {trial} ({metric} {score})",
+        "ko": "최고: {trial} ({metric} {score})",
+    },
+    "tuning.log_scale": {"en": "{name} (log scale)", "ko": "{name} (로그 척도)"},
+    "tuning.log_axis": {"en": "{name} (log)", "ko": "{name} (로그)"},
+    "tuning.coloured_by": {
+        "en": "{n} trials coloured by {name}",
+        "ko": "시행 {n}개, {name}에 따라 색칠",
+    },
+    "tuning.one_colour": {"en": "{n} trials, one colour each", "ko": "시행 {n}개, 시행마다 한 색"},
+    "tuning.lineage.changes": {
+        "en": "{n} segment starts (restored checkpoint or new config)",
+        "ko": "구간 시작 {n}개 (체크포인트 복원 또는 새 설정)",
+    },
+    "tuning.lineage.none": {
+        "en": "no trial changed its config or restored a checkpoint (no PBT)",
+        "ko": "설정을 바꾸거나 체크포인트를 복원한 시행 없음 (PBT 아님)",
+    },
+    "tuning.lineage.replaced": {
+        "en": "| = overwritten segment ({n})",
+        "ko": "| = 덮어쓴 구간 ({n})",
+    },
+    "tuning.lineage.exploits": {
+        "en": "arrows: {n} exploits (copied → copying trial)",
+        "ko": "화살표: exploit {n}회 (복사된 시행 → 복사한 시행)",
+    },
+    "tuning.importance.xlabel": {
+        "en": "share of the variance of {metric} ranks explained",
+        "ko": "{metric} 순위 분산 중 설명된 비율",
+    },
+    "tuning.importance.note": {
+        "en": "{scope}, {n} trials; ρ² (Spearman) for numbers, η² for choices",
+        "ko": "{scope}, 시행 {n}개; 수는 ρ² (Spearman), 선택지는 η²",
+    },
+    "tuning.importance.noisy": {"en": "only {n} trials: noisy", "ko": "시행 {n}개뿐: 잡음이 큼"},
+    "tuning.importance.groups": {"en": "η², {n} groups", "ko": "η², 그룹 {n}개"},
+    "tuning.parallel.note": {
+        "en": "{n} trials by {scope}{best}",
+        "ko": "시행 {n}개, {scope} 기준{best}",
+    },
+    "tuning.parallel.best": {"en": "; best = thick", "ko": "; 최고 = 굵은 선"},
+    # --- trace (torch.profiler) ---------------------------------------------------------
+    "trace.cat.compute": {"en": "compute", "ko": "연산"},
+    "trace.cat.optimizer": {"en": "optimizer", "ko": "옵티마이저"},
+    "trace.cat.data": {"en": "data loading", "ko": "데이터 로딩"},
+    "trace.cat.memcpy": {"en": "memory copy", "ko": "메모리 복사"},
+    "trace.cat.comm": {"en": "communication", "ko": "통신"},
+    "trace.cat.other": {"en": "other", "ko": "기타"},
+    "trace.cat.idle": {"en": "idle", "ko": "유휴"},
+    "trace.exposed": {"en": "communication (exposed)", "ko": "통신 (노출)"},
+    "trace.overlapped": {
+        "en": "communication overlapped with work",
+        "ko": "연산과 겹친 통신",
+    },
+    "trace.step_n": {"en": "step {step}", "ko": "스텝 {step}"},
+    "trace.rank_n": {"en": "rank {rank}", "ko": "rank {rank}"},
+    "trace.ms_per_step": {"en": "time per step (ms)", "ko": "스텝당 시간 (ms)"},
+    "trace.mean_ms_per_step": {
+        "en": "mean time per step (ms, {steps} steps)",
+        "ko": "스텝당 평균 시간 (ms, {steps}개 스텝)",
+    },
+    "trace.ms_since_step": {
+        "en": "ms since step {step} began (each rank on its own clock)",
+        "ko": "스텝 {step} 시작 후 ms (rank마다 자체 시계)",
+    },
+    "trace.straggler_note": {
+        "en": "rank {rank}: {cause} +{ms} ms/step",
+        "ko": "rank {rank}: {cause} 스텝당 +{ms} ms",
+    },
+    "trace.straggler_sentence": {
+        "en": "Rank {rank} is the straggler: its {cause} takes {ms} ms per step more than "
+        "the others', while rank(s) {others} wait {wait} ms per step in {comm}.",
+        "ko": "rank {rank}가 지연 rank입니다: {cause}에 다른 rank보다 스텝당 {ms} ms 더 걸리고, "
+        "rank {others}는 {comm}에서 스텝당 {wait} ms 기다립니다.",
+    },
+    "trace.no_straggler": {
+        "en": "No straggler: every rank waits about as long in communication.",
+        "ko": "지연 rank 없음: 모든 rank의 통신 대기 시간이 비슷합니다.",
+    },
     # --- audit --------------------------------------------------------------------------
 }
 

@@ -117,10 +117,25 @@ def _grid_folder(root, n, *, seed=0) -> Path:
     return root
 
 
-def _heading(ax) -> dict[str, str]:
-    """The texts of the title stack the plot put above *ax*."""
-    stack = next(a for a in ax.texts if isinstance(a, TitleStack))
-    return {slot: item.text for slot, item in stack.items.items()}
+def _ax():
+    """A fresh Axes (ax=None draws on the current one, as seaborn does)."""
+    return plt.figure().add_subplot()
+
+
+def _facts(ax) -> str:
+    """The plot's facts note inside *ax* (the one text with a white box, drawn literally)."""
+    from matplotlib.text import Annotation
+
+    (note,) = [
+        t
+        for t in ax.texts
+        if t.get_bbox_patch() is not None
+        and not isinstance(t, Annotation)
+        and t.get_transform() == ax.transAxes
+    ]
+    assert not any(isinstance(a, TitleStack) for a in ax.texts)  # no title of its own
+    assert ax.get_title() == ""
+    return note.get_text().replace("\\$", "$")
 
 
 # --------------------------------------------------------------------------- the table
@@ -217,21 +232,18 @@ def test_trials_colour_by_log_lr(asha):
     assert best.get_linewidth() > lines[lo].get_linewidth()
     texts = [t.get_text() for t in ax.texts]
     assert any("best: 75cd2_00001 (loss 0.118)" in s and "lr=0.0348" in s for s in texts)
-    assert _heading(ax) == {
-        "title": "loss of 16 trials, coloured by lr",
-        "subtitle": "best = lowest of each trial's last value",
-    }
+    assert _facts(ax) == "16 trials coloured by lr; best = lowest of each trial's last value"
 
 
 def test_trials_categorical_and_mode(asha):
-    ax = plot_trials(asha, "accuracy", color_by="batch_size", scope="max")
+    ax = plot_trials(asha, "accuracy", color_by="batch_size", scope="max", ax=_ax())
     ax.figure.canvas.draw()  # the legend (loc="best") and the title stack measure each other
     legend = ax.get_legend()
     assert legend.get_title().get_text() == "batch_size"
     assert [t.get_text() for t in legend.get_texts()] == ["8", "16", "32", "64"]
-    assert _heading(ax)["subtitle"] == "best = highest of each trial's maximum"
-    ax2 = plot_trials(asha, "accuracy")
-    assert _heading(ax2)["subtitle"] == "best = highest of each trial's last value"
+    assert _facts(ax).endswith("best = highest of each trial's maximum")
+    ax2 = plot_trials(asha, "accuracy", ax=_ax())
+    assert _facts(ax2).endswith("best = highest of each trial's last value")
 
 
 def test_trials_errors(asha):
@@ -247,7 +259,7 @@ def test_trials_errors(asha):
         plot_trials(asha, "loss", color="k")
     with pytest.raises(ValueError, match=r"needs the trials' configs: pass the RunLog"):
         plot_trials(asha.metrics, "loss")
-    ax = plot_trials(asha.metrics, "loss", color_by=None)
+    ax = plot_trials(asha.metrics, "loss", color_by=None, ax=_ax())
     assert len(ax.get_lines()) == 16
 
 
@@ -277,7 +289,7 @@ def test_pbt_lineage_segments(pbt):
     assert len(starts[0].get_offsets()) == 2
     assert fig.axes[-1].get_ylabel() == "lr (log scale)"  # 0.01..0.3 over all segments
     # lineage off: one line per trial
-    ax2 = plot_trials(pbt, "loss", lineage=False)
+    ax2 = plot_trials(pbt, "loss", lineage=False, ax=_ax())
     assert len(ax2.get_lines()) == 4
     # the ERROR trial ends with an X
     err = next(ln for ln in ax2.get_lines() if ln.get_label() == "pbt_00003")
@@ -288,10 +300,14 @@ def test_pbt_lineage_segments(pbt):
 
 
 def test_rungs_survivors_on_asha(asha):
-    ax = plot_rungs(asha, "loss")
+    ax = plot_rungs(asha, "loss", ax=_ax())
     texts = [t.get_text() for t in ax.texts]
     assert texts[:5] == ["16 trials", "9", "6", "2", "1"]
-    assert _heading(ax)["subtitle"].startswith("reached: 16 \u2192 9 \u2192 6 \u2192 2 \u2192 1")
+    assert _facts(ax).splitlines() == [
+        "reached: 16 \u2192 9 \u2192 6 \u2192 2 \u2192 1",
+        "grace_period 1, reduction_factor 2, max_t 10",
+        "ASHA from stopping iterations 1, 2, 4, 8",
+    ]
     assert [round(x) for x in ax.get_xticks()] == [1, 2, 4, 8, 10]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["stopped by the scheduler (15)", "completed (reached max_t) (1)"]
@@ -300,7 +316,7 @@ def test_rungs_survivors_on_asha(asha):
 
 
 def test_rungs_given_scheduler(asha):
-    ax = plot_rungs(asha, "loss", reduction_factor=3, xscale="linear")
+    ax = plot_rungs(asha, "loss", reduction_factor=3, xscale="linear", ax=_ax())
     assert [round(x) for x in ax.get_xticks()] == [1, 3, 9, 10]
     texts = [t.get_text() for t in ax.texts]
     assert texts[:4] == ["16 trials", "6", "1", "1"]  # last iterations 1/2/4/8/10
@@ -316,7 +332,7 @@ def test_rungs_given_scheduler(asha):
 
 
 def test_parallel_keeps_stopped_and_error_trials(pbt, asha):
-    ax = plot_parallel(asha, "loss")
+    ax = plot_parallel(asha, "loss", ax=_ax())
     trial_lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert len(trial_lines) == 16
     dashed = [ln for ln in trial_lines if ln.get_linestyle() == "--"]
@@ -328,11 +344,8 @@ def test_parallel_keeps_stopped_and_error_trials(pbt, asha):
         "batch_size",
         "loss",
     ]  # the order of params.json
-    assert _heading(ax) == {
-        "title": "loss by configuration",
-        "subtitle": "16 trials; constant: data_seed",
-    }
-    ax2 = plot_parallel(pbt, "loss")
+    assert _facts(ax) == "16 trials by each trial's last value; best = thick; constant: data_seed"
+    ax2 = plot_parallel(pbt, "loss", ax=_ax())
     labels = [ln.get_label() for ln in ax2.get_lines() if not ln.get_label().startswith("_")]
     assert sorted(set(labels)) == ["pbt_00000", "pbt_00001", "pbt_00002", "pbt_00003"]
     err = next(ln for ln in ax2.get_lines() if ln.get_label() == "pbt_00003")
@@ -342,7 +355,7 @@ def test_parallel_keeps_stopped_and_error_trials(pbt, asha):
 
 
 def test_parallel_best_on_top_and_darkest(asha):
-    ax = plot_parallel(asha, "loss", params=["lr", "batch_size"])
+    ax = plot_parallel(asha, "loss", params=["lr", "batch_size"], ax=_ax())
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert lines[-1].get_label() == "75cd2_00001"  # drawn last
     darkness = [-sum(mpl.colors.to_rgb(ln.get_color())) for ln in lines]
@@ -389,15 +402,15 @@ def test_importance_eta_squared_by_hand(tmp_path):
 
 
 def test_importance_plot_and_small_count_warning(tmp_path, asha):
-    ax = plot_importance(asha, "loss")
+    ax = plot_importance(asha, "loss", ax=_ax())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["lr", "batch_size", "l1", "l2"]
     assert list(ax.get_yticks()) == [3, 2, 1, 0]  # most important on top
     assert len(ax.patches) == 4
     small = read_ray(_grid_folder(tmp_path, 5))
     with pytest.warns(DataWarning, match=r"from 5 trials \(fewer than min_trials=10\)"):
-        ax2 = plot_importance(small, "loss")
-    assert "only 5 trials: noisy" in [t.get_text() for t in ax2.texts]
+        ax2 = plot_importance(small, "loss", ax=_ax())
+    assert _facts(ax2).endswith("\nonly 5 trials: noisy")
     with pytest.raises(ValueError, match=r"0 is not a valid value for min_trials"):
         plot_importance(asha, "loss", min_trials=0)
 
@@ -407,18 +420,27 @@ def test_importance_plot_and_small_count_warning(tmp_path, asha):
 
 def test_one_trial_says_so(tmp_path):
     log = read_ray(_grid_folder(tmp_path, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot_rungs(log, "loss", ax=_ax())  # no scheduler evidence: says why, no rungs
+    assert [t.get_text() for t in ax.texts] == [
+        (
+            "not drawn: every trial ran to iteration 3: nothing in the files shows an "
+            "early-stopping scheduler (pass scheduler='asha' or 'hyperband' with its arguments "
+            "to draw rungs)"
+        )
+    ]
     for fn, what in [
-        (plot_rungs, "A rung plot"),
         (plot_parallel, "A parallel-coordinates plot"),
         (plot_importance, "An importance estimate"),
     ]:
         with pytest.warns(DataWarning, match=f"{what} needs at least") as rec:
-            ax = fn(log, "loss")
+            ax = fn(log, "loss", ax=_ax())
         assert len(rec) == 1
         assert any("this log has 1" in t.get_text() for t in ax.texts)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ax = plot_trials(log, "loss")
+        ax = plot_trials(log, "loss", ax=_ax())
     assert len(ax.get_lines()) == 1
 
 
@@ -476,11 +498,11 @@ def test_keep_all_draws_like_keep_last(tmp_path):
     assert len(every.metrics) > len(last.metrics)
     a = [
         (ln.get_xdata().tolist(), ln.get_ydata().tolist())
-        for ln in plot_trials(last, "loss").get_lines()
+        for ln in plot_trials(last, "loss", ax=_ax()).get_lines()
     ]
     b = [
         (ln.get_xdata().tolist(), ln.get_ydata().tolist())
-        for ln in plot_trials(every, "loss").get_lines()
+        for ln in plot_trials(every, "loss", ax=_ax()).get_lines()
     ]
     assert a == b
 
@@ -497,7 +519,7 @@ def test_error_trial_without_results_is_kept(tmp_path):
     row = t.set_index("trial").loc[d.name]
     assert row["outcome"] == "error"
     assert math.isnan(row["value"])
-    ax = plot_parallel(log, "loss")
+    ax = plot_parallel(log, "loss", ax=_ax())
     assert "no value" in [x.get_text() for x in ax.texts]
     err = next(ln for ln in ax.get_lines() if ln.get_label() == d.name)
     assert err.get_ydata()[-1] < 0  # drawn to the slot under the metric axis
@@ -513,7 +535,7 @@ def test_real_pbt_run_lineage():
     segs = lineage_segments(log)
     first = segs[segs["trial"] == "6e82b_00000"]
     assert first["start_step"].tolist() == [1, 3, 5, 5, 7, 9]
-    ax = plot_trials(log, "loss")
+    ax = plot_trials(log, "loss", ax=_ax())
     lines = [ln for ln in ax.get_lines() if ln.get_label() == "6e82b_00000"]
     # segment 2 (start 5) was overwritten entirely by segment 3 (also start 5)
     assert len(lines) == 5
@@ -547,12 +569,12 @@ def test_all_nan_metric(tmp_path):
     log = read_ray(root)  # NaN is a value, kept silently
     assert trial_table(log, "loss")["value"].isna().all()
     with pytest.warns(DataWarning, match="no trial has a finite value of 'loss'") as rec:
-        ax = plot_trials(log, "loss")  # drawn empty, no best label, no error
+        ax = plot_trials(log, "loss", ax=_ax())  # drawn empty, no best label, no error
     assert len(rec) == 1
     assert not any(t.get_text().startswith("best:") for t in ax.texts)
     assert "no finite values" in [t.get_text() for t in ax.texts]
     with pytest.warns(DataWarning, match="no trial has a finite value of 'loss'"):
-        ax = plot_parallel(log, "loss")
+        ax = plot_parallel(log, "loss", ax=_ax())
     lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert len(lines) == 3  # the configs are still drawn, to the "no value" slot
     assert "no value" in [t.get_text() for t in ax.texts]
@@ -565,7 +587,7 @@ def _pbt_real():
 
 def test_lineage_bars_on_real_pbt():
     log = _pbt_real()
-    ax = plot_lineage(log, "lr")
+    ax = plot_lineage(log, "lr", ax=_ax())
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "6e82b_00000",
         "6e82b_00001",
@@ -582,18 +604,18 @@ def test_lineage_bars_on_real_pbt():
     assert len(ticks) == 1
     assert ticks[0].get_xdata()[0] == 4.5  # the overwritten segment's start
     assert any(ln.get_marker() == "X" for ln in ax.get_lines())  # the ERROR trial
-    assert _heading(ax) == {
-        "title": "Lineage of 4 trials: lr per segment",
-        "subtitle": "5 segment starts (a restored checkpoint or a new config); "
-        "| = overwritten segment (1); X = ERROR",
-    }
+    assert _facts(ax).splitlines() == [
+        "5 segment starts (restored checkpoint or new config)",
+        "| = overwritten segment (1)",
+        "X = ERROR",
+    ]
     assert ax.figure.axes[-1].get_ylabel() == "lr (log scale)"
 
 
 def test_lineage_without_pbt_and_errors(asha):
-    ax = plot_lineage(asha, "batch_size")
+    ax = plot_lineage(asha, "batch_size", ax=_ax())
     assert len(ax.patches) == 16
-    assert "(no PBT)" in _heading(ax)["subtitle"]
+    assert "(no PBT)" in _facts(ax)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["8", "16", "32", "64"]
     with pytest.raises(KeyError, match=r"'rl' is not a valid value for param.*'lr'"):
         plot_lineage(asha, "rl")

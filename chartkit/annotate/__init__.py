@@ -1,5 +1,6 @@
 """Text layers: fonts, titles, rich text, contrast, glyph checks, direct labels, placement."""
 
+from chartkit.annotate._markup import escape_data
 from chartkit.annotate.contrast import (
     bar_labels,
     contrast_ratio,
@@ -33,6 +34,7 @@ __all__ = [
     "check_glyphs",
     "contrast_ratio",
     "covers",
+    "escape_data",
     "font_family",
     "heatmap_labels",
     "korean_font",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from chartkit._validate import invalid_value_message
 
-__all__ = ["STYLE_KEYS", "TAGS", "Segment", "markup_error", "parse_markup"]
+__all__ = ["STYLE_KEYS", "TAGS", "Segment", "escape_data", "markup_error", "parse_markup"]
 
 #: Named formatting tags and the text properties they set.
 TAGS: dict[str, dict[str, object]] = {
@@ -221,3 +221,36 @@ def parse_markup(markup: str) -> list[Segment]:
 def plain_text(markup: str) -> str:
     """The characters *markup* draws, without its tags."""
     return "".join(seg.text for seg in parse_markup(markup))
+
+
+def escape_data(text: object, *, markup: bool = False) -> str:
+    r"""*text* (a metric, trial, run or parameter name) escaped to be drawn literally.
+
+    Data names are not markup: a metric called ``cost$$`` or ``a\<b`` must appear as
+    written, never as mathtext or chartkit rich text. Every ``$`` becomes ``\$``, which
+    matplotlib draws as a plain dollar sign; with *markup* (a string that goes through
+    chartkit's rich-text parser first: `chartkit.annotate.titles`, `rich_text`), backslashes,
+    ``<`` and ``>`` are escaped for the parser as well.
+
+    Parameters
+    ----------
+    text : object
+        The name; non-strings are converted with `str`.
+    markup : bool, default: False
+        Also escape chartkit's rich-text markup.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> escape_data("cost$$")
+    'cost\\$\\$'
+    >>> escape_data("a<b>", markup=True)
+    'a\\<b\\>'
+    """
+    s = str(text)
+    if markup:
+        s = s.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+    return s.replace("$", "\\$")

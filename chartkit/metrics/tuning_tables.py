@@ -1,21 +1,21 @@
 """Tuning runs as tables: one row per trial, its score, outcome and config (no pyplot).
 
-The tuning plots (`plot_trials`, `plot_rungs`, `plot_parallel`, `plot_importance`) share
-these helpers:
+The tuning plots (`plot_trials`, `plot_rungs`, `plot_parallel`, `plot_importance`,
+`plot_lineage`) draw these tables; each can be computed without drawing:
 
 * `trial_table`: one row per trial with the score of *metric* under a *scope*, the trial's
   outcome (``completed``, ``stopped`` early by the scheduler, ``error``, ...) and its config;
 * `param_kinds`: how each parameter is shown: ``"log"`` (positive values spanning more than
   a factor `LOG_SPREAD`), ``"linear"``, or ``"categorical"`` (strings, booleans, or a few
   integer choices);
-* `best_trial`, `lineage_segments` (PBT) and `scheduler_of` (ASHA/HyperBand rungs).
+* `best_trial`, `lineage_segments` (PBT) and `param_importance` (in
+  `chartkit.metrics.importance`); the scheduler facts are in `chartkit.metrics.schedulers`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -23,18 +23,26 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.errors import DataWarning
-from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.plots._data import frame_of, metric_names, metric_rows
 from chartkit.metrics.schema import PARAMS_COLUMNS, RunLog, natural_key, unknown_column
 
 __all__ = [
     "LOG_SPREAD",
     "best_trial",
+    "check_param",
+    "check_params_available",
+    "default_metric",
+    "default_mode",
+    "format_config",
+    "last_steps",
     "lineage_segments",
     "param_kinds",
-    "scheduler_of",
+    "param_names",
+    "segment_of",
     "trial_curves",
     "trial_table",
+    "trials_info",
+    "varying_params",
 ]
 
 #: A positive numeric parameter whose max/min exceeds this is shown on a log scale.
@@ -57,65 +65,17 @@ def default_mode(metric: str, scope: str) -> str:
     return "max" if any(h in name for h in _MAX_HINTS) else "min"
 
 
-def _trials_info(log) -> pd.DataFrame | None:
+def trials_info(log) -> pd.DataFrame | None:
+    """The reader's one-row-per-trial summary (``info.extra["trials"]``), or None."""
     info = log.info if isinstance(log, RunLog) else getattr(log, "attrs", {}).get("chartkit")
     extra = getattr(info, "extra", None) or {}
     trials = extra.get("trials")
     return trials if isinstance(trials, pd.DataFrame) else None
 
 
-def scheduler_of(
-    log,
-    *,
-    grace_period: float | None = None,
-    reduction_factor: float | None = None,
-    max_t: float | None = None,
-) -> dict[str, Any]:
-    """The ASHA/HyperBand rungs of a tuning log.
-
-    The values recorded by the reader (``info.extra["scheduler"]``) are used unless one of
-    *grace_period*, *reduction_factor*, *max_t* is given, in which case the milestones and
-    the survivors are recomputed with `chartkit.metrics.readers.ray.asha_milestones`; a
-    value neither given nor recorded is inferred from the trials' last iterations.
-
-    Returns
-    -------
-    dict
-        ``grace_period, reduction_factor, max_t, milestones, survivors`` (milestone ->
-        number of trials whose last iteration reached it) and ``how``; empty when there
-        are no trials with data.
-    """
-    from chartkit.metrics.readers.ray import _infer_scheduler, asha_milestones
-
-    info = log.info if isinstance(log, RunLog) else getattr(log, "attrs", {}).get("chartkit")
-    recorded = dict((getattr(info, "extra", None) or {}).get("scheduler") or {})
-    given = {"grace_period": grace_period, "reduction_factor": reduction_factor, "max_t": max_t}
-    if recorded and all(v is None for v in given.values()):
-        return recorded
-    last = _last_steps(log)
-    if not last:
-        return {}
-    args = {k: (v if v is not None else recorded.get(k)) for k, v in given.items()}
-    g, rf, mt, how = _infer_scheduler(
-        list(last.values()), args["grace_period"], args["reduction_factor"], args["max_t"]
-    )
-    for k, v in given.items():
-        if v is not None:
-            how[k] = "given"
-    milestones = asha_milestones(g, rf, mt)
-    milestones = [int(m) if float(m).is_integer() else m for m in milestones]
-    return {
-        "grace_period": g,
-        "reduction_factor": rf,
-        "max_t": mt,
-        "milestones": milestones,
-        "how": how,
-        "survivors": {m: sum(1 for x in last.values() if x >= m) for m in milestones},
-    }
-
-
-def _last_steps(log) -> dict[str, int]:
-    trials = _trials_info(log)
+def last_steps(log) -> dict[str, int]:
+    """Trial -> its last iteration (from the trial summary, else the metrics)."""
+    trials = trials_info(log)
     if trials is not None and len(trials):
         out = {}
         for t, x in zip(trials["trial"], trials["last_iteration"], strict=True):
@@ -130,9 +90,28 @@ def _last_steps(log) -> dict[str, int]:
 
 
 def _params(log) -> pd.DataFrame:
-    if isinstance(log, RunLog):
-        return log.params
-    return pd.DataFrame(columns=list(PARAMS_COLUMNS))
+    """The params frame, list/dict config values as text (``"[0, 64]"``): categories."""
+    if not isinstance(log, RunLog):
+        return pd.DataFrame(columns=list(PARAMS_COLUMNS))
+    p = log.params
+    nested = [
+        c
+        for c in p.columns
+        if c not in PARAMS_COLUMNS
+        and p[c].dtype == object
+        and p[c].map(lambda v: isinstance(v, (list, dict, set, tuple))).any()
+    ]
+    if nested:
+        p = p.copy()
+        for c in nested:
+            p[c] = p[c].map(_as_text)
+    return p
+
+
+def _as_text(v: Any) -> Any:
+    if isinstance(v, (list, dict, set, tuple)):
+        return str(list(v) if isinstance(v, (set, tuple)) else v)
+    return v
 
 
 def param_names(log) -> list[str]:
@@ -222,10 +201,10 @@ def trial_table(
     check_in_list(["last", "min", "max"], scope=scope)
     frame, _ = frame_of(log)
     rows = metric_rows(frame, metric)
-    trials_info = _trials_info(log)
+    summary = trials_info(log)
     names: list[str] = []
-    if trials_info is not None:
-        names = [str(t) for t in trials_info["trial"]]
+    if summary is not None:
+        names = [str(t) for t in summary["trial"]]
     for t in rows["trial"].dropna().astype(str).unique():
         if t not in names:
             names.append(t)
@@ -248,19 +227,18 @@ def trial_table(
             at = v[x == step]
             values[t] = float(at[-1]) if at.size else math.nan
     status = {}
-    if trials_info is not None:
+    if summary is not None:
         for t, s, x in zip(
-            trials_info["trial"],
-            trials_info["status"],
-            trials_info["last_iteration"],
+            summary["trial"],
+            summary["status"],
+            summary["last_iteration"],
             strict=True,
         ):
             status[str(t)] = str(s) if s is not None else "UNKNOWN"
             if not pd.isna(x):
                 last_step.setdefault(str(t), float(x))
                 last_step[str(t)] = max(last_step[str(t)], float(x))
-    sched = scheduler_of(log) if names else {}
-    max_t = sched.get("max_t")
+    max_t = _scheduler_max_t(log) if names else None
     if max_t is None and last_step:
         max_t = max(last_step.values())
     out = pd.DataFrame(
@@ -424,22 +402,6 @@ def segment_of(steps: np.ndarray, starts: Sequence[Any]) -> np.ndarray:
     return seg
 
 
-def too_few(ax, n: int, need: int, what: str, stacklevel: int = 3) -> None:
-    """Write a 'needs at least *need* trials' note in *ax* and emit one DataWarning."""
-    msg = f"{what} needs at least {need} trials with a value; this log has {n}"
-    warnings.warn(msg + ".", DataWarning, stacklevel=stacklevel)
-    ax.text(
-        0.5,
-        0.5,
-        msg,
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        color="0.35",
-        wrap=True,
-    )
-
-
 def check_params_available(log, what: str) -> list[str]:
     """Config keys of *log*, or a ValueError saying *what* needs a RunLog with params."""
     names = param_names(log)
@@ -456,40 +418,34 @@ def check_param(name: str, params: Sequence[str], what: str = "color_by") -> Non
         raise unknown_column(name, params, what)
 
 
-def no_finite(ax, metric: str, stacklevel: int = 3) -> None:
-    """Note "no finite values" in *ax* and emit one DataWarning naming *metric*."""
-    warnings.warn(
-        f"no trial has a finite value of {metric!r}; drawn without scores.",
-        DataWarning,
-        stacklevel=stacklevel,
-    )
-    ax.text(
-        0.5,
-        0.5,
-        "no finite values",
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        color="0.4",
-    )
+def _scheduler_max_t(log) -> float | None:
+    """max_t of a rung scheduler the reader found evidence of (None otherwise)."""
+    info = log.info if isinstance(log, RunLog) else getattr(log, "attrs", {}).get("chartkit")
+    sched = (getattr(info, "extra", None) or {}).get("scheduler") or {}
+    return sched.get("max_t") if sched.get("kind") in ("asha", "hyperband") else None
 
 
-def _literal(text: str) -> str:
-    """*text* with the rich-text markup characters escaped (``<``, ``>``, backslash)."""
-    return text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+#: Metric names tried, in order, when a tuning plot is called with ``metric=None``.
+DEFAULT_METRICS = ("loss", "val_loss", "validation_loss", "eval_loss", "accuracy", "val_acc")
 
 
-def heading(ax, title: str, note: str):
-    """Title and a subtitle-like *note* above *ax*, in chartkit's title stack.
+def default_metric(log, metric: str | None) -> str:
+    """*metric*, or when None the first of `DEFAULT_METRICS` in *log*, else its first one.
 
-    `chartkit.annotate.titles` reserves their room in the layout, above the Axes' own
-    title: a later ``ax.set_title(...)`` adds a title under them instead of overlapping,
-    and ``chartkit.annotate.titles(ax, title=...)`` replaces the title and keeps the note.
-
-    Returns
-    -------
-    chartkit.annotate.titles.TitleStack
+    Raises
+    ------
+    ValueError
+        When *metric* is None and the log has no metric at all.
     """
-    from chartkit.annotate.titles import titles
+    if metric is not None:
+        return metric
+    frame, _ = frame_of(log)
+    names = metric_names(frame)
+    for m in DEFAULT_METRICS:
+        if m in names:
+            return m
+    if not names:
+        from chartkit._validate import invalid_value_message
 
-    return titles(ax, title=_literal(title), subtitle=_literal(note))
+        raise ValueError(invalid_value_message(None, "metric", expected="a metric of the log"))
+    return names[0]

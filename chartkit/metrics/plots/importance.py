@@ -1,23 +1,4 @@
-"""Which hyper-parameters matter: a rank-based, one-parameter-at-a-time importance.
-
-The measure (`param_importance`) is the share of the variance of the trials' metric
-*ranks* that one parameter explains on its own:
-
-* a numeric parameter (log or linear): the squared Spearman rank correlation ``rho**2``
-  between the parameter and the metric. Ranks do not change under a monotone transform,
-  so a log-uniform parameter is measured on its log scale for free; the sign of ``rho``
-  says whether larger values go with a larger metric;
-* a categorical parameter (strings, booleans, a few integer choices): the correlation
-  ratio ``eta**2`` of a one-way grouping of the metric ranks by category (between-group
-  sum of squares over total sum of squares).
-
-Both are fractions in [0, 1] of the same quantity (the ranks' variance), so they can be
-compared across parameters. They ignore interactions, and ``eta**2`` grows with the number
-of categories when trials are few; fANOVA or SHAP on a surrogate model are the refined
-versions. Below `MIN_TRIALS` trials the plot warns that the values are noise-dominated.
-
-The computation imports no pyplot.
-"""
+"""Which hyper-parameters matter: a bar chart of `chartkit.metrics.importance.param_importance`."""
 
 from __future__ import annotations
 
@@ -26,150 +7,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from chartkit._figure import get_ax
+from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list
+from chartkit.annotate._markup import escape_data
 from chartkit.errors import DataWarning
-from chartkit.metrics.plots.tuning import (
-    Kind,
-    check_param,
-    check_params_available,
-    heading,
-    param_kinds,
-    too_few,
-    trial_table,
-    varying_params,
-)
+from chartkit.metrics.importance import MIN_COMPUTE, MIN_TRIALS, param_importance
+from chartkit.metrics.plots.tuning import show_facts, too_few
+from chartkit.metrics.tuning_tables import Kind, default_metric
 
-__all__ = ["MIN_TRIALS", "param_importance", "plot_importance"]
-
-#: Below this many trials with a value, `plot_importance` warns (and says so in the axes).
-MIN_TRIALS = 10
-# Below this many, nothing is computed (a rank correlation of 2 points is always +-1).
-_MIN_COMPUTE = 3
-
-
-def _ranks(x: np.ndarray) -> np.ndarray:
-    return pd.Series(x).rank(method="average").to_numpy(dtype=float)
-
-
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    rx, ry = _ranks(x), _ranks(y)
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    den = np.sqrt((rx * rx).sum() * (ry * ry).sum())
-    return float((rx * ry).sum() / den) if den > 0 else 0.0
-
-
-def _eta_squared(groups: Sequence[Any], y: np.ndarray) -> float:
-    r = _ranks(y)
-    total = ((r - r.mean()) ** 2).sum()
-    if total == 0:
-        return 0.0
-    s = pd.Series(r).groupby(pd.Series(list(groups)).astype(str).to_numpy(), sort=False)
-    between = (s.count() * (s.mean() - r.mean()) ** 2).sum()
-    return float(between / total)
-
-
-def param_importance(
-    log,
-    metric: str,
-    *,
-    params: Sequence[str] | None = None,
-    scope: Literal["last", "min", "max"] = "last",
-    step: int | None = None,
-    scales: Mapping[str, Kind] | None = None,
-) -> pd.DataFrame:
-    """Share of the variance of the trials' *metric* ranks explained by each parameter.
-
-    See the module docstring for the measure.
-
-    Parameters
-    ----------
-    log : RunLog
-        A tuning log (`chartkit.metrics.readers.ray.read_ray`).
-    metric : str
-        The metric the trials are scored by.
-    params : list of str, optional
-        Parameters to measure; default: every config key that varies.
-    scope : {"last", "min", "max"}, default: "last"
-        How a trial's curve becomes one value (see `~.tuning.trial_table`).
-    step : int, optional
-        Score every trial at this step instead (trials that did not reach it are left out).
-        After ASHA, trials stopped at different iterations, so their last values mix
-        "how good" with "how long it ran"; ``step=grace_period`` compares every trial at
-        the first rung.
-    scales : dict, optional
-        ``{param: kind}`` overriding the guessed kind (see `~.tuning.param_kinds`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per parameter, most important first: ``param, kind, measure`` (``"rho^2"``
-        or ``"eta^2"``), ``importance`` in [0, 1] (NaN when fewer than 3 trials have both
-        values), ``rho`` (signed Spearman correlation; NaN for categorical parameters),
-        ``n_trials``, ``n_groups``.
-
-    Raises
-    ------
-    KeyError
-        When *metric* or a name in *params* is not in the log.
-    ValueError
-        For a bad *scope* or a bare metrics frame (no configs).
-    """
-    all_params = check_params_available(log, "param_importance")
-    table = trial_table(log, metric, scope=scope, step=step)
-    if params is None:
-        params, _ = varying_params(table, all_params)
-    else:
-        for p in params:
-            check_param(p, all_params, "params")
-    kinds = param_kinds(table, list(params), scales)
-    y_all = table["value"].to_numpy(dtype=float)
-    rows = []
-    for p in params:
-        col = table[p]
-        ok = np.isfinite(y_all) & col.notna().to_numpy()
-        y = y_all[ok]
-        x = col[ok]
-        n = int(ok.sum())
-        n_groups = int(x.astype(str).nunique())
-        rho = np.nan
-        if kinds[p] == "categorical":
-            measure = "eta^2"
-            imp = _eta_squared(x.tolist(), y) if n >= _MIN_COMPUTE else np.nan
-        else:
-            measure = "rho^2"
-            if n >= _MIN_COMPUTE:
-                rho = _spearman(pd.to_numeric(x).to_numpy(dtype=float), y)
-                imp = rho * rho
-            else:
-                imp = np.nan
-        rows.append(
-            {
-                "param": p,
-                "kind": kinds[p],
-                "measure": measure,
-                "importance": imp,
-                "rho": rho,
-                "n_trials": n,
-                "n_groups": n_groups,
-            }
-        )
-    out = pd.DataFrame(
-        rows,
-        columns=["param", "kind", "measure", "importance", "rho", "n_trials", "n_groups"],
-    )
-    out = out.sort_values("importance", ascending=False, kind="stable", na_position="last")
-    out = out.reset_index(drop=True)
-    out.attrs.update(table.attrs)
-    out.attrs["n_trials"] = int(np.isfinite(y_all).sum())
-    return out
+__all__ = ["param_importance", "plot_importance"]
 
 
 def plot_importance(
     log,
-    metric: str,
+    metric: str | None = None,
     *,
     params: Sequence[str] | None = None,
     scope: Literal["last", "min", "max"] = "last",
@@ -177,6 +30,8 @@ def plot_importance(
     scales: Mapping[str, Kind] | None = None,
     min_trials: int = MIN_TRIALS,
     ax=None,
+    title: str | None = None,
+    lang: str = "en",
     text_kws: dict[str, Any] | None = None,
     **kwargs: Any,
 ):
@@ -189,15 +44,19 @@ def plot_importance(
     ----------
     log : RunLog
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
-    metric : str
-        The metric the trials are scored by.
+    metric : str, optional
+        The metric the trials are scored by; default: ``loss`` when the log has it.
     params, scope, step, scales
         As in `param_importance`.
     min_trials : int, default: 10
         Below this many trials with a value, one `~chartkit.errors.DataWarning` is
         emitted and the axes carry a "noisy" note.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when None.
+        Axes to draw on; default: the current Axes.
+    title : str, optional
+        A title (chartkit's title stack); the facts note then becomes its subtitle.
+    lang : {"en", "ko"}, default: "en"
+        Language of the words the plot writes.
     text_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.text` for the bar labels.
     **kwargs
@@ -221,6 +80,8 @@ def plot_importance(
         the note).
     """
     check_in_list(["last", "min", "max"], scope=scope)
+    check_lang(lang)
+    metric = default_metric(log, metric)
     if not isinstance(min_trials, int) or min_trials < 1:
         from chartkit._validate import invalid_value_message
 
@@ -228,8 +89,8 @@ def plot_importance(
     imp = param_importance(log, metric, params=params, scope=scope, step=step, scales=scales)
     n = imp.attrs["n_trials"]
     ax = get_ax(ax)
-    if n < _MIN_COMPUTE:
-        too_few(ax, n, _MIN_COMPUTE, "An importance estimate")
+    if n < MIN_COMPUTE:
+        too_few(ax, n, MIN_COMPUTE, "tuning.what.importance", lang)
         return ax
     if n < min_trials:
         warnings.warn(
@@ -248,30 +109,19 @@ def plot_importance(
         if r["measure"] == "rho^2":
             how = f"\u03c1 = {r['rho']:+.2f}".replace("-", "\u2212")
         else:
-            how = f"\u03b7\u00b2, {r['n_groups']} groups"
+            how = tr("tuning.importance.groups", lang, n=r["n_groups"])
         ax.text(r["importance"], y, f"  {r['importance']:.2f} ({how})", **tstyle)
-    ax.set_yticks(ys, shown["param"].tolist())
+    ax.set_yticks(ys, [escape_data(p) for p in shown["param"]])
     ax.set_xlim(0, 1.25 if len(shown) else 1)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-    ax.set_xlabel(f"share of the variance of {metric} ranks explained")
+    ax.set_xlabel(escape_data(tr("tuning.importance.xlabel", lang, metric=metric)))
     scope_text = imp.attrs.get("scope", scope)
-    scope_text = {"last": "last value", "min": "minimum", "max": "maximum"}.get(
-        scope_text, scope_text
-    )
-    heading(
-        ax,
-        f"What moves {metric} ({scope_text}, {n} trials)",
-        "one parameter at a time: \u03c1\u00b2 (Spearman) for numbers, \u03b7\u00b2 for choices",
-    )
+    if scope_text in ("last", "min", "max"):
+        scope_text = tr(f"tuning.scope.{scope_text}", lang)
+    else:
+        scope_text = tr("tuning.scope.step", lang, step=step)
+    facts = tr("tuning.importance.note", lang, scope=scope_text, n=n)
     if n < min_trials:
-        ax.text(
-            0.98,
-            0.02,
-            f"only {n} trials: noisy",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize="small",
-            color="#D55E00",
-        )
+        facts += "\n" + tr("tuning.importance.noisy", lang, n=n)
+    show_facts(ax, facts, title, loc="lower right")
     return ax

@@ -11,19 +11,20 @@ import numpy as np
 import pandas as pd
 
 from chartkit._figure import get_ax
+from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
+from chartkit.annotate._markup import escape_data
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.trials import continuous_cmap
-from chartkit.metrics.plots.tuning import (
+from chartkit.metrics.plots.tuning import no_finite, show_facts, too_few
+from chartkit.metrics.tuning_tables import (
     Kind,
     best_trial,
     check_param,
     check_params_available,
+    default_metric,
     default_mode,
-    heading,
-    no_finite,
     param_kinds,
-    too_few,
     trial_table,
     varying_params,
 )
@@ -155,7 +156,7 @@ def _is_number(v: Any) -> bool:
 
 def plot_parallel(
     log,
-    metric: str,
+    metric: str | None = None,
     *,
     params: Sequence[str] | None = None,
     scope: Literal["last", "min", "max"] = "last",
@@ -164,7 +165,10 @@ def plot_parallel(
     scales: Mapping[str, Kind] | None = None,
     cmap=None,
     ax=None,
+    title: str | None = None,
+    lang: str = "en",
     text_kws: dict[str, Any] | None = None,
+    colorbar_kws: dict[str, Any] | None = None,
     **kwargs: Any,
 ):
     """Draw parallel coordinates of the trials' configs, ending on *metric*.
@@ -181,8 +185,8 @@ def plot_parallel(
     ----------
     log : RunLog
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
-    metric : str
-        Metric of the last axis and of the colours.
+    metric : str, optional
+        Metric of the last axis and of the colours; default: ``loss`` when the log has it.
     params : list of str, optional
         Parameters to show, in order; default: every config key that varies.
     scope : {"last", "min", "max"}, default: "last"
@@ -198,9 +202,16 @@ def plot_parallel(
         Colormap for the score; default: `~.trials.continuous_cmap`, reversed for
         ``mode="min"`` so the best trials are the darkest.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when None.
+        Axes to draw on; default: the current Axes.
+    title : str, optional
+        A title (chartkit's title stack); the facts note then becomes its subtitle.
+    lang : {"en", "ko"}, default: "en"
+        Language of the words the plot writes.
     text_kws : dict, optional
-        Passed to `~matplotlib.axes.Axes.text` for the tick labels of the axes.
+        Passed to `~matplotlib.axes.Axes.text` for the tick labels of the axes (labels
+        closer than their height are thinned so they never collide).
+    colorbar_kws : dict, optional
+        Passed to `~matplotlib.figure.Figure.colorbar`.
     **kwargs
         Passed to `~matplotlib.axes.Axes.plot` for each trial's polyline.
 
@@ -229,6 +240,8 @@ def plot_parallel(
     import matplotlib as mpl
 
     check_in_list(["last", "min", "max"], scope=scope)
+    check_lang(lang)
+    metric = default_metric(log, metric)
     if mode is not None:
         check_in_list(["min", "max"], mode=mode)
     check_refused(
@@ -250,7 +263,7 @@ def plot_parallel(
     kinds = param_kinds(table, shown, scales)
     ax = get_ax(ax)
     if len(table) < 2:
-        too_few(ax, len(table), 2, "A parallel-coordinates plot")
+        too_few(ax, len(table), 2, "tuning.what.parallel", lang)
         return ax
 
     axes = [axis_scale(p, table[p].tolist(), kinds[p]) for p in shown]
@@ -320,18 +333,27 @@ def plot_parallel(
         "bbox": {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
     }
     tstyle.update(text_kws or {})
+    ax.set_ylim(_MISSING_Y - 0.06, _TOP)
+    gap = _label_gap(ax, tstyle["fontsize"])
     for x, a in zip(xs, axes, strict=True):
         ax.plot([x, x], [0, 1], color="0.3", linewidth=1.0, zorder=1.5, label="_axis")
-        for pos, text in a.ticks:
+        for pos, text in thin_ticks(a.ticks, gap):
             ax.plot([x - 0.03, x], [pos, pos], color="0.3", linewidth=0.8, label="_tick")
-            ax.text(x - 0.05, pos, text, **tstyle)
+            ax.text(x - 0.05, pos, escape_data(text), **tstyle)
     if not finite.size:
-        no_finite(ax, metric)
+        no_finite(ax, metric, lang)
     if np.any(ys == _MISSING_Y):
-        ax.text(xs[-1] - 0.05, _MISSING_Y, "no value", **{**tstyle, "color": "0.45"})
-    ax.set_xticks(xs, [a.name + (" (log)" if a.kind == "log" else "") for a in axes])
+        no_value = tr("tuning.no_value", lang)
+        ax.text(xs[-1] - 0.05, _MISSING_Y, no_value, **{**tstyle, "color": "0.45"})
+    names_ = [escape_data(a.name) for a in axes]
+    ax.set_xticks(
+        xs,
+        [
+            tr("tuning.log_axis", lang, name=n) if a.kind == "log" else n
+            for n, a in zip(names_, axes, strict=True)
+        ],
+    )
     ax.set_xlim(-0.45, xs[-1] + 0.25)
-    ax.set_ylim(_MISSING_Y - 0.06, 1.05)
     ax.set_yticks([])
     ax.grid(False)
     for side in ("left", "right", "top", "bottom"):
@@ -352,28 +374,60 @@ def plot_parallel(
                     marker="X" if kind == "error" else None,
                     markerfacecolor=OUTCOME_STYLE["error"]["color"],
                     markeredgecolor="white",
-                    label=f"{OUTCOME_STYLE[kind]['label']} ({counts[kind]})",
+                    label=f"{tr(OUTCOME_STYLE[kind]['label'], lang)} ({counts[kind]})",
                 )
             )
+    # inside the Axes, above the axis tops: a user's title never lands on it
     ax.legend(
         handles=handles,
         fontsize="small",
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
+        loc="upper left",
         ncols=len(handles),
         frameon=False,
-        borderaxespad=0.2,
+        borderaxespad=0.1,
     )
     sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
-    cb = ax.figure.colorbar(sm, ax=ax, pad=0.01, fraction=0.04)
+    cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.01, "fraction": 0.04, **(colorbar_kws or {})})
     scope_text = (
-        f"at step {step}"
+        tr("tuning.scope.step", lang, step=step)
         if step is not None
-        else {"last": "last value", "min": "minimum", "max": "maximum"}[scope]
+        else tr(f"tuning.scope.{scope}", lang)
     )
-    cb.set_label(f"{metric} ({scope_text}; {'lower' if mode == 'min' else 'higher'} is better)")
-    note = f"{len(table)} trials"
+    cb.set_label(escape_data(metric))
+    facts = tr(
+        "tuning.parallel.note",
+        lang,
+        n=len(table),
+        scope=scope_text,
+        best=tr("tuning.parallel.best", lang),
+    )
     if constant:
-        note += "; constant: " + ", ".join(constant)
-    heading(ax, f"{metric} by configuration", note)
+        facts += "; constant: " + ", ".join(constant)
+    show_facts(ax, facts, title, loc="lower right")
     return ax
+
+
+#: Top of the y range: the legend sits above the axis tops (at 1).
+_TOP = 1.2
+
+
+def _label_gap(ax, fontsize) -> float:
+    """Data height of one line of tick label text on *ax* (its y-limits set)."""
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=fontsize).get_size_in_points()
+    height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
+    lo, hi = ax.get_ylim()
+    return 1.15 * size / max(height_pt, 1.0) * (hi - lo)
+
+
+def thin_ticks(ticks: Sequence[tuple[float, str]], gap: float) -> list[tuple[float, str]]:
+    """*ticks* without the labels closer than *gap* to one kept (the ends are kept first)."""
+    if len(ticks) < 3:
+        return list(ticks)
+    order = sorted(ticks, key=lambda t: t[0])
+    kept = [order[0], order[-1]] if order[-1][0] - order[0][0] >= gap else [order[0]]
+    for t in order[1:-1]:
+        if all(abs(t[0] - k[0]) >= gap for k in kept):
+            kept.append(t)
+    return sorted(kept, key=lambda t: t[0])

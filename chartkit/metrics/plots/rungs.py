@@ -7,25 +7,23 @@ from typing import Any, Literal
 import numpy as np
 
 from chartkit._figure import get_ax
+from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
-from chartkit.metrics.plots._data import frame_of, metric_rows
-from chartkit.metrics.plots.tuning import (
-    heading,
-    scheduler_of,
-    too_few,
-    trial_curves,
-    trial_table,
-)
+from chartkit.annotate._markup import escape_data
+from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
+from chartkit.metrics.plots.tuning import not_drawn, show_facts, too_few
+from chartkit.metrics.schedulers import NotApplicable, rung_facts
+from chartkit.metrics.tuning_tables import default_metric, trial_curves, trial_table
 
 __all__ = ["OUTCOME_STYLE", "plot_rungs"]
 
 #: Marker, colour and legend text of each trial outcome (shape and colour both differ, so
 #: the outcome reads without colour vision). Colours are Okabe-Ito.
 OUTCOME_STYLE: dict[str, dict[str, Any]] = {
-    "completed": {"marker": "*", "color": "#0072B2", "label": "completed (reached max_t)"},
-    "stopped": {"marker": "o", "color": "#7f7f7f", "label": "stopped by the scheduler"},
-    "error": {"marker": "X", "color": "#D55E00", "label": "ERROR"},
-    "other": {"marker": "s", "color": "#CC79A7", "label": "other status"},
+    "completed": {"marker": "*", "color": "#0072B2", "label": "tuning.outcome.completed"},
+    "stopped": {"marker": "o", "color": "#7f7f7f", "label": "tuning.outcome.stopped"},
+    "error": {"marker": "X", "color": "#D55E00", "label": "tuning.outcome.error"},
+    "other": {"marker": "s", "color": "#CC79A7", "label": "tuning.outcome.other"},
 }
 
 
@@ -35,13 +33,16 @@ def _fmt(v: float) -> str:
 
 def plot_rungs(
     log,
-    metric: str,
+    metric: str | None = None,
     *,
+    scheduler: Literal["asha", "hyperband"] | None = None,
     grace_period: float | None = None,
     reduction_factor: float | None = None,
     max_t: float | None = None,
     xscale: Literal["log", "linear"] = "log",
     ax=None,
+    title: str | None = None,
+    lang: str = "en",
     marker_kws: dict[str, Any] | None = None,
     rung_kws: dict[str, Any] | None = None,
     **kwargs: Any,
@@ -51,22 +52,35 @@ def plot_rungs(
     Each trial's curve of *metric* is drawn thin; its last point is marked by outcome
     (completed, stopped early by the scheduler, ERROR); a vertical line stands at each rung
     ``grace_period * reduction_factor**k`` (and at ``max_t``), labelled with the number of
-    trials whose last iteration reached it. A note states the survivors per rung
-    (``16 -> 9 -> 6 -> 2 -> 1``) and the scheduler's values.
+    trials whose last iteration reached it. A note in the Axes (or the subtitle under
+    *title*) states the survivors per rung (``16 -> 9 -> 6 -> 2 -> 1``), the scheduler's
+    values and the evidence they come from. With HyperBand each bracket's trials take one
+    colour and the note gives each bracket's survivors.
+
+    Rungs are drawn only when the run's files or the arguments give the scheduler (see
+    `chartkit.metrics.schedulers`); otherwise the Axes say why
+    (`~chartkit.metrics.schedulers.rung_evidence` gives the same reason without drawing).
 
     Parameters
     ----------
     log : RunLog or pandas.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
-    metric : str
-        Metric to draw (the one the scheduler compared, usually).
+    metric : str, optional
+        Metric to draw (the one the scheduler compared, usually); default: ``loss`` when
+        the log has it (see `~chartkit.metrics.tuning_tables.default_metric`).
+    scheduler : {"asha", "hyperband"}, optional
+        The scheduler the run used, when its files do not show it.
     grace_period, reduction_factor, max_t : float, optional
-        The scheduler's arguments; by default the values the reader recorded or inferred
-        (``log.info.extra["scheduler"]``, see `chartkit.metrics.plots.tuning.scheduler_of`).
+        The scheduler's arguments; by default the values the reader found evidence of
+        (``log.info.extra["scheduler"]``, see `chartkit.metrics.schedulers.scheduler_facts`).
     xscale : {"log", "linear"}, default: "log"
         ``"log"`` spaces geometric rungs evenly.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when None.
+        Axes to draw on; default: the current Axes.
+    title : str, optional
+        A title (chartkit's title stack); the facts then go in its subtitle.
+    lang : {"en", "ko"}, default: "en"
+        Language of the words the plot writes.
     marker_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.scatter` for the stop points.
     rung_kws : dict, optional
@@ -98,6 +112,7 @@ def plot_rungs(
     from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
 
     check_in_list(["log", "linear"], xscale=xscale)
+    check_lang(lang)
     check_refused(
         kwargs,
         ("color", "c", "label"),
@@ -105,54 +120,42 @@ def plot_rungs(
         reason="per trial outcome",
         hint="style the lines after drawing via ax.get_lines()",
     )
+    metric = default_metric(log, metric)
     frame, _ = frame_of(log)
     rows = metric_rows(frame, metric)
     table = trial_table(log, metric)
-    sched = scheduler_of(
-        log, grace_period=grace_period, reduction_factor=reduction_factor, max_t=max_t
-    )
     ax = get_ax(ax)
-    ax.set_xlabel("training iteration")
-    ax.set_ylabel(metric)
+    ax.set_xlabel(tr("tuning.iteration", lang))
+    ax.set_ylabel(escape_data(metric))
+    try:
+        sched = rung_facts(
+            log,
+            scheduler=scheduler,
+            grace_period=grace_period,
+            reduction_factor=reduction_factor,
+            max_t=max_t,
+        )
+    except NotApplicable as err:
+        not_drawn(ax, err.reason, lang)
+        return ax
     n_valued = int(np.isfinite(table["value"].to_numpy(dtype=float)).sum())
-    if n_valued < 2 or not sched:
-        too_few(ax, n_valued, 2, "A rung plot")
+    if n_valued < 2:
+        too_few(ax, n_valued, 2, "tuning.what.rungs", lang)
         return ax
     milestones = list(sched["milestones"])
     survivors = sched["survivors"]
-
-    line_style = {"linewidth": 1.0, "alpha": 0.7, **kwargs}
-    outcome = dict(zip(table["trial"], table["outcome"], strict=True))
-    stops: dict[str, list] = {}
-    for trial, x, y in trial_curves(rows):
-        kind = outcome.get(trial, "other")
-        kind = kind if kind in OUTCOME_STYLE else "other"
-        color = OUTCOME_STYLE[kind]["color"]
-        ax.plot(x, y, color=color, label=trial, **line_style)
-        ok = np.flatnonzero(np.isfinite(y))
-        if ok.size:
-            stops.setdefault(kind, []).append((x[ok[-1]], y[ok[-1]]))
-    for kind, pts in stops.items():
-        st = OUTCOME_STYLE[kind]
-        xs, ys = zip(*pts, strict=True)
-        style = {
-            "marker": st["marker"],
-            "color": st["color"],
-            "s": 90 if st["marker"] == "*" else 36,
-            "edgecolors": "white",
-            "linewidths": 0.6,
-            "zorder": 4,
-            **(marker_kws or {}),
-        }
-        ax.scatter(xs, ys, label=f"{st['label']} ({len(pts)})", **style)
-
+    bracket_of = {t: k for k, b in enumerate(sched.get("brackets", [])) for t in b["trials"]}
+    _draw_trials(
+        ax, rows, table, bracket_of, lang, {"linewidth": 1.0, "alpha": 0.7, **kwargs}, marker_kws
+    )
     rstyle = {"color": "0.55", "linestyle": "--", "linewidth": 0.9, "zorder": 0.5}
     rstyle.update(rung_kws or {})
     xaxis = ax.get_xaxis_transform()
     for k, m in enumerate(milestones):
         ax.axvline(m, **rstyle)
+        n = survivors.get(m, 0)
         ax.annotate(
-            f"{survivors.get(m, 0)}" + (" trials" if k == 0 else ""),
+            tr("tuning.rungs.trials", lang, n=n) if k == 0 else str(n),
             (m, 1.0),
             xycoords=xaxis,
             xytext=(3, -3),
@@ -170,19 +173,86 @@ def plot_rungs(
     lo = min(milestones[0], rows["step"].min())
     hi = max(milestones[-1], rows["step"].max())
     if xscale == "log":
-        ax.set_xlim(lo / 1.15, hi * 1.15)
+        ax.set_xlim(max(lo, 0.5) / 1.15, hi * 1.15)
     else:
         pad = 0.04 * (hi - lo or 1)
         ax.set_xlim(lo - pad, hi + pad)
     ax.set_ylim(top=ax.get_ylim()[1] + 0.08 * (ax.get_ylim()[1] - ax.get_ylim()[0]))
-
-    chain = " \u2192 ".join(str(survivors.get(m, 0)) for m in milestones)
-    heading(
-        ax,
-        f"{metric}: trials reaching each rung",
-        f"reached: {chain}  (grace_period {_fmt(sched['grace_period'])}, reduction_factor "
-        f"{_fmt(sched['reduction_factor'])}, max_t {_fmt(sched['max_t'])})",
-    )
+    show_facts(ax, _facts(sched, lang), title)
     handles = [h for h in ax.collections if not h.get_label().startswith("_")]
+    handles += [h for h in ax.lines if h.get_label().startswith("bracket")]
     ax.legend(handles=handles, fontsize="small", loc="upper right", bbox_to_anchor=(1, 0.9))
     return ax
+
+
+def rung_chain(survivors: dict, milestones: list) -> str:
+    """``16 → 9 → 6 → 2 → 1``: the trials reaching each milestone."""
+    return " \u2192 ".join(str(survivors.get(m, 0)) for m in milestones)
+
+
+def _facts(sched: dict, lang: str) -> str:
+    """The note: survivors (per bracket for HyperBand), the arguments and their evidence."""
+    if sched.get("brackets"):
+        lines = [
+            tr("tuning.rungs.bracket", lang, s=k)
+            + ": "
+            + rung_chain(b["survivors"], b["milestones"])
+            for k, b in enumerate(sched["brackets"])
+        ]
+    else:
+        lines = [
+            tr(
+                "tuning.rungs.reached",
+                lang,
+                chain=rung_chain(sched["survivors"], sched["milestones"]),
+            )
+        ]
+    g = sched.get("grace_period")
+    lines.append(
+        tr(
+            "tuning.rungs.args",
+            lang,
+            g="\u2013" if g is None else _fmt(g),
+            rf=_fmt(sched["reduction_factor"]),
+            mt=_fmt(sched["max_t"]),
+        )
+    )
+    kind = {"asha": "ASHA", "hyperband": "HyperBand"}[sched["kind"]]
+    lines.append(tr("tuning.rungs.from", lang, kind=kind, evidence=sched.get("evidence")))
+    return "\n".join(lines)
+
+
+def _draw_trials(ax, rows, table, bracket_of, lang, line_style, marker_kws) -> None:
+    """Each trial's curve (by outcome, or by bracket) and its stop point by outcome."""
+    outcome = dict(zip(table["trial"], table["outcome"], strict=True))
+    stops: dict[str, list] = {}
+    cycle = cycle_colors()
+    seen: set[int] = set()
+    for trial, x, y in trial_curves(rows):
+        kind = outcome.get(trial, "other")
+        kind = kind if kind in OUTCOME_STYLE else "other"
+        color = OUTCOME_STYLE[kind]["color"]
+        label = "_" + trial
+        b = bracket_of.get(trial)
+        if b is not None:
+            color = cycle[b % len(cycle)]
+            if b not in seen:
+                seen.add(b)
+                label = tr("tuning.rungs.bracket", lang, s=b)
+        ax.plot(x, y, color=color, label=label, **line_style)
+        ok = np.flatnonzero(np.isfinite(y))
+        if ok.size:
+            stops.setdefault(kind, []).append((x[ok[-1]], y[ok[-1]]))
+    for kind, pts in stops.items():
+        st = OUTCOME_STYLE[kind]
+        xs, ys = zip(*pts, strict=True)
+        style = {
+            "marker": st["marker"],
+            "color": st["color"],
+            "s": 90 if st["marker"] == "*" else 36,
+            "edgecolors": "white",
+            "linewidths": 0.6,
+            "zorder": 4,
+            **(marker_kws or {}),
+        }
+        ax.scatter(xs, ys, label=f"{tr(st['label'], lang)} ({len(pts)})", **style)

@@ -8,35 +8,31 @@ import numpy as np
 import pandas as pd
 
 from chartkit._figure import get_ax
+from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
+from chartkit.annotate._markup import escape_data
 from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
-from chartkit.metrics.plots.tuning import (
-    _last_steps,
-    _trials_info,
+from chartkit.metrics.plots.tuning import no_finite, show_facts
+from chartkit.metrics.schema import natural_key
+from chartkit.metrics.tuning_tables import (
     best_trial,
     check_param,
     check_params_available,
+    default_metric,
     default_mode,
     format_config,
-    heading,
+    last_steps,
     lineage_segments,
-    no_finite,
     param_kinds,
     segment_of,
     trial_curves,
     trial_table,
+    trials_info,
     varying_params,
 )
-from chartkit.metrics.schema import natural_key
 
 __all__ = ["continuous_cmap", "plot_lineage", "plot_trials"]
-
-_SCOPE_TEXT = {
-    "last": "each trial's last value",
-    "min": "each trial's minimum",
-    "max": "each trial's maximum",
-}
 
 
 def continuous_cmap():
@@ -57,7 +53,7 @@ def continuous_cmap():
 
 def plot_trials(
     log,
-    metric: str,
+    metric: str | None = None,
     *,
     color_by: str | None = "lr",
     scope: Literal["last", "min", "max"] = "last",
@@ -66,6 +62,8 @@ def plot_trials(
     cmap=None,
     colorbar: bool = True,
     ax=None,
+    title: str | None = None,
+    lang: str = "en",
     best_kws: dict[str, Any] | None = None,
     text_kws: dict[str, Any] | None = None,
     colorbar_kws: dict[str, Any] | None = None,
@@ -85,8 +83,8 @@ def plot_trials(
     log : RunLog
         A tuning log (`chartkit.metrics.readers.ray.read_ray`). A bare metrics frame works
         with ``color_by=None`` only (it has no configs).
-    metric : str
-        Metric to draw.
+    metric : str, optional
+        Metric to draw; default: ``loss`` when the log has it.
     color_by : str or None, default: "lr"
         Config key that colours the curves; None colours by trial with the colour cycle.
     scope : {"last", "min", "max"}, default: "last"
@@ -105,7 +103,11 @@ def plot_trials(
     colorbar : bool, default: True
         Add a colourbar (continuous) or a legend (categorical).
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when None.
+        Axes to draw on; default: the current Axes.
+    title : str, optional
+        A title (chartkit's title stack); the facts note then becomes its subtitle.
+    lang : {"en", "ko"}, default: "en"
+        Language of the words the plot writes.
     best_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.plot` for the best trial's line (over *kwargs*).
     text_kws : dict, optional
@@ -143,8 +145,10 @@ def plot_trials(
     import matplotlib.patheffects as pe
 
     check_in_list(["last", "min", "max"], scope=scope)
+    check_lang(lang)
     if mode is not None:
         check_in_list(["min", "max"], mode=mode)
+    metric = default_metric(log, metric)
     check_refused(
         kwargs,
         ("color", "c", "label"),
@@ -236,31 +240,44 @@ def plot_trials(
             edgecolors="white",
             linewidths=0.8,
             zorder=5,
-            label="PBT: new config or restored checkpoint",
+            label=tr("tuning.pbt.legend", lang),
         )
     if best is None and len(table):
-        no_finite(ax, metric)
+        no_finite(ax, metric, lang)
     if best_name is not None and best_name in drawn:
-        _label_best(ax, table, best, params, color_by, metric, drawn[best_name], text_kws)
-    ax.set_xlabel("training iteration" if _is_ray(frame) else "step")
-    ax.set_ylabel(metric)
+        _label_best(ax, table, best, params, color_by, metric, drawn[best_name], text_kws, lang)
+    ax.set_xlabel(tr("tuning.iteration" if _is_ray(frame) else "word.step", lang))
+    ax.set_ylabel(escape_data(metric))
     n = len(table)
-    what = f"coloured by {color_by}" if color_by else "one colour per trial"
-    note = f"best = {'lowest' if mode == 'min' else 'highest'} of {_SCOPE_TEXT[scope]}"
+    parts = [
+        tr("tuning.coloured_by", lang, n=n, name=color_by)
+        if color_by
+        else tr("tuning.one_colour", lang, n=n),
+        tr(f"tuning.best.{mode}", lang, scope=tr(f"tuning.scope.{scope}", lang)),
+    ]
     if lineage and multi:
-        note += "; \u25c6 = PBT segment start"
+        parts.append(tr("tuning.mark.pbt", lang))
     if "error" in outcome.values():
-        note += "; X = ERROR"
-    heading(ax, f"{metric} of {n} trials, {what}", note)
+        parts.append(tr("tuning.mark.error", lang))
+    show_facts(
+        ax, "; ".join(parts[:2]) + ("\n" + "; ".join(parts[2:]) if parts[2:] else ""), title
+    )
     if colorbar and norm is not None:
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=colors.cmap)
         cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})
-        cb.set_label(color_by + (" (log scale)" if kind == "log" else ""))
+        name = escape_data(color_by)
+        cb.set_label(tr("tuning.log_scale", lang, name=name) if kind == "log" else name)
     elif colorbar and kind == "categorical":
         from matplotlib.lines import Line2D
 
         handles = [Line2D([], [], color=color_of(c, 0), linewidth=2) for c in cats]
-        ax.legend(handles, [str(c) for c in cats], title=color_by, fontsize="small")
+        ax.legend(
+            handles,
+            [escape_data(c) for c in cats],
+            title=escape_data(color_by),
+            fontsize="small",
+            loc="upper right",
+        )
     return ax
 
 
@@ -309,7 +326,7 @@ def _is_ray(frame) -> bool:
     return len(src) > 0 and (src == "ray").all()
 
 
-def _label_best(ax, table, best, params, color_by, metric, line, text_kws) -> None:
+def _label_best(ax, table, best, params, color_by, metric, line, text_kws, lang) -> None:
     row = table.iloc[best]
     shown, _ = varying_params(table, params) if params else ([], [])
     if color_by and color_by in shown:
@@ -321,9 +338,10 @@ def _label_best(ax, table, best, params, color_by, metric, line, text_kws) -> No
         return
     i = ok[-1]
     score = f"{row['value']:.3g}".replace("-", "\u2212")
-    text = f"best: {row['trial']} ({metric} {score})"
+    text = tr("tuning.best.label", lang, trial=row["trial"], metric=metric, score=score)
     if shown:
         text += "\n" + format_config(row, shown)
+    text = escape_data(text)
     style = {
         "fontsize": "small",
         "color": "0.1",
@@ -349,12 +367,21 @@ def plot_lineage(
     *,
     cmap=None,
     colorbar: bool = True,
+    exploits: bool = True,
     ax=None,
+    title: str | None = None,
+    lang: str = "en",
     text_kws: dict[str, Any] | None = None,
     colorbar_kws: dict[str, Any] | None = None,
+    exploit_kws: dict[str, Any] | None = None,
     **kwargs: Any,
 ):
     """Draw each trial's lineage segments (PBT) as bars coloured by one config key.
+
+    With Ray's PBT exploit log in the run's folder (``pbt_global.txt``, see
+    `chartkit.metrics.schedulers.exploit_table`) an arrow goes from the trial that was
+    copied, at the iteration of the copied checkpoint, to the trial that copied it: who
+    copied whom, and when.
 
     One row per trial; a bar per lineage segment from the iteration where it started to
     where the next one took over (the trial's last iteration for the last one), coloured
@@ -374,10 +401,18 @@ def plot_lineage(
         Colormap for a continuous *param*; default: `continuous_cmap`.
     colorbar : bool, default: True
         Add a colourbar (continuous) or a legend (categorical).
+    exploits : bool, default: True
+        Draw the exploit arrows when the log has PBT's exploit log.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when None.
+        Axes to draw on; default: the current Axes.
+    title : str, optional
+        A title (chartkit's title stack); the facts note then becomes its subtitle.
+    lang : {"en", "ko"}, default: "en"
+        Language of the words the plot writes.
     text_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.text` for the values written in the bars.
+    exploit_kws : dict, optional
+        Passed to `~matplotlib.axes.Axes.annotate` (its ``arrowprops``) for the exploits.
     colorbar_kws : dict, optional
         Passed to `~matplotlib.figure.Figure.colorbar`.
     **kwargs
@@ -401,6 +436,7 @@ def plot_lineage(
     """
     import matplotlib as mpl
 
+    check_lang(lang)
     check_refused(
         kwargs,
         ("color", "left", "width", "label"),
@@ -413,9 +449,9 @@ def plot_lineage(
     segs = lineage_segments(log)
     kind = param_kinds(segs, [param])[param]
     colors = _ParamColors(segs, param, kind, cmap, cycle_colors())
-    last_step = _last_steps(log)
+    last_step = last_steps(log)
     status = {}
-    info = _trials_info(log)
+    info = trials_info(log)
     if info is not None:
         status = {str(t): str(s) for t, s in zip(info["trial"], info["status"], strict=True)}
     ax = get_ax(ax)
@@ -465,36 +501,78 @@ def plot_lineage(
                 linestyle="none",
                 zorder=4,
             )
-    ax.set_yticks(range(len(trials))[::-1], trials)
+    ax.set_yticks(range(len(trials))[::-1], [escape_data(t) for t in trials])
     ax.set_ylim(-0.6, len(trials) - 0.4)
-    ax.set_xlabel("training iteration")
+    ax.set_xlabel(tr("tuning.iteration", lang))
     ax.grid(False, axis="y")
-    if n_changes:
-        note = f"{n_changes} segment starts (a restored checkpoint or a new config)"
-    else:
-        note = "no trial changed its config or restored a checkpoint (no PBT)"
+    parts = [
+        tr("tuning.lineage.changes", lang, n=n_changes)
+        if n_changes
+        else tr("tuning.lineage.none", lang)
+    ]
+    if exploits:
+        n_arrows = _draw_exploits(ax, log, trials, exploit_kws)
+        if n_arrows:
+            parts.append(tr("tuning.lineage.exploits", lang, n=n_arrows))
     if n_replaced:
-        note += f"; | = overwritten segment ({n_replaced})"
+        parts.append(tr("tuning.lineage.replaced", lang, n=n_replaced))
     if any(s.upper() == "ERROR" for s in status.values()):
-        note += "; X = ERROR"
-    heading(ax, f"Lineage of {len(trials)} trials: {param} per segment", note)
+        parts.append(tr("tuning.mark.error", lang))
+    show_facts(ax, "\n".join(parts), title)
     if colorbar and colors.norm is not None:
         sm = mpl.cm.ScalarMappable(norm=colors.norm, cmap=colors.cmap)
         cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})
-        cb.set_label(param + (" (log scale)" if kind == "log" else ""))
+        name = escape_data(param)
+        cb.set_label(tr("tuning.log_scale", lang, name=name) if kind == "log" else name)
     elif colorbar and kind == "categorical":
         from matplotlib.patches import Patch
 
         handles = [Patch(color=colors.color_of(c)) for c in colors.cats]
         ax.legend(
             handles,
-            [str(c) for c in colors.cats],
-            title=param,
+            [escape_data(c) for c in colors.cats],
+            title=escape_data(param),
             fontsize="small",
             loc="upper left",
             bbox_to_anchor=(1.01, 1),
         )
     return ax
+
+
+def _draw_exploits(ax, log, trials: list[str], exploit_kws) -> int:
+    """Arrows from the copied trial's row to the copying trial's row; returns their count."""
+    from chartkit.metrics.schedulers import NotApplicable, exploit_table
+
+    try:
+        table = exploit_table(log)
+    except NotApplicable:
+        return 0
+    row_of = {t: len(trials) - 1 - i for i, t in enumerate(trials)}
+    props = {
+        "arrowstyle": "-|>",
+        "color": "0.15",
+        "linewidth": 1.0,
+        "shrinkA": 2,
+        "shrinkB": 2,
+        "mutation_scale": 9,
+        **(exploit_kws or {}),
+    }
+    n = 0
+    for trial, source, at in zip(
+        table["trial"], table["source"], table["source_step"], strict=True
+    ):
+        if trial not in row_of or source not in row_of or pd.isna(at):
+            continue
+        x = float(at) + 0.5  # the boundary after the copied checkpoint's iteration
+        ax.annotate(
+            "",
+            (x, row_of[trial]),
+            xytext=(x, row_of[source]),
+            arrowprops={**props, "connectionstyle": "arc3,rad=0.25"},
+            zorder=6,
+        )
+        n += 1
+    return n
 
 
 def _short(value) -> str:

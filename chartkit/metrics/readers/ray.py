@@ -16,11 +16,8 @@ This module imports neither pyplot nor ray; pandas is imported when a folder is 
 
 from __future__ import annotations
 
-import itertools
-import math
 import os
 from array import array
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from chartkit.metrics.readers._ray_files import (
@@ -31,6 +28,11 @@ from chartkit.metrics.readers._ray_files import (
     parse_result_json,
     read_json_file,
     read_state,
+)
+from chartkit.metrics.schedulers import (  # asha_milestones is re-exported
+    asha_milestones,
+    read_pbt_policy,
+    scheduler_facts,
 )
 from chartkit.metrics.schema import (
     LogInfo,
@@ -49,78 +51,8 @@ _TRIAL_FILES = ("result.json", "progress.csv", "params.json")
 _RAY_DEFAULT_RF = 4
 
 
-def asha_milestones(grace_period: float, reduction_factor: float, max_t: float) -> list[float]:
-    """Iterations at which an ASHA/HyperBand bracket compares trials.
-
-    The rungs are ``grace_period * reduction_factor**k`` below *max_t*, as Ray's
-    ``ASHAScheduler`` builds them (one bracket); *max_t* itself is appended as the last
-    milestone (a trial that reaches it has finished).
-
-    Parameters
-    ----------
-    grace_period : float
-        First rung, in units of the scheduler's time attribute.
-    reduction_factor : float
-        Ratio between consecutive rungs (> 1).
-    max_t : float
-        Last iteration of any trial.
-
-    Returns
-    -------
-    list of float
-        Increasing milestones, the last one equal to *max_t*.
-
-    Examples
-    --------
-    >>> asha_milestones(1, 2, 10)
-    [1, 2, 4, 8, 10]
-    """
-    from chartkit._validate import invalid_value_message
-
-    if not reduction_factor > 1:
-        raise ValueError(
-            invalid_value_message(reduction_factor, "reduction_factor", expected="a number > 1")
-        )
-    if not 0 < grace_period <= max_t:
-        raise ValueError(
-            invalid_value_message(
-                grace_period, "grace_period", expected=f"a number in (0, max_t={max_t!r}]"
-            )
-        )
-    n_rungs = int(math.log(max_t / grace_period) / math.log(reduction_factor) + 1)
-    out = [grace_period * reduction_factor**k for k in range(n_rungs)]
-    out = [m for m in out if m < max_t]
-    return [*out, max_t]
-
-
 def _is_trial_dir(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, n)) for n in _TRIAL_FILES)
-
-
-def _infer_scheduler(
-    stops: Iterable[float],
-    grace_period: float | None,
-    reduction_factor: float | None,
-    max_t: float | None,
-) -> tuple[float, float, float, dict[str, str]]:
-    points = sorted({x for x in stops if x > 0})
-    how = {}
-    if max_t is None:
-        max_t = points[-1]
-        how["max_t"] = "inferred: largest last iteration"
-    if grace_period is None:
-        grace_period = points[0]
-        how["grace_period"] = "inferred: smallest last iteration"
-    if reduction_factor is None:
-        inner = [s for s in points if grace_period <= s < max_t]
-        ratios = [b / a for a, b in itertools.pairwise(inner)]
-        if ratios and round(min(ratios)) >= 2:
-            reduction_factor = float(round(min(ratios)))
-            how["reduction_factor"] = "inferred: smallest ratio between stopping iterations"
-        else:
-            reduction_factor = float(_RAY_DEFAULT_RF)
-            how["reduction_factor"] = "Ray's default (too few stopping iterations to infer it)"
-    return grace_period, reduction_factor, max_t, how
 
 
 def read_ray(
@@ -280,7 +212,12 @@ def read_ray(
             "segments in params",
             count=rewinds,
         )
-    info.extra["scheduler"] = _scheduler(summary, grace_period, reduction_factor, max_t)
+    info.extra["pbt_exploits"] = read_pbt_policy(
+        exp_root, {t.trial_id: t.dirname for t in trials}, info
+    )
+    info.extra["scheduler"] = _scheduler(
+        summary, grace_period, reduction_factor, max_t, info.extra["pbt_exploits"]
+    )
     milestones = info.extra["scheduler"].get("milestones", [])
     summary["rung"] = pd.array(
         [_rung(x, milestones) for x in summary["last_iteration"]], dtype="Int64"
@@ -392,23 +329,20 @@ def _lineage(trials: list[Trial], run_name: str):
     return params_frame(param_rows), summary, rewinds
 
 
-def _scheduler(summary, grace_period, reduction_factor, max_t) -> dict[str, Any]:
-    ended = summary[summary["n_rows"] > 0]
-    normal = ended[ended["status"].isin(["TERMINATED", "UNKNOWN"])]
-    stops = [int(x) for x in (normal if len(normal) else ended)["last_iteration"]]
-    if not stops and None in (grace_period, reduction_factor, max_t):
-        return {}
-    g, rf, mt, how = _infer_scheduler(stops, grace_period, reduction_factor, max_t)
-    milestones = [int(m) if float(m).is_integer() else m for m in asha_milestones(g, rf, mt)]
-    last = summary["last_iteration"].fillna(-1)
-    return {
-        "grace_period": g,
-        "reduction_factor": rf,
-        "max_t": mt,
-        "milestones": milestones,
-        "how": how,
-        "survivors": {m: int((last >= m).sum()) for m in milestones},
-    }
+def _scheduler(summary, grace_period, reduction_factor, max_t, exploits) -> dict[str, Any]:
+    """The scheduler facts the files (or the arguments) give; see `scheduler_facts`."""
+    from chartkit.metrics.schedulers import NotApplicable
+
+    try:
+        return scheduler_facts(
+            summary,
+            exploits=exploits,
+            grace_period=grace_period,
+            reduction_factor=reduction_factor,
+            max_t=max_t,
+        )
+    except NotApplicable as err:
+        return {"kind": None, "evidence": None, "reason": err.reason}
 
 
 def _rung(last: Any, milestones: list[float]) -> int | None:
