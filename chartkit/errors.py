@@ -19,6 +19,7 @@ __all__ = [
     "DataWarning",
     "FontWarning",
     "LayoutWarning",
+    "LogFormatError",
     "warn_external",
 ]
 
@@ -54,6 +55,13 @@ class ColumnNotFoundError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class LogFormatError(ValueError):
+    """A file that is not a log of the format asked for, or whose values cannot be kept as
+    they are (a JSON array given as JSON lines, fractional steps); the message names the file
+    and what to do. A `ValueError`.
+    """
 
 
 def warn_external(message: str, category: type[Warning] = ChartkitWarning) -> None:

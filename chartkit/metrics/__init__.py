@@ -55,12 +55,14 @@ __all__ = [
     "read_ray",
     "read_source",
     "read_tensorboard",
+    "read_trace",
     "sample_path",
 ]
 
 _LAZY = {
     "read_ray": "chartkit.metrics.readers.ray",
     "read_tensorboard": "chartkit.metrics.readers.tensorboard",
+    "read_trace": "chartkit.metrics.readers.trace",
 }
 
 
@@ -288,6 +290,9 @@ _SAMPLES = {
     "gpu_train_steps": "gpu_h100/gpu_train_steps.jsonl",
     "bs_probe_cpu": "bs_probe_cpu/bs_probe_cpu.csv",
     "ray_asha": "ray_tune/tune_asha",
+    "ray_hyperband": "ray_tune/tune_hyperband",
+    "ray_pbt": "ray_tune/tune_pbt_exploits",
+    "profiler_world4": "profiler/world4_straggler",
 }
 
 
@@ -300,7 +305,9 @@ def sample_path(name: str) -> Path:
         One of ``"ddp_world2"``, ``"ddp_world4"`` (folders of ``rank*.jsonl``),
         ``"lightning"`` (a CSVLogger run folder), ``"nvidia_smi"``, ``"gpu_bs_probe"``,
         ``"gpu_train_steps"`` (an H100 run), ``"bs_probe_cpu"``, ``"ray_asha"`` (a Ray Tune
-        ASHA experiment, 16 trials, JSON/CSV files only).
+        ASHA experiment, 16 trials, JSON/CSV files only), ``"profiler_world4"``
+        (torch.profiler traces of 4 DDP ranks, rank 2 a data-loading straggler, gzipped,
+        with each rank's JSONL).
 
     Returns
     -------

@@ -514,9 +514,7 @@ def _count_nonfinite(frame: pd.DataFrame, info: LogInfo) -> None:
 _MAX_WORLD = 1 << 16
 
 
-def _missing_ranks(
-    frame: pd.DataFrame, info: LogInfo, expected: Iterable[int] | None
-) -> None:
+def _missing_ranks(frame: pd.DataFrame, info: LogInfo, expected: Iterable[int] | None) -> None:
     """One ``missing`` entry naming the ranks that hold no data (``4, 6–9 of 0–9``)."""
     if len(frame) == 0:
         return

@@ -20,6 +20,7 @@ from chartkit.metrics.plots.ranks import (
     throughput_table,
 )
 from chartkit.metrics.plots.rungs import plot_rungs
+from chartkit.metrics.plots.trace import plot_step_breakdown, plot_straggler, plot_timeline
 from chartkit.metrics.plots.trials import plot_lineage, plot_trials
 
 __all__ = [
@@ -36,7 +37,10 @@ __all__ = [
     "plot_rank_spread",
     "plot_rungs",
     "plot_scaling",
+    "plot_step_breakdown",
+    "plot_straggler",
     "plot_throughput",
+    "plot_timeline",
     "plot_trials",
     "probe_summary",
     "rank_table",

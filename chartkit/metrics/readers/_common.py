@@ -24,6 +24,7 @@ from chartkit.metrics.schema import (
     natural_key,
     read_bytes,
     unknown_column,
+    unreadable,
 )
 
 __all__ = [
@@ -45,17 +46,47 @@ _RANK_RE = re.compile(r"(?:^|[^a-z])(?:rank|local_rank|proc|process|gpu|worker)[
 _LAST_INT_RE = re.compile(r"(\d+)(?!.*\d)")
 
 
-def resolve_files(path: str | os.PathLike[str], patterns: Sequence[str]) -> list[Path]:
+def resolve_files(
+    path: str | os.PathLike[str], patterns: Sequence[str], *, info: LogInfo | None = None
+) -> list[Path]:
     """Files of *path*: itself when a file, else the glob *patterns* in the folder.
 
     A glob pattern in *path* itself (``"runs/rank*.jsonl"``) is expanded too. Results are in
     natural order (``rank2`` before ``rank10``).
 
+    With *info*, a file of a folder or glob that cannot be read (permissions, ...) is left
+    out and recorded as ONE ``skipped`` entry per file, so the other ranks are still read;
+    when none can be read, the first file's error is raised.
+
     Raises
     ------
     FileNotFoundError
         When *path* does not exist or the glob matches nothing.
+    OSError
+        With *info*, when no file found can be read (e.g. `PermissionError` naming it).
     """
+    files = _find_files(path, patterns)
+    if info is None or (len(files) == 1 and Path(os.fspath(path)).is_file()):
+        return files
+    readable = []
+    first_err: OSError | None = None
+    for f in files:
+        err = unreadable(f)
+        if err is None:
+            readable.append(f)
+            continue
+        first_err = first_err or err
+        info.add(
+            "skipped",
+            f,
+            f"the file could not be read ({type(err).__name__}: {err.strerror or err})",
+        )
+    if not readable and first_err is not None:
+        raise first_err
+    return readable
+
+
+def _find_files(path: str | os.PathLike[str], patterns: Sequence[str]) -> list[Path]:
     s = os.fspath(path)
     if any(ch in s for ch in "*?[") and not Path(s).exists():
         p = Path(s)

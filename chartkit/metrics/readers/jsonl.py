@@ -1,27 +1,25 @@
 """Per-rank JSON-lines and CSV logs (one file per process, e.g. ``rank0.jsonl``).
 
-The JSONL fast path reads each file's bytes once, drops an unterminated last line (a crash
-mid-write), rewrites the non-standard ``NaN``/``Infinity`` tokens that ``json.dumps`` writes,
-and hands the complete lines to ``pyarrow.json`` (installed with ``chartkit[logs]``): no
-per-line Python loop. When pyarrow is missing, or refuses the file (a malformed line, a column
-whose type changes), the file is read again line by line with the standard library, which
-skips the bad lines and reports them with their numbers.
+JSON lines are read in bounded chunks by `chartkit.metrics.readers._jsonl_chunks`: each
+chunk's complete lines go to ``pyarrow.json`` (installed with ``chartkit[logs]``), with no
+per-line Python loop; a chunk pyarrow refuses is split into pieces whose bad lines are found,
+reported with their numbers and skipped, so a malformed line costs the time of its piece and
+memory stays near the final frame plus one chunk. Lines nested deeper than
+`~chartkit.metrics.schema.MAX_NESTING` are refused before any parser sees them. A log being
+written is followed with `Follower` (``follow=True``).
 """
 
 from __future__ import annotations
 
-import io
-import json
-import math
 import os
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from chartkit.errors import LogFormatError
 from chartkit.metrics.readers._common import (
     ColumnData,
     csv_columns,
@@ -34,14 +32,12 @@ from chartkit.metrics.readers._common import (
     resolve_files,
     select_metrics,
 )
+from chartkit.metrics.readers._jsonl_chunks import FileColumns, parse_buffer, read_chunks
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
     RunLog,
-    coerce_numeric,
-    drop_unterminated,
     finish,
-    read_bytes,
     unknown_column,
 )
 
@@ -51,240 +47,113 @@ STEP_NAMES = ("step", "global_step", "_step", "iteration", "training_iteration",
 WALL_NAMES = ("wall_time", "walltime", "_timestamp", "timestamp", "time")
 RANK_NAMES = ("rank", "global_rank", "local_rank")
 
-# Sentinels for the non-JSON tokens: the largest doubles, which a real log never holds.
-_BIG = np.finfo(np.float64).max
-_NAN_SENTINEL = float(np.nextafter(_BIG, 0))
-_TOKENS = {
-    b"NaN": repr(_NAN_SENTINEL).encode(),
-    b"Infinity": repr(float(_BIG)).encode(),
-    b"-Infinity": repr(-float(_BIG)).encode(),
-}
-for _q in (b"nan", b"NaN", b"null", b"None", b"none"):
-    _TOKENS[b'"' + _q + b'"'] = _TOKENS[b"NaN"]
-for _q in (b"inf", b"Infinity", b"+inf", b"infinity"):
-    _TOKENS[b'"' + _q + b'"'] = _TOKENS[b"Infinity"]
-for _q in (b"-inf", b"-Infinity", b"-infinity"):
-    _TOKENS[b'"' + _q + b'"'] = _TOKENS[b"-Infinity"]
-_TOKEN_RE = re.compile(
-    rb"(?<=:)(\s*)("
-    + b"|".join(re.escape(t) for t in sorted(_TOKENS, key=len, reverse=True))
-    + rb")(?=\s*[,}\]])"
-)
-_QUICK = (b"NaN", b"Infinity")
-_QUICK_QUOTED = (b'"nan"', b'"null"', b'"inf"', b'"-inf"', b'"None"', b'"none"', b'"infinity"')
-
-
-def _replace_tokens(data: bytes, quick: Sequence[bytes] = _QUICK) -> tuple[bytes, bool]:
-    """Rewrite NaN/Infinity tokens (bare, or quoted as a value) into sentinel numbers."""
-    if not any(q in data for q in quick):
-        return data, False
-    out = _TOKEN_RE.sub(lambda m: m.group(1) + _TOKENS[m.group(2)], data)
-    return out, out is not data
-
-
-def _pyarrow_json():
-    try:
-        import pyarrow.json as pj
-    except ImportError:
-        return None
-    return pj
-
-
-def _block_size(n: int) -> int:
-    return int(min(max(n + 1, 1 << 20), 1 << 30))
-
-
 # Set to False (tests do) to force the pure-Python path.
 USE_PYARROW = True
 
-
-def _table_fast(
-    data: bytes,
-) -> tuple[dict[str, tuple[np.ndarray, np.ndarray | None, str]], int] | None:
-    """Parse with pyarrow; None when pyarrow is missing or refuses the data."""
-    pj = _pyarrow_json() if USE_PYARROW else None
-    if pj is None:
-        return None
-    import pyarrow as pa
-
-    def parse(buf: bytes):
-        return pj.read_json(
-            io.BytesIO(buf),
-            # one block per file (up to 1 GiB): columns come back as one chunk, so the
-            # conversion to numpy is zero-copy; parsing speed is the same on 2 cores
-            read_options=pj.ReadOptions(use_threads=True, block_size=_block_size(len(buf))),
-            parse_options=pj.ParseOptions(newlines_in_values=False),
-            # the system allocator hands freed parse buffers back, keeping peak RSS low
-            memory_pool=pa.system_memory_pool(),
-        )
-
-    # Strict JSON first: scanning for NaN/Infinity costs as much as parsing, so the tokens
-    # are rewritten only when the parser refuses the data.
-    replaced = False
-    try:
-        table = parse(data)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        data, replaced = _replace_tokens(data, _QUICK + _QUICK_QUOTED)
-        if not replaced:
-            return None
-        try:
-            table = parse(data)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-    while any(pa.types.is_struct(f.type) for f in table.schema):
-        table = table.flatten()  # {"train": {"loss": 1}} -> "train.loss"
-    cols: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
-    for name, col in zip(table.column_names, table.columns, strict=True):
-        t = col.type
-        if pa.types.is_integer(t) or pa.types.is_floating(t):
-            kind = "num"
-        elif pa.types.is_null(t):
-            kind = "null"
-        elif pa.types.is_boolean(t):
-            kind = "bool"
-        elif pa.types.is_string(t) or pa.types.is_large_string(t):
-            kind = "str"
-        else:
-            kind = "other"
-        present = None
-        if col.null_count:
-            present = col.is_valid().to_numpy(zero_copy_only=False)
-        if kind == "num":
-            vals = col.to_numpy()  # int64 stays int64 (steps), float64 as is
-            if replaced and pa.types.is_floating(t):
-                big = np.abs(vals) >= _NAN_SENTINEL
-                if big.any():
-                    vals = vals.copy() if not vals.flags.writeable else vals
-                    sub = vals[big]
-                    sub = np.where(
-                        sub == _NAN_SENTINEL, np.nan, np.where(sub > 0, np.inf, -np.inf)
-                    )
-                    vals[big] = sub
-        elif kind == "str":
-            vals = col.to_numpy(zero_copy_only=False)
-            ok = vals[present] if present is not None else vals
-            if len(ok) and _all_special(list(ok), np.ones(len(ok), dtype=bool)):
-                vals = pd.to_numeric(
-                    pd.Series(vals, dtype=object).str.strip().str.lower().replace(_TEXT_VALUES),
-                    errors="coerce",
-                ).to_numpy(dtype=np.float64, na_value=np.nan)
-                kind = "num"
-        else:
-            vals = np.empty(0)
-        cols[name] = (vals, present, kind)
-    return cols, table.num_rows
-
-
-_MISSING = object()
-
-
-def _table_slow(
-    data: bytes, file: str, info: LogInfo
-) -> tuple[dict[str, tuple[np.ndarray, np.ndarray | None, str]], np.ndarray]:
-    """Line-by-line parse with the standard library; bad lines skipped and reported."""
-    records: list[dict] = []
-    line_no: list[int] = []
-    bad: list[int] = []
-    for i, raw in enumerate(data.split(b"\n"), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            bad.append(i)
-            continue
-        if not isinstance(rec, dict):
-            bad.append(i)
-            continue
-        if any(isinstance(v, dict) for v in rec.values()):
-            rec = _flatten(rec)
-        records.append(rec)
-        line_no.append(i)
-    if bad:
-        info.add(
-            "skipped",
-            file,
-            "lines that are not a JSON object (malformed JSON)",
-            count=len(bad),
-            line=bad[0],
-            lines=bad[:10],
-        )
-    keys: dict[str, None] = {}
-    for rec in records:
-        for k in rec:
-            keys.setdefault(k, None)
-    lines = np.asarray(line_no, dtype=np.int64)
-    cols: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
-    for k in keys:
-        raw_vals = [rec.get(k, _MISSING) for rec in records]
-        present = np.fromiter(
-            (v is not _MISSING and v is not None for v in raw_vals), bool, len(raw_vals)
-        )
-        kinds = {_kind(v) for v, p in zip(raw_vals, present, strict=True) if p}
-        if kinds <= {"num"} and kinds:
-            vals = np.array(
-                [float(v) if p else math.nan for v, p in zip(raw_vals, present, strict=True)],
-                dtype=np.float64,
-            )
-            cols[k] = (vals, present, "num")
-        elif "num" in kinds or (kinds == {"str"} and _all_special(raw_vals, present)):
-            series = pd.Series(
-                [v if p else None for v, p in zip(raw_vals, present, strict=True)], dtype=object
-            )
-            vals = coerce_numeric(series, column=k, file=file, info=info, line_numbers=lines)
-            cols[k] = (vals, present, "num")
-        elif kinds == {"str"}:
-            cols[k] = (np.array(raw_vals, dtype=object), present, "str")
-        else:
-            cols[k] = (np.empty(0), present, "other")
-    return cols, lines
-
-
-def _flatten(rec: dict, prefix: str = "") -> dict:
-    """Nested objects as dotted keys, as pyarrow's ``Table.flatten`` names them."""
-    out: dict = {}
-    for k, v in rec.items():
-        if isinstance(v, dict):
-            out.update(_flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
-def _kind(v: Any) -> str:
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "num"
-    if isinstance(v, str):
-        return "str"
-    return "other"
-
-
-_SPECIAL_TEXT = {"nan", "null", "none", "inf", "-inf", "+inf", "infinity", "-infinity"}
-_TEXT_VALUES = {
-    "nan": "nan",
-    "null": "nan",
-    "none": "nan",
-    "inf": "inf",
-    "+inf": "inf",
-    "infinity": "inf",
-    "-inf": "-inf",
-    "-infinity": "-inf",
-}
-
-
-def _all_special(values: list, present: np.ndarray) -> bool:
-    return all(
-        str(v).strip().lower() in _SPECIAL_TEXT for v, p in zip(values, present, strict=True) if p
-    )
+_INT64_LIMIT = 2.0**63
+_RANK_LIMIT = 2**31 - 1
 
 
 def _epoch_seconds(values: np.ndarray) -> bool:
     """True when the finite values look like Unix times (after 2001-09-09)."""
     finite = values[np.isfinite(values)]
     return len(finite) > 0 and float(np.median(finite)) > 1e9
+
+
+def _line_at(lines: Any, i: int) -> int:
+    """Line number of row *i*: *lines* is an array, a callable giving one, or None."""
+    if callable(lines):
+        lines = lines()
+    return int(lines[i]) if lines is not None else i + 1
+
+
+def _steps(
+    col: tuple[np.ndarray, np.ndarray | None, str],
+    name: str,
+    file: Path,
+    info: LogInfo,
+    lines: Any,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integer steps of a numeric column, and the mask of rows to keep (None: all).
+
+    Rows without a finite step, or with a step beyond the int64 range, are skipped and
+    counted; fractional steps are refused (truncating them would merge distinct points).
+    """
+    sv, sp, _ = col
+    if sv.dtype.kind in "iu":
+        missing = np.zeros(len(sv), dtype=bool) if sp is None else ~sp
+        steps = sv.astype(np.int64, copy=False)
+        bad = missing
+    else:
+        finite = np.isfinite(sv) if sp is None else (sp & np.isfinite(sv))
+        huge = finite & (np.abs(sv) >= _INT64_LIMIT)
+        ok = finite & ~huge
+        frac = ok & (sv != np.floor(np.where(ok, sv, 0)))
+        if frac.any():
+            i = int(np.flatnonzero(frac)[0])
+            raise LogFormatError(
+                f"{str(file)!r}: the step field {name!r} holds fractional values (first "
+                f"{float(sv[i])!r} at line {_line_at(lines, i)}; {int(frac.sum())} in all); "
+                f"steps are integers in chartkit and truncating them would merge points: pass "
+                f"step=None to number the records 1, 2, ... or step='<field>' to use another "
+                f"field"
+            )
+        if huge.any():
+            i = int(np.flatnonzero(huge)[0])
+            info.add(
+                "skipped",
+                file,
+                f"records whose {name!r} is beyond the int64 range (first: {float(sv[i])!r})",
+                count=int(huge.sum()),
+                line=_line_at(lines, i),
+            )
+        missing = ~finite
+        steps = np.where(ok, sv, 0).astype(np.int64)
+        bad = ~ok
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        info.add(
+            "skipped",
+            file,
+            f"records without a usable {name!r} value",
+            count=int(missing.sum()),
+            line=_line_at(lines, first),
+        )
+    return steps, (~bad if bad.any() else None)
+
+
+def _show(v: float) -> str:
+    """A number as written: ``2147483648`` rather than ``2147483648.0``."""
+    v = float(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e18 else repr(v)
+
+
+def _ranks(
+    col: tuple[np.ndarray, np.ndarray | None, str], name: str, file: Path, info: LogInfo, lines
+) -> Any:
+    """The rank of every row (a scalar when constant); values that are not ranks -> missing."""
+    rv, rp, _ = col
+    rv = rv.astype(np.float64, copy=False)
+    fin = np.isfinite(rv) if rp is None else (rp & np.isfinite(rv))
+    ok = fin & (rv >= 0) & (rv <= _RANK_LIMIT) & (rv == np.floor(np.where(fin, rv, 0)))
+    wrong = fin & ~ok
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        info.add(
+            "coerced",
+            file,
+            f"{name!r} values that are not ranks (integers 0..{_RANK_LIMIT}) became missing "
+            f"(first: {_show(rv[i])})",
+            count=int(wrong.sum()),
+            line=_line_at(lines, i),
+        )
+    if ok.all() and len(rv) and (rv == rv[0]).all():
+        return int(rv[0])
+    if ok.any():
+        out = pd.array(np.where(ok, rv, 0).astype(np.int64), dtype="Int32")
+        out[~ok] = pd.NA
+        return out
+    return None
 
 
 def _ids_and_metrics(
@@ -297,7 +166,7 @@ def _ids_and_metrics(
     rank: str | None,
     metrics: Iterable[str] | None,
     n_rows: int,
-    lines: np.ndarray | None,
+    lines: Any,
 ) -> dict[str, Any]:
     names = list(cols)
     step_col = pick_column(step, STEP_NAMES, names, "step")
@@ -305,25 +174,7 @@ def _ids_and_metrics(
     rank_col = pick_column(rank, RANK_NAMES, names, "rank")
     row_mask = None
     if step_col is not None and cols[step_col][2] == "num":
-        sv, sp, _ = cols[step_col]
-        if sv.dtype.kind in "iu":
-            bad = np.zeros(len(sv), dtype=bool) if sp is None else ~sp
-        else:
-            bad = ~np.isfinite(sv) if sp is None else (~sp | ~np.isfinite(sv))
-        if bad.any():
-            row_mask = ~bad
-            first = int(np.flatnonzero(bad)[0])
-            info.add(
-                "skipped",
-                file,
-                f"records without a usable {step_col!r} value",
-                count=int(bad.sum()),
-                line=int(lines[first]) if lines is not None else first + 1,
-            )
-        if sv.dtype.kind in "iu":
-            steps = sv.astype(np.int64, copy=False)
-        else:
-            steps = np.where(np.isfinite(sv), sv, 0).astype(np.int64)
+        steps, row_mask = _steps(cols[step_col], step_col, file, info, lines)
     else:
         if step is not None and step != "auto":
             raise unknown_column(step, names, "step")
@@ -338,13 +189,9 @@ def _ids_and_metrics(
             wt, wall_col = None, None  # e.g. "time": seconds per batch, a metric
     rank_val: Any = rank_from_name(file.name)
     if rank_col is not None and cols[rank_col][2] == "num":
-        rv, rp, _ = cols[rank_col]
-        ok = np.isfinite(rv) if rp is None else (rp & np.isfinite(rv))
-        if ok.all() and len(rv) and (rv == rv[0]).all():
-            rank_val = int(rv[0])
-        elif ok.any():
-            rank_val = pd.array(np.where(ok, rv, 0).astype(np.int64), dtype="Int32")
-            rank_val[~ok] = pd.NA
+        from_field = _ranks(cols[rank_col], rank_col, file, info, lines)
+        if from_field is not None:
+            rank_val = from_field
     ids = {step_col, wall_col, rank_col} - {None}
     candidates = [n for n in names if n not in ids and cols[n][2] == "num"]
     ignored = [n for n in names if n not in ids and cols[n][2] != "num"]
@@ -356,31 +203,68 @@ def _ids_and_metrics(
         "wall_time": wt,
         "rank": rank_val,
         "row_mask": row_mask,
-        "columns": [ColumnData(n, cols[n][0], cols[n][1]) for n in chosen],
+        "columns": [
+            ColumnData(n, cols[n][0].astype(np.float64, copy=False), cols[n][1]) for n in chosen
+        ],
     }
 
 
-def _load(f: Path, encoding: str) -> tuple[LogInfo, bytes | None, Any]:
-    """Read, clean and (fast path) parse one file; its problems go to a LogInfo of its own."""
+class _Keep:
+    """Which fields to keep while parsing: all, or the asked-for metrics and the id fields
+    (``metrics=["loss"]`` keeps memory to those columns); remembers the names left out."""
+
+    def __init__(self, step, wall_time, rank, metrics: Iterable[str] | None) -> None:
+        self.wanted: set[str] | None = None
+        self.dropped: set[str] = set()
+        if metrics is None:
+            return
+        self.wanted = {metrics} if isinstance(metrics, str) else set(metrics)
+        for given, auto in ((step, STEP_NAMES), (wall_time, WALL_NAMES), (rank, RANK_NAMES)):
+            if given == "auto":
+                self.wanted.update(auto)
+            elif given is not None:
+                self.wanted.add(given)
+
+    def __call__(self, name: str) -> bool:
+        if self.wanted is None or name in self.wanted:
+            return True
+        self.dropped.add(name)
+        return False
+
+
+def _load(
+    f: Path, encoding: str, keep: Callable[[str], bool]
+) -> tuple[LogInfo, FileColumns | None, bytes]:
+    """Read and parse one file chunk by chunk; its problems go to a LogInfo of its own."""
     local = LogInfo()
-    data = read_bytes(f, local, encoding)
-    data = drop_unterminated(data, f, local)
-    if not data or data.isspace():
-        return local, None, None
-    fast = _table_fast(data)
-    # the bytes are kept only for the line-by-line path
-    return local, (data if fast is None else b""), fast
+    fc = FileColumns()
+    head = b""
+    for data, line0 in read_chunks(f, local, encoding):
+        if not head:
+            head = data.lstrip()[:1]
+        for cols, n, lines in parse_buffer(
+            data, line0, str(f), local, keep=keep, use_pyarrow=USE_PYARROW
+        ):
+            fc.add(cols, n, lines, line0)
+        del data
+    if fc.n == 0 and head in (b"[", b"{") and local.count("skipped"):
+        what = "one JSON array" if head == b"[" else "one JSON object spread over several lines"
+        raise LogFormatError(
+            f"{str(f)!r} holds {what}, not a JSONL log (one JSON object per line): read it "
+            f"with json.load, or write one record per line"
+        )
+    return local, (fc if fc.n else None), head
 
 
-def _load_all(files: list[Path], encoding: str):
+def _load_all(files: list[Path], encoding: str, keep: _Keep):
     """`_load` each file, two at a time: pyarrow parses without the GIL, so rank files
     are parsed side by side. Results come back in file order."""
     if len(files) < 2 or not USE_PYARROW:
-        return (_load(f, encoding) for f in files)
+        return (_load(f, encoding, keep) for f in files)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(_load, files, [encoding] * len(files)))
+        return list(pool.map(_load, files, [encoding] * len(files), [keep] * len(files)))
 
 
 class _RunNames:
@@ -466,26 +350,22 @@ def read_jsonl(
     chartkit.metrics.read : format detection.
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-    files = resolve_files(path, patterns)
-    run = _RunNames(path, files, run)
     info = LogInfo(source="jsonl")
+    files, expected = _files(path, patterns, info)
+    run = _RunNames(path, files, run)
     frames = []
-    for f, (local, data, fast) in zip(files, _load_all(files, encoding), strict=True):
+    keep_fields = _Keep(step, wall_time, rank, metrics)
+    loaded = _load_all(files, encoding, keep_fields)
+    for f, (local, fc, _head) in zip(files, loaded, strict=True):
         info.merge(local)
-        if data is None:
+        if fc is None:
             info.add("empty", f, "the file holds no records")
             continue
-        lines = None
-        if fast is None:
-            cols, lines = _table_slow(data, str(f), info)
-            n_rows = len(lines)
-        else:
-            cols, n_rows = fast
-        del data
+        n_rows = fc.n
+        cols = fc.join(str(f), info)
         info.rows += n_rows
-        if n_rows == 0:
-            info.add("empty", f, "the file holds no records")
-            continue
+        if metrics is not None:
+            _check_metrics(metrics, cols, keep_fields.dropped)
         parts = _ids_and_metrics(
             cols,
             f,
@@ -495,10 +375,27 @@ def read_jsonl(
             rank=rank,
             metrics=metrics,
             n_rows=n_rows,
-            lines=lines,
+            lines=fc.lines,
         )
+        del cols, fc
         frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
-    return finish(parts_to_frame("jsonl", frames), info, keep=keep)
+    return finish(parts_to_frame("jsonl", frames), info, keep=keep, expected_ranks=expected)
+
+
+def _check_metrics(metrics, cols, dropped: set[str]) -> None:
+    """An asked-for metric absent from a file: the error lists every field seen."""
+    for m in [metrics] if isinstance(metrics, str) else metrics:
+        if m not in cols:
+            names = [n for n in cols if cols[n][2] == "num"] + sorted(dropped)
+            raise unknown_column(m, names, "metric")
+
+
+def _files(path, patterns: list[str], info: LogInfo) -> tuple[list[Path], list[int]]:
+    """Readable files of *path* (unreadable ones reported) and the ranks their names give."""
+    every = resolve_files(path, patterns)
+    files = resolve_files(path, patterns, info=info)
+    expected = [r for r in (rank_from_name(f.name) for f in every) if r is not None]
+    return files, expected
 
 
 def read_csv(
@@ -553,9 +450,9 @@ def read_csv(
     read_jsonl
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-    files = resolve_files(path, patterns)
-    run = _RunNames(path, files, run)
     info = LogInfo(source=source)
+    files, expected = _files(path, patterns, info)
+    run = _RunNames(path, files, run)
     frames = []
     for f in files:
         df = read_csv_file(f, info, encoding, sep=sep)
@@ -574,4 +471,4 @@ def read_csv(
             lines=df.attrs.get("chartkit_lines"),
         )
         frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
-    return finish(parts_to_frame(source, frames), info, keep=keep)
+    return finish(parts_to_frame(source, frames), info, keep=keep, expected_ranks=expected)

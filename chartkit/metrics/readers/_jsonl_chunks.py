@@ -1,0 +1,615 @@
+"""JSON-lines parsing in bounded chunks: the engine under `chartkit.metrics.read_jsonl`.
+
+A file is read in chunks of `CHUNK` bytes cut at line ends, so memory stays near the final
+columns plus one chunk whatever the file size. Each chunk:
+
+1. lines nested deeper than `~chartkit.metrics.schema.MAX_NESTING` are blanked and reported
+   (a parser handed them crashes: ``pyarrow.json`` segfaults, Python's ``json`` recurses);
+2. is parsed by ``pyarrow.json`` (no per-line Python loop), the non-standard ``NaN`` /
+   ``Infinity`` tokens that ``json.dumps`` writes being rewritten only when pyarrow refuses;
+3. when pyarrow still refuses it, is split into pieces of `PIECE` bytes; a refused piece has
+   its bad lines found and blanked with the standard library, and is parsed again; only a
+   piece pyarrow cannot type (a field changing type) is read line by line in Python. A bad
+   line therefore costs the time of its piece, not of the file.
+
+Each chunk's columns are copied out of pyarrow's buffers and the pool's unused memory is
+handed back to the system (`pyarrow.MemoryPool.release_unused`) before the next one.
+
+Pure parsing: no pyplot.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chartkit.metrics.schema import LogInfo, check_encoding, deep_lines, read_bytes
+
+__all__ = ["CHUNK", "PIECE", "FileColumns", "parse_buffer", "read_chunks"]
+
+#: Bytes read and parsed at a time (cut at a line end).
+CHUNK = 16 << 20
+#: Size of the pieces a refused chunk is split into.
+PIECE = 256 << 10
+
+Cols = dict[str, tuple[np.ndarray, np.ndarray | None, str]]
+
+# Sentinels for the non-JSON tokens: the largest doubles, which a real log never holds.
+_BIG = np.finfo(np.float64).max
+_NAN_SENTINEL = float(np.nextafter(_BIG, 0))
+_TOKENS = {
+    b"NaN": repr(_NAN_SENTINEL).encode(),
+    b"Infinity": repr(float(_BIG)).encode(),
+    b"-Infinity": repr(-float(_BIG)).encode(),
+}
+for _q in (b"nan", b"NaN", b"null", b"None", b"none"):
+    _TOKENS[b'"' + _q + b'"'] = _TOKENS[b"NaN"]
+for _q in (b"inf", b"Infinity", b"+inf", b"infinity"):
+    _TOKENS[b'"' + _q + b'"'] = _TOKENS[b"Infinity"]
+for _q in (b"-inf", b"-Infinity", b"-infinity"):
+    _TOKENS[b'"' + _q + b'"'] = _TOKENS[b"-Infinity"]
+_TOKEN_RE = re.compile(
+    rb"(?<=:)(\s*)("
+    + b"|".join(re.escape(t) for t in sorted(_TOKENS, key=len, reverse=True))
+    + rb")(?=\s*[,}\]])"
+)
+_QUICK = (b"NaN", b"Infinity")
+_QUICK_QUOTED = (b'"nan"', b'"null"', b'"inf"', b'"-inf"', b'"None"', b'"none"', b'"infinity"')
+
+_TEXT_VALUES = {
+    "nan": math.nan,
+    "null": math.nan,
+    "none": math.nan,
+    "inf": math.inf,
+    "+inf": math.inf,
+    "infinity": math.inf,
+    "+infinity": math.inf,
+    "-inf": -math.inf,
+    "-infinity": -math.inf,
+}
+
+
+def _replace_tokens(data: bytes, quick: Sequence[bytes] = _QUICK) -> tuple[bytes, bool]:
+    """Rewrite NaN/Infinity tokens (bare, or quoted as a value) into sentinel numbers."""
+    if not any(q in data for q in quick):
+        return data, False
+    out = _TOKEN_RE.sub(lambda m: m.group(1) + _TOKENS[m.group(2)], data)
+    return out, out is not data
+
+
+def _pyarrow():
+    try:
+        import pyarrow as pa
+        import pyarrow.json as pj
+    except ImportError:  # pragma: no cover - chartkit[logs] installs it
+        return None, None
+    return pa, pj
+
+
+# --------------------------------------------------------------------------- one buffer
+
+
+def _arrow_table(data: bytes):
+    """A pyarrow Table of complete JSON lines, or None when pyarrow refuses them."""
+    pa, pj = _pyarrow()
+
+    def parse(buf: bytes):
+        return pj.read_json(
+            io.BytesIO(buf),
+            # one block per chunk: columns come back as one array each
+            read_options=pj.ReadOptions(use_threads=False, block_size=len(buf) + 1),
+            parse_options=pj.ParseOptions(newlines_in_values=False),
+            memory_pool=pa.system_memory_pool(),
+        )
+
+    # Strict JSON first: scanning for NaN/Infinity costs as much as parsing, so the tokens
+    # are rewritten only when the parser refuses the data.
+    try:
+        return parse(data), False
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        data, replaced = _replace_tokens(data, _QUICK + _QUICK_QUOTED)
+        if not replaced:
+            return None, False
+        try:
+            return parse(data), True
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None, False
+
+
+def _arrow_columns(table, replaced: bool, keep: Callable[[str], bool]) -> Cols:
+    """Copy the columns of *table* out as numpy arrays (kind "num", "str", "bool", ...)."""
+    import pyarrow as pa
+
+    while any(pa.types.is_struct(f.type) for f in table.schema):
+        table = table.flatten()  # {"train": {"loss": 1}} -> "train.loss"
+    cols: Cols = {}
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if not keep(name):
+            continue
+        t = col.type
+        present = None
+        if col.null_count:
+            present = col.is_valid().to_numpy(zero_copy_only=False)
+        if pa.types.is_integer(t) or pa.types.is_floating(t):
+            vals = np.array(col.to_numpy(), copy=True)  # own memory: the table can go
+            if replaced and vals.dtype.kind == "f":
+                big = np.abs(vals) >= _NAN_SENTINEL
+                if big.any():
+                    sub = vals[big]
+                    vals[big] = np.where(
+                        sub == _NAN_SENTINEL, np.nan, np.where(sub > 0, np.inf, -np.inf)
+                    )
+            cols[name] = (vals, present, "num")
+        elif pa.types.is_string(t) or pa.types.is_large_string(t):
+            cols[name] = (col.to_numpy(zero_copy_only=False), present, "str")
+        elif pa.types.is_null(t):
+            cols[name] = (np.empty(0), present, "null")
+        elif pa.types.is_boolean(t):
+            cols[name] = (np.empty(0), present, "bool")
+        else:
+            cols[name] = (np.empty(0), present, "other")
+    return cols
+
+
+def _flatten(rec: dict, prefix: str = "") -> dict:
+    """Nested objects as dotted keys, as pyarrow's ``Table.flatten`` names them."""
+    out: dict = {}
+    for k, v in rec.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _as_float(v: Any) -> float:
+    try:
+        return float(v)
+    except OverflowError:  # an integer beyond the float range
+        return math.inf if v > 0 else -math.inf
+
+
+_MISSING = object()
+
+
+def _python_columns(
+    lines: list[tuple[int, bytes]], keep: Callable[[str], bool]
+) -> tuple[Cols, list[int], list[int]]:
+    """Parse lines with the standard library: columns, line numbers read, bad lines."""
+    records: list[dict] = []
+    line_no: list[int] = []
+    bad: list[int] = []
+    for i, raw in lines:
+        try:
+            rec = json.loads(raw)
+        except (ValueError, RecursionError):
+            bad.append(i)
+            continue
+        if not isinstance(rec, dict):
+            bad.append(i)
+            continue
+        if any(isinstance(v, dict) for v in rec.values()):
+            rec = _flatten(rec)
+        records.append(rec)
+        line_no.append(i)
+    keys: dict[str, None] = {}
+    for rec in records:
+        for k in rec:
+            if k not in keys and keep(k):
+                keys[k] = None
+    cols: Cols = {}
+    for k in keys:
+        raw_vals = [rec.get(k, _MISSING) for rec in records]
+        present = np.fromiter((v is not _MISSING and v is not None for v in raw_vals), bool)
+        kinds = {_kind(v) for v, p in zip(raw_vals, present, strict=True) if p}
+        if kinds == {"num"}:
+            vals = np.array(
+                [_as_float(v) if p else math.nan for v, p in zip(raw_vals, present, strict=True)],
+                dtype=np.float64,
+            )
+            cols[k] = (vals, present, "num")
+        elif kinds and kinds <= {"num", "str"}:
+            vals = np.array(
+                [v if p else None for v, p in zip(raw_vals, present, strict=True)], dtype=object
+            )
+            cols[k] = (vals, present, "str")  # numbers among text: sorted out by FileColumns
+        elif not kinds:
+            cols[k] = (np.empty(0), present, "null")
+        else:
+            cols[k] = (np.empty(0), present, "other")
+    return cols, line_no, bad
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "num"
+    if isinstance(v, str):
+        return "str"
+    return "other"
+
+
+def _split_lines(data: bytes, line0: int) -> list[tuple[int, bytes]]:
+    return [(line0 + i, ln) for i, ln in enumerate(data.split(b"\n")) if ln.strip()]
+
+
+def _line_numbers(data: bytes, line0: int) -> np.ndarray | None:
+    """Line numbers of the non-blank lines of *data*; None when every line holds a record."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(a == 10)
+    starts = np.r_[0, ends[:-1] + 1] if len(ends) else np.zeros(0, dtype=np.int64)
+    lengths = ends - starts
+    blank = lengths == 0
+    if len(lengths):
+        # a line of whitespace only (rare): check those with a short length exactly
+        short = np.flatnonzero((lengths > 0) & (lengths <= 8))
+        for i in short.tolist():
+            if not data[starts[i] : ends[i]].strip():
+                blank[i] = True
+    if not blank.any():
+        return None
+    return (np.flatnonzero(~blank) + line0).astype(np.int64)
+
+
+def _blank(data: bytes, line0: int, bad: Sequence[int]) -> bytes:
+    """*data* with the given lines (absolute numbers) emptied; line numbers unchanged."""
+    parts = data.split(b"\n")
+    for ln in bad:
+        parts[ln - line0] = b""
+    return b"\n".join(parts)
+
+
+def parse_buffer(
+    data: bytes,
+    line0: int,
+    file: str,
+    info: LogInfo,
+    *,
+    keep: Callable[[str], bool],
+    use_pyarrow: bool = True,
+) -> list[tuple[Cols, int, np.ndarray | None]]:
+    """Parse complete JSON lines (*line0*: number of the first line) into column pieces.
+
+    Returns a list of ``(columns, n_rows, line_numbers or None)`` (None: the rows are the
+    non-blank lines in order, numbered from *line0*). Deep and malformed lines are
+    reported in *info*.
+    """
+    deep = deep_lines(data)
+    if deep:
+        info.add(
+            "skipped",
+            file,
+            "lines nested deeper than chartkit's bound (a JSON parser given them crashes)",
+            count=len(deep),
+            line=deep[0] + line0 - 1,
+            lines=[d + line0 - 1 for d in deep[:10]],
+        )
+        data = _blank(data, 1, deep)
+    pa, _ = _pyarrow() if use_pyarrow else (None, None)
+    if pa is None:
+        return [_python_piece(data, line0, file, info, keep)]
+    table, replaced = _arrow_table(data)
+    if table is not None:
+        lines = _line_numbers(data, line0)
+        if table.num_rows != (data.count(b"\n") if lines is None else len(lines)):
+            # pyarrow accepts an object spread over several lines; JSON lines do not
+            del table
+            return [_python_piece(data, line0, file, info, keep)]
+        cols = _arrow_columns(table, replaced, keep)
+        n = table.num_rows
+        del table
+        pa.system_memory_pool().release_unused()
+        return [(cols, n, lines)]
+    # refused: pieces of PIECE bytes; bad lines found by Python, the rest parsed by pyarrow
+    out = []
+    pos = 0
+    ln = line0
+    while pos < len(data):
+        end = data.rfind(b"\n", pos, pos + PIECE) + 1 if pos + PIECE < len(data) else len(data)
+        if end <= pos:
+            end = data.find(b"\n", pos + PIECE)
+            end = len(data) if end < 0 else end + 1
+        piece = data[pos:end]
+        out.append(_piece(piece, ln, file, info, keep))
+        ln += piece.count(b"\n")
+        pos = end
+    return out
+
+
+def _piece(data: bytes, line0: int, file: str, info: LogInfo, keep) -> tuple:
+    table, replaced = _arrow_table(data)
+    if table is None:
+        bad = []
+        for i, raw in _split_lines(data, line0):
+            try:
+                rec = json.loads(raw)
+            except (ValueError, RecursionError):
+                bad.append(i)
+                continue
+            if not isinstance(rec, dict):
+                bad.append(i)
+        if bad:
+            _report_bad(info, file, bad)
+            data = _blank(data, line0, bad)
+            table, replaced = _arrow_table(data) if data.strip() else (None, False)
+    lines = _line_numbers(data, line0) if table is not None else None
+    if table is None or table.num_rows != (
+        data.count(b"\n") if lines is None else len(lines)
+    ):  # a field changing type, or records over several lines: Python for this piece only
+        return _python_piece(data, line0, file, info, keep)
+    cols = _arrow_columns(table, replaced, keep)
+    return cols, table.num_rows, lines
+
+
+def _python_piece(data: bytes, line0: int, file: str, info: LogInfo, keep) -> tuple:
+    cols, line_no, bad = _python_columns(_split_lines(data, line0), keep)
+    if bad:
+        _report_bad(info, file, bad)
+    return cols, len(line_no), np.asarray(line_no, dtype=np.int64)
+
+
+def _report_bad(info: LogInfo, file: str, bad: list[int]) -> None:
+    info.add(
+        "skipped",
+        file,
+        "lines that are not a JSON object (malformed JSON)",
+        count=len(bad),
+        line=bad[0],
+        lines=bad[:10],
+    )
+
+
+# --------------------------------------------------------------------------- chunks
+
+
+def read_chunks(
+    f: Path, info: LogInfo, encoding: str, chunk: int = CHUNK
+) -> Iterator[tuple[bytes, int]]:
+    """Complete lines of *f* in chunks of about *chunk* bytes, with each chunk's first line.
+
+    UTF-8 files are streamed (BOM skipped, undecodable bytes replaced and reported once);
+    other encodings are transcoded whole. A last line without a line end (a crash
+    mid-write) is dropped and reported.
+    """
+    check_encoding(encoding)
+    enc = encoding.lower().replace("_", "-")
+    if enc not in ("utf-8", "utf8", "utf-8-sig"):
+        data = read_bytes(f, info, encoding)
+        yield from _split_chunks(_cut_tail(data, b"", f, info, data.count(b"\n")), chunk)
+        return
+    info.files.append(str(f))
+    line = 1
+    offset = 0
+    carry = b""
+    with open(f, "rb") as fh:
+        first = True
+        while True:
+            block = fh.read(chunk)
+            if first and block.startswith(b"\xef\xbb\xbf"):
+                block = block[3:]
+                offset = 3
+            first = False
+            if not block:
+                break
+            block = _check_utf8(block, f, info, offset - len(carry), line)
+            offset += len(block)
+            buf = carry + block if carry else block
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:
+                carry = buf
+                continue
+            carry = buf[cut:]
+            out = buf[:cut]
+            del buf
+            yield out, line
+            line += out.count(b"\n")
+    _cut_tail(b"", carry, f, info, line - 1)
+
+
+def _split_chunks(data: bytes, chunk: int) -> Iterator[tuple[bytes, int]]:
+    pos, line = 0, 1
+    while pos < len(data):
+        end = data.rfind(b"\n", pos, pos + chunk) + 1 if pos + chunk < len(data) else len(data)
+        if end <= pos:
+            end = data.find(b"\n", pos + chunk)
+            end = len(data) if end < 0 else end + 1
+        yield data[pos:end], line
+        line += data.count(b"\n", pos, end)
+        pos = end
+
+
+def _cut_tail(data: bytes, carry: bytes, f: Path, info: LogInfo, nlines: int) -> bytes:
+    """Drop an unterminated last line (of *data*, or the *carry* left by streaming)."""
+    if not carry and data and not data.endswith(b"\n"):
+        cut = data.rfind(b"\n") + 1
+        carry, data = data[cut:], data[:cut]
+        nlines = data.count(b"\n")
+    if carry.strip():
+        info.add(
+            "truncated",
+            f,
+            "last line has no line end (cut by a crash?) and was dropped",
+            line=nlines + 1,
+        )
+    return data
+
+
+def _check_utf8(block: bytes, f: Path, info: LogInfo, offset: int, line: int) -> bytes:
+    if block.isascii():
+        return block
+    try:
+        block.decode("utf-8")
+        return block
+    except UnicodeDecodeError as err:
+        if err.start >= len(block) - 3 and err.reason == "unexpected end of data":
+            # a character cut by the block boundary: complete it from the next block
+            return block
+        text = block.decode("utf-8", errors="replace")
+        info.add(
+            "replaced",
+            f,
+            "bytes that are not valid UTF-8 were replaced by U+FFFD "
+            "(pass encoding= if the file uses another encoding)",
+            count=1,
+            byte_offset=offset + err.start,
+            line=line + block.count(b"\n", 0, err.start),
+        )
+        return text.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class FileColumns:
+    """The columns of one file, gathered piece by piece, joined once at the end."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        # name -> [(first row, rows, values, present or None, kind)]
+        self.pieces: dict[str, list[tuple[int, int, np.ndarray, np.ndarray | None, str]]] = {}
+        self.line_parts: list[tuple[int, int, np.ndarray | None]] = []
+
+    def add(self, cols: Cols, n: int, lines: np.ndarray | None, line0: int) -> None:
+        for name, (vals, present, kind) in cols.items():
+            self.pieces.setdefault(name, []).append((self.n, n, vals, present, kind))
+        self.line_parts.append((n, line0, lines))
+        self.n += n
+
+    def lines(self) -> np.ndarray:
+        """Line number of every row."""
+        out = np.empty(self.n, dtype=np.int64)
+        pos = 0
+        for n, line0, lines in self.line_parts:
+            out[pos : pos + n] = np.arange(line0, line0 + n) if lines is None else lines
+            pos += n
+        return out
+
+    def join(self, file: str, info: LogInfo) -> Cols:
+        """One array per column over all pieces; text numbers parsed and counted."""
+        out: Cols = {}
+        for name in list(self.pieces):
+            pieces = self.pieces.pop(name)
+            kinds = {p[4] for p in pieces}
+            if kinds <= {"num", "null"} and "num" in kinds:
+                out[name] = self._join_num(pieces)
+            elif kinds <= {"num", "str", "null"} and "str" in kinds:
+                out[name] = self._join_text(name, pieces, file, info)
+            else:
+                present = self._present(pieces)
+                kind = "null" if kinds == {"null"} else sorted(kinds - {"null"})[0]
+                out[name] = (np.empty(0), present, kind)
+        return out
+
+    def _present(self, pieces) -> np.ndarray | None:
+        present = np.zeros(self.n, dtype=bool)
+        for start, n, _v, p, _k in pieces:
+            present[start : start + n] = True if p is None else p
+        return None if present.all() else present
+
+    def _join_num(self, pieces) -> tuple[np.ndarray, np.ndarray | None, str]:
+        nums = [p for p in pieces if p[4] == "num"]
+        all_int = all(p[2].dtype.kind in "iu" for p in nums)
+        if len(nums) == 1 and nums[0][0] == 0 and nums[0][1] == self.n:
+            _, _, vals, present, _ = nums[0]
+            return vals, present, "num"
+        vals = np.zeros(self.n, dtype=np.int64) if all_int else np.full(self.n, np.nan)
+        present = np.zeros(self.n, dtype=bool)
+        for start, _n, v, p, _ in nums:
+            vals[start : start + len(v)] = v
+            present[start : start + len(v)] = True if p is None else p
+        return vals, (None if present.all() else present), "num"
+
+    def _join_text(self, name, pieces, file, info) -> tuple[np.ndarray, np.ndarray | None, str]:
+        vals = np.full(self.n, np.nan)
+        present = np.zeros(self.n, dtype=bool)
+        texts = np.zeros(self.n, dtype=bool)  # cells written as text
+        for start, _n, v, p, kind in pieces:
+            if kind == "null":
+                continue
+            sl = slice(start, start + len(v))
+            pr = np.ones(len(v), dtype=bool) if p is None else p
+            present[sl] = pr
+            if kind == "num":
+                vals[sl] = v
+                continue
+            s = pd.Series(v, dtype=object)
+            is_text = s.map(lambda x: isinstance(x, str)).to_numpy(dtype=bool) & pr
+            texts[sl] = is_text
+            low = s.where(is_text).astype(object)
+            low = low.map(lambda x: x.strip().lower() if isinstance(x, str) else x)
+            special = low.map(lambda x: _TEXT_VALUES.get(x) if isinstance(x, str) else None)
+            num = pd.to_numeric(low.where(is_text & special.isna().to_numpy()), errors="coerce")
+            num = np.array(num.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
+            sp = special.notna().to_numpy()
+            num[sp] = special[sp].astype(float).to_numpy()
+            nontext = pr & ~is_text
+            if nontext.any():
+                num[nontext] = [_as_float(x) for x in v[nontext]]
+            vals[sl] = num
+        text_cells = texts & present
+        parsed = text_cells & ~np.isnan(vals)
+        special_nan = np.zeros(self.n, dtype=bool)
+        failed = text_cells & np.isnan(vals)
+        if failed.any():
+            # "nan"/"null" texts are NaN on purpose, not failures
+            special_nan = failed & self._special_nan_mask(pieces)
+            failed &= ~special_nan
+        n_parsed = int(parsed.sum())
+        n_failed = int(failed.sum())
+        numbers = int((present & ~texts).sum()) + n_parsed + int(special_nan.sum())
+        if numbers == 0 or n_failed > numbers:
+            # a text field (a status, a name): not a metric
+            return np.empty(0), present, "str"
+        lines = self.lines() if (n_parsed or n_failed) else None
+        plain_texts = parsed & ~self._special_mask(pieces)
+        if plain_texts.any():
+            idx = np.flatnonzero(plain_texts)
+            info.add(
+                "coerced",
+                file,
+                f'numbers written as text in {name!r} ("0.1") were read as numbers',
+                count=len(idx),
+                line=int(lines[idx[0]]),
+                lines=lines[idx[:10]].tolist(),
+            )
+        if n_failed:
+            idx = np.flatnonzero(failed)
+            first = self._cell(pieces, int(idx[0]))
+            info.add(
+                "coerced",
+                file,
+                f"non-numeric cells in {name!r} became NaN (first: {first!r})",
+                count=n_failed,
+                line=int(lines[idx[0]]),
+                lines=lines[idx[:10]].tolist(),
+            )
+        return vals, (None if present.all() else present), "num"
+
+    def _mask(self, pieces, test) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for start, _n, v, _p, kind in pieces:
+            if kind == "str":
+                out[start : start + len(v)] = [isinstance(x, str) and test(x) for x in v]
+        return out
+
+    def _special_nan_mask(self, pieces) -> np.ndarray:
+        return self._mask(pieces, lambda x: x.strip().lower() in ("nan", "null", "none"))
+
+    def _special_mask(self, pieces) -> np.ndarray:
+        return self._mask(pieces, lambda x: x.strip().lower() in _TEXT_VALUES)
+
+    @staticmethod
+    def _cell(pieces, i: int) -> Any:
+        for start, _n, v, _p, _k in pieces:
+            if start <= i < start + len(v):
+                return v[i - start]
+        return None  # pragma: no cover

@@ -1,0 +1,429 @@
+"""Read ``torch.profiler`` Chrome traces (one per rank, ``.json`` or ``.json.gz``).
+
+``tensorboard_trace_handler`` writes one Chrome trace-event file per rank and profiling
+cycle: ``<worker>.<id>.pt.trace.json`` (optionally gzip-compressed). `read_trace` reads one
+file or a folder of them into a `TraceLog`: a tidy frame of the complete (``"ph": "X"``)
+events with their rank, profiler step, lane (thread, or CUDA stream for GPU events) and
+category, the step windows, and what was skipped.
+
+What is read, and how
+---------------------
+* **Rank**: ``distributedInfo.rank`` when the trace has it, else the file name
+  (``rank3.…``, ``worker_3``), else the file's position (stated in `LogInfo`).
+* **Steps**: ``ProfilerStep#N`` ranges (``torch.profiler.profile(schedule=...)`` and
+  ``prof.step()`` write them). An event belongs to the step whose window contains its start,
+  whatever its thread or stream; events outside every window get step ``-1``. A trace with
+  no ``ProfilerStep`` is read as one step (``0``) with a warning.
+* **Clock**: ``ts``/``dur`` are microseconds; ``baseTimeNanoseconds + ts`` is the host's
+  epoch clock (``wall`` column, seconds). Each rank's ``start`` is relative to its own first
+  step, so lanes of different ranks line up step by step; ranks on different hosts are
+  **not** corrected for clock skew (`TraceLog.clocks` says which clock each rank uses).
+* **Categories** (`classify`): communication, data loading, optimizer, memory copy,
+  compute, other. See the rules in `chartkit.metrics.trace_analysis.CATEGORY_RULES`;
+  user ``record_function`` ranges whose names say what they are (``data_loading``,
+  ``optimizer_step``, ``all_reduce``...) give their category to the events inside them.
+  Unknown names are kept as ``"other"``.
+
+Parsing uses msgspec's typed JSON decoder (the ``trace`` extra): only the fields chartkit
+uses are materialised, so a trace needs about twice its size in memory, not the ten times
+a tree of Python dicts takes. A file cut mid-write (a crash) is not valid JSON: it is
+refused with a clear error naming the file, and the other ranks are read.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chartkit._optional import import_optional
+from chartkit.metrics.readers._common import rank_from_name
+from chartkit.metrics.schema import LogInfo
+
+__all__ = ["TRACE_PATTERNS", "TraceLog", "is_trace_file", "read_trace"]
+
+#: File names recognised as torch.profiler traces in a folder.
+TRACE_PATTERNS = ("*.pt.trace.json", "*.pt.trace.json.gz", "*.trace.json", "*.trace.json.gz")
+_STEP = re.compile(r"^ProfilerStep#(\d+)$")
+_KNOWN_PHASES = {"X", "M", "i", "I", "s", "f", "t", "C"}
+
+
+@dataclass
+class TraceLog:
+    """torch.profiler traces of one run, one per rank.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        One row per complete event: ``rank, step, lane, device, category, name, cat,
+        start, duration, wall`` (``start``/``duration`` in milliseconds; ``start`` relative
+        to the rank's first step; ``wall`` in epoch seconds when the trace has
+        ``baseTimeNanoseconds``, else NaN). ``lane`` is ``"thread <tid>"`` (with the
+        thread's name when the trace gives one) or ``"stream <n>"`` for GPU events.
+    steps : pandas.DataFrame
+        One row per rank and step: ``rank, step, start, end, duration, lane`` (ms).
+    info : LogInfo
+        Files read, events skipped and why.
+    clocks : dict of int to str
+        Which clock each rank's times use.
+    main_lanes : dict of int to str
+        The lane holding each rank's ``ProfilerStep`` ranges (the training loop's thread).
+    meta : dict of int to dict
+        ``distributedInfo``, host name and device properties per rank.
+    """
+
+    events: pd.DataFrame
+    steps: pd.DataFrame
+    info: LogInfo
+    clocks: dict[int, str] = field(default_factory=dict)
+    main_lanes: dict[int, str] = field(default_factory=dict)
+    meta: dict[int, dict] = field(default_factory=dict)
+
+    @property
+    def ranks(self) -> list[int]:
+        """Ranks present, sorted."""
+        return sorted(int(r) for r in self.steps["rank"].unique())
+
+    def __repr__(self) -> str:
+        return (
+            f"TraceLog({len(self.events)} events, ranks {self.ranks}, "
+            f"{self.steps['step'].nunique()} steps)"
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def _msgspec_types():
+    """msgspec and the typed schema: only the fields chartkit uses are materialised."""
+    msgspec = import_optional("msgspec", "reading torch.profiler traces", "trace")
+    event = msgspec.defstruct(
+        "TraceEvent",
+        [
+            ("ph", str, ""),
+            ("name", str, ""),
+            ("cat", str, ""),
+            ("pid", int | str, 0),
+            ("tid", int | str, 0),
+            ("ts", float, 0.0),
+            ("dur", float, -1.0),
+            ("args", dict[str, Any] | None, None),
+        ],
+    )
+    trace = msgspec.defstruct(
+        "Trace",
+        [
+            ("traceEvents", list[event]),
+            ("distributedInfo", dict[str, Any] | None, None),
+            ("baseTimeNanoseconds", int | None, None),
+            ("deviceProperties", list[Any] | None, None),
+            ("host_name", str | None, None),
+        ],
+    )
+    return msgspec, trace
+
+
+def is_trace_file(path: str | os.PathLike[str]) -> bool:
+    """Whether *path* looks like a Chrome trace (``"traceEvents"`` near its start)."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    try:
+        with (gzip.open if p.suffix == ".gz" else open)(p, "rb") as fh:
+            head = fh.read(8192)
+    except (OSError, EOFError):
+        return False
+    return b'"traceEvents"' in head or (b'"schemaVersion"' in head and b"distributedInfo" in head)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    found: dict[Path, Path] = {}
+    for pattern in TRACE_PATTERNS:
+        for f in path.rglob(pattern):
+            found.setdefault(f.resolve(), f)
+    if not found:
+        for f in list(path.rglob("*.json")) + list(path.rglob("*.json.gz")):
+            if is_trace_file(f):
+                found.setdefault(f.resolve(), f)
+    return sorted(found.values())
+
+
+def _decode(f: Path, msgspec: Any, trace_type: Any) -> Any:
+    data = f.read_bytes()
+    if f.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:
+            raise ValueError(f"{f}: not a readable gzip file ({err}).") from None
+    try:
+        return msgspec.json.decode(data, type=trace_type)
+    except msgspec.ValidationError as err:
+        raise ValueError(
+            f"{f}: not a torch.profiler trace: expected a JSON object with a 'traceEvents' "
+            f"list of events ({err})."
+        ) from None
+    except msgspec.DecodeError as err:
+        raise ValueError(
+            f"{f}: not valid JSON ({err}); a trace cut while it was being written cannot be "
+            "read."
+        ) from None
+
+
+def _lane_names(events: list) -> dict[tuple, str]:
+    names: dict[tuple, str] = {}
+    for e in events:
+        if e.ph == "M" and e.name == "thread_name" and e.args:
+            names[(e.pid, e.tid)] = str(e.args.get("name", ""))
+    return names
+
+
+def _device_of(pid: Any, cat: str) -> str:
+    if cat in ("kernel", "gpu_memcpy", "gpu_memset", "gpu_user_annotation") or (
+        isinstance(pid, int) and pid < 64 and cat.startswith("gpu")
+    ):
+        return f"gpu {pid}"
+    return "cpu"
+
+
+def _one_file(f: Path, position: int, info: LogInfo, msgspec: Any, trace_type: Any) -> dict:
+    trace = _decode(f, msgspec, trace_type)
+    dist = trace.distributedInfo or {}
+    rank = dist.get("rank")
+    how = "distributedInfo.rank"
+    if not isinstance(rank, int) or isinstance(rank, bool):
+        rank = rank_from_name(f.name)
+        how = "the file name"
+    if rank is None:
+        rank = position
+        how = "the file's position (no distributedInfo, no rank in the name)"
+        info.add("marked", str(f), f"rank {rank} taken from {how}")
+    thread_names = _lane_names(trace.traceEvents)
+    cols: dict[str, list] = {k: [] for k in ("name", "cat", "pid", "tid", "ts", "dur")}
+    skipped: dict[str, int] = {}
+    for e in trace.traceEvents:
+        if e.ph == "X" and e.dur >= 0:
+            cols["name"].append(e.name)
+            cols["cat"].append(e.cat)
+            cols["pid"].append(e.pid)
+            cols["tid"].append(e.tid)
+            cols["ts"].append(e.ts)
+            cols["dur"].append(e.dur)
+        elif e.ph not in _KNOWN_PHASES or (e.ph == "X" and e.dur < 0):
+            key = f"phase {e.ph!r}" if e.ph != "X" else "complete events without dur"
+            skipped[key] = skipped.get(key, 0) + 1
+    for what, n in skipped.items():
+        info.add("skipped", str(f), f"{what} (not written by torch.profiler)", count=n)
+    base = trace.baseTimeNanoseconds
+    return {
+        "rank": int(rank),
+        "rank_from": how,
+        "file": f,
+        "cols": cols,
+        "lanes": thread_names,
+        "base": base,
+        "meta": {
+            "distributedInfo": dist,
+            "host": trace.host_name,
+            "deviceProperties": trace.deviceProperties or [],
+            "file": str(f),
+        },
+    }
+
+
+def _frame(part: dict) -> pd.DataFrame:
+    c = part["cols"]
+    frame = pd.DataFrame(
+        {
+            "name": pd.Categorical(c["name"]),
+            "cat": pd.Categorical(c["cat"]),
+            "ts": np.asarray(c["ts"], dtype=np.float64),
+            "dur": np.asarray(c["dur"], dtype=np.float64),
+        }
+    )
+    labels: dict[tuple, tuple[str, str]] = {}
+    for key in set(zip(c["pid"], c["tid"], c["cat"], strict=True)):
+        pid, tid, cat = key
+        device = _device_of(pid, cat)
+        if device.startswith("gpu"):
+            labels[key] = (device, f"{device} stream {tid}")
+            continue
+        name = part["lanes"].get((pid, tid), "")
+        short = re.sub(r"^thread \d+ \((.*)\)$", r"\1", name) if name else ""
+        extra = f" ({short})" if short and short != "python3" else ""
+        labels[key] = (device, f"thread {tid}{extra}")
+    keys = list(zip(c["pid"], c["tid"], c["cat"], strict=True))
+    frame["device"] = [labels[k][0] for k in keys]
+    frame["lane"] = pd.Categorical([labels[k][1] for k in keys])
+    # the profiler's own bookkeeping spans ("Spans", "Traces") are not work
+    own = np.array([str(p) in ("Spans", "Traces", "") for p in c["pid"]], dtype=bool)
+    return frame[~own].reset_index(drop=True)
+
+
+def _steps_of(frame: pd.DataFrame) -> pd.DataFrame:
+    names = frame["name"].astype(str)
+    m = names.str.extract(_STEP, expand=False)
+    rows = frame[m.notna()].assign(step=m[m.notna()].astype(np.int64))
+    return rows
+
+
+def read_trace(path: str | os.PathLike[str]) -> TraceLog:
+    """Read torch.profiler Chrome traces (one file, or a folder of one per rank).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``*.pt.trace.json`` / ``.json.gz`` file or a folder holding them (searched
+        recursively; other JSON files are used when they start like a trace).
+
+    Returns
+    -------
+    TraceLog
+
+    Raises
+    ------
+    FileNotFoundError
+        *path* does not exist, or a folder holds no trace.
+    ValueError
+        A file that is not a trace (the message names what was expected) or is cut; when
+        several files are read, such a file is skipped and counted instead, unless none
+        can be read.
+
+    Examples
+    --------
+    >>> from chartkit.metrics import read_trace, sample_path
+    >>> trace = read_trace(sample_path("profiler_world4"))  # doctest: +SKIP
+    >>> trace.steps.groupby("rank")["duration"].mean()  # doctest: +SKIP
+    """
+    from chartkit.metrics._rules import check_path
+    from chartkit.metrics.trace_analysis import classify
+
+    p = check_path(path)
+    files = _files(p)
+    if not files:
+        raise FileNotFoundError(
+            f"no torch.profiler trace under {str(p)!r}: looked for {', '.join(TRACE_PATTERNS)} "
+            "and JSON files starting with a 'traceEvents' list."
+        )
+    msgspec, trace_type = _msgspec_types()
+    info = LogInfo(source="trace", files=[str(f) for f in files])
+    parts = []
+    for i, f in enumerate(files):
+        try:
+            parts.append(_one_file(f, i, info, msgspec, trace_type))
+        except (ValueError, OSError) as err:
+            if len(files) == 1:
+                raise
+            info.add("skipped", str(f), f"whole file: {err}")
+    if not parts:
+        raise ValueError(f"none of the {len(files)} trace file(s) under {str(p)!r} could be read.")
+    seen: dict[int, Path] = {}
+    frames, step_rows = [], []
+    clocks, main_lanes, meta = {}, {}, {}
+    for part in parts:
+        rank = part["rank"]
+        if rank in seen:
+            info.add(
+                "skipped",
+                str(part["file"]),
+                f"a second trace of rank {rank} (first: {seen[rank].name}); pass one profiling "
+                "cycle's files",
+            )
+            continue
+        seen[rank] = part["file"]
+        frame = _frame(part)
+        steps = _steps_of(frame)
+        if steps.empty:
+            info.add(
+                "marked",
+                str(part["file"]),
+                f"rank {rank}: no ProfilerStep#N ranges; the whole trace is read as step 0",
+            )
+            t0, t1 = float(frame["ts"].min()), float((frame["ts"] + frame["dur"]).max())
+            lane = str(frame["lane"].iloc[0]) if len(frame) else "thread"
+            steps = pd.DataFrame({"step": [0], "ts": [t0], "dur": [t1 - t0], "lane": [lane]})
+        else:
+            steps = steps.sort_values("ts").drop_duplicates("step", keep="first")
+        origin = float(steps["ts"].min())
+        starts = steps["ts"].to_numpy()
+        ends = starts + steps["dur"].to_numpy()
+        ev_start = frame["ts"].to_numpy()
+        idx = np.searchsorted(starts, ev_start, side="right") - 1
+        inside = (idx >= 0) & (ev_start < ends[np.clip(idx, 0, None)])
+        step_no = np.where(inside, steps["step"].to_numpy()[np.clip(idx, 0, None)], -1)
+        base = part["base"]
+        frame = pd.DataFrame(
+            {
+                "rank": np.full(len(frame), rank, dtype=np.int64),
+                "step": step_no.astype(np.int64),
+                "lane": frame["lane"],
+                "device": pd.Categorical(frame["device"]),
+                "name": frame["name"],
+                "cat": frame["cat"],
+                "start": (frame["ts"].to_numpy() - origin) / 1e3,
+                "duration": frame["dur"].to_numpy() / 1e3,
+                "wall": (base / 1e9 + frame["ts"].to_numpy() / 1e6)
+                if base is not None
+                else np.full(len(frame), np.nan),
+            }
+        )
+        frames.append(frame)
+        main_lanes[rank] = str(steps["lane"].iloc[0])
+        step_rows.append(
+            pd.DataFrame(
+                {
+                    "rank": rank,
+                    "step": steps["step"].to_numpy(np.int64),
+                    "start": (starts - origin) / 1e3,
+                    "end": (ends - origin) / 1e3,
+                    "duration": steps["dur"].to_numpy() / 1e3,
+                    "lane": main_lanes[rank],
+                }
+            )
+        )
+        host = part["meta"]["host"] or "an unnamed host"
+        clocks[rank] = (
+            f"{host}'s clock (baseTimeNanoseconds + ts), shown relative to the rank's first "
+            "step; not corrected for skew between hosts"
+            if base is not None
+            else "the trace's own relative clock (no baseTimeNanoseconds): not comparable "
+            "across ranks"
+        )
+        meta[rank] = {**part["meta"], "rank_from": part["rank_from"]}
+    events = pd.concat(frames, ignore_index=True)
+    for col in ("name", "cat", "lane"):
+        events[col] = events[col].astype(str).astype("category")
+    events["category"] = classify(events)
+    steps_frame = pd.concat(step_rows, ignore_index=True).sort_values(["rank", "step"])
+    _report_step_gaps(steps_frame, info)
+    info.rows = len(events)
+    info.warn()
+    return TraceLog(
+        events=events,
+        steps=steps_frame.reset_index(drop=True),
+        info=info,
+        clocks=clocks,
+        main_lanes=main_lanes,
+        meta=meta,
+    )
+
+
+def _report_step_gaps(steps: pd.DataFrame, info: LogInfo) -> None:
+    """Ranks whose profiled steps differ: aligned on step number, the missing ones named."""
+    per_rank = steps.groupby("rank")["step"].apply(lambda s: set(s.tolist()))
+    every = set().union(*per_rank.tolist()) if len(per_rank) else set()
+    for rank, have in per_rank.items():
+        missing = sorted(every - have)
+        if missing:
+            info.add(
+                "marked",
+                None,
+                f"rank {rank} has no trace of step(s) {missing} that other ranks have; steps are "
+                "aligned on their numbers",
+            )
