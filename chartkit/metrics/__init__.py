@@ -56,7 +56,6 @@ __all__ = [
     "read_source",
     "read_tensorboard",
     "read_trace",
-    "read_trace",
     "sample_path",
 ]
 
