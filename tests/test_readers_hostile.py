@@ -203,3 +203,46 @@ def test_metrics_filter_keeps_only_asked(tmp_path, engine):
     assert read_jsonl(p, metrics=["loss"]).metric_names == ["loss"]
     with pytest.raises(KeyError, match=r"'lsos' is not a valid value for metric.*'acc', 'loss'"):
         read_jsonl(p, metrics=["lsos"])
+
+
+# ---------------------------------------------------------------- CSV field counts
+
+
+def _csv(path, text, end="\n"):
+    path.write_bytes(text.replace("\n", end).encode())
+    return path
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_csv_trailing_comma_on_every_row_does_not_shift(tmp_path, end):
+    p = _csv(tmp_path / "rank0.csv", "step,loss,acc\n1,0.5,0.9,\n2,0.4,0.95,\n", end)
+    with pytest.warns(DataWarning, match=r"skipped 2 entries .*\(first at line 2\): every row "
+                      r"ends with an empty field the header does not name \(a trailing ','\)"):
+        log = read_csv(p)
+    w = log.wide()
+    assert w["loss"].tolist() == [0.5, 0.4]
+    assert w["acc"].tolist() == [0.9, 0.95]
+    assert log.metrics["step"].unique().tolist() == [1, 2]
+
+
+def test_csv_short_and_long_rows_skipped_not_padded(tmp_path):
+    p = _csv(tmp_path / "rank0.csv", "step,loss,acc\n1,0.5,0.9\n2,0.4\n3,0.3,0.8,7\n4,0.2,0.7\n")
+    with pytest.warns(DataWarning, match=r"skipped 2 entries .*\(first at line 3\): lines whose "
+                      r"field count does not match the header \(expected 3 fields, saw 2\)"):
+        log = read_csv(p)
+    assert log.metrics["step"].unique().tolist() == [1, 4]
+    assert log.info.of_kind("skipped")[0].lines == [3, 4]
+
+
+def test_csv_header_shorter_than_rows_refused(tmp_path):
+    p = _csv(tmp_path / "rank0.csv", "step,loss\n1,0.5,0.9\n2,0.4,0.8\n")
+    with pytest.raises(LogFormatError, match=r"the header names 2 fields but every row holds 3: "
+                       r"the header does not describe the rows"):
+        read_csv(p)
+
+
+def test_csv_quoted_separator_is_one_field(tmp_path):
+    p = _csv(tmp_path / "rank0.csv", 'step,loss,note\n1,0.5,"a, b"\n2,0.4,c\n')
+    log = read_csv(p)
+    assert log.metrics["value"].tolist() == [0.5, 0.4]
+    assert log.info.entries == []

@@ -36,6 +36,7 @@ __all__ = [
     "parts_to_frame",
     "pick_column",
     "rank_from_name",
+    "check_fields",
     "read_csv_bytes",
     "read_csv_file",
     "resolve_files",
@@ -295,19 +296,123 @@ def parts_to_frame(source: str, parts: list[dict[str, Any]]) -> pd.DataFrame:
 _SKIP_RE = re.compile(r"Skipping line (\d+): (.*)")
 
 
+def _field_counts(lines: list[bytes], sep: str) -> list[int]:
+    """Fields in each line (quotes respected when the data holds any)."""
+    sepb = sep.encode()
+    if len(sepb) == 1 and not any(b'"' in ln for ln in lines):
+        return [ln.count(sepb) + 1 for ln in lines]
+    import csv
+
+    out = []
+    for ln in lines:
+        try:
+            row = next(csv.reader([ln.decode("utf-8", "replace")], delimiter=sep))
+        except (csv.Error, StopIteration):
+            row = ln.split(sepb)
+        out.append(len(row))
+    return out
+
+
+def check_fields(
+    data: bytes, file: str | os.PathLike[str], info: LogInfo, *, sep: str = ",", header: bool
+) -> tuple[bytes, list[int]]:
+    """Rows whose field count differs from the header's, found and reported before parsing.
+
+    A trailing separator on every row (``1,0.5,0.9,``) is one empty field too many: it is
+    dropped (reported once) instead of shifting every value one column. Other rows with
+    too many or too few fields are skipped, with their line numbers (never padded).
+
+    Returns
+    -------
+    bytes
+        The lines kept (header first).
+    list of int
+        The 1-based line number of each kept data row.
+
+    Raises
+    ------
+    LogFormatError
+        When every row has the same count and it differs from the header's: the header does
+        not describe the rows.
+    """
+    from chartkit.errors import LogFormatError
+
+    raw = data.split(b"\n")
+    if raw and raw[-1] == b"":
+        raw.pop()
+    idx = [i for i, ln in enumerate(raw) if ln.strip()]
+    if not idx:
+        return data, []
+    counts = _field_counts([raw[i] for i in idx], sep)
+    if header:
+        head_i, expected = idx[0], counts[0]
+        rows, rcounts = idx[1:], counts[1:]
+    else:
+        head_i = None
+        rows, rcounts = idx, counts
+        expected = max(set(rcounts), key=rcounts.count)
+    keep_lines = [raw[head_i]] if head_i is not None else []
+    if (
+        rows
+        and all(c == expected + 1 for c in rcounts)
+        and all(raw[i].rstrip(b"\r").endswith(sep.encode()) for i in rows)
+    ):
+        info.add(
+            "skipped",
+            file,
+            f"every row ends with an empty field the header does not name (a trailing "
+            f"{sep!r}): it was ignored",
+            count=len(rows),
+            line=rows[0] + 1,
+        )
+        sepb = sep.encode()
+        for i in rows:
+            ln = raw[i]
+            cr = ln.endswith(b"\r")
+            ln = ln.rstrip(b"\r")[: -len(sepb)]
+            raw[i] = ln + (b"\r" if cr else b"")
+        rcounts = [expected] * len(rows)
+    bad = [(i, c) for i, c in zip(rows, rcounts, strict=True) if c != expected]
+    if header and rows and len(bad) == len(rows) and len({c for _, c in bad}) == 1:
+        raise LogFormatError(
+            f"{str(file)!r}: the header names {expected} fields but every row holds "
+            f"{bad[0][1]}: the header does not describe the rows (a column name missing, or "
+            f"the wrong sep=?)"
+        )
+    if bad:
+        info.add(
+            "skipped",
+            file,
+            f"lines whose field count does not match the header (expected {expected} "
+            f"fields, saw {bad[0][1]})",
+            count=len(bad),
+            line=bad[0][0] + 1,
+            lines=[i + 1 for i, _ in bad[:10]],
+        )
+    badset = {i for i, _ in bad}
+    kept = [i for i in rows if i not in badset]
+    keep_lines.extend(raw[i] for i in kept)
+    return b"\n".join(keep_lines) + b"\n", [i + 1 for i in kept]
+
+
 def read_csv_bytes(
     data: bytes,
     file: str | os.PathLike[str],
     info: LogInfo,
     **kwargs: Any,
 ) -> pd.DataFrame:
-    """`pandas.read_csv` on cleaned bytes; lines with a wrong field count are skipped, counted.
+    """`pandas.read_csv` on cleaned bytes; rows with a wrong field count skipped, counted.
 
     Every cell is read as text unless *kwargs* say otherwise, empty cells as missing only.
-    The skipped lines are recorded as ONE ``skipped`` entry with their line numbers.
+    Field counts are checked per row first (`check_fields`): a trailing separator on every
+    row is dropped, other mismatched rows are skipped and recorded as ONE ``skipped`` entry
+    with their line numbers; pandas never takes a column as the index.
     """
     kwargs.setdefault("keep_default_na", False)
     kwargs.setdefault("na_values", [""])
+    kwargs.setdefault("index_col", False)
+    has_header = kwargs.get("header", "infer") is not None
+    data, row_lines = check_fields(data, file, info, sep=kwargs.get("sep", ","), header=has_header)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         df = pd.read_csv(io.BytesIO(data), on_bad_lines="warn", **kwargs)
@@ -320,20 +425,24 @@ def read_csv_bytes(
                 reasons.append(m.group(2).strip())
         else:  # pragma: no cover - re-emit anything unexpected
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    header = 0 if kwargs.get("header", "infer") is None else 1
-    rows = np.arange(header + 1, header + 1 + len(df) + len(lines))
-    if lines:
-        rows = rows[~np.isin(rows, lines)]
-    df.attrs["chartkit_lines"] = rows[: len(df)]
-    if lines:
+    header = 1 if has_header else 0
+    rows = np.asarray(row_lines, dtype=np.int64)
+    if lines:  # pandas' line numbers count the cleaned data
+        dropped = np.asarray(lines, dtype=np.int64) - header - 1
+        dropped = dropped[(dropped >= 0) & (dropped < len(rows))]
+        orig = rows[dropped].tolist()
+        rows = np.delete(rows, dropped)
         info.add(
             "skipped",
             file,
             f"lines whose field count does not match the header ({reasons[0]})",
             count=len(lines),
-            line=min(lines),
-            lines=sorted(lines)[:10],
+            line=min(orig) if orig else None,
+            lines=sorted(orig)[:10],
         )
+    if len(rows) != len(df):  # blank or quoted multi-line rows: fall back to row order
+        rows = np.arange(header + 1, header + 1 + len(df))
+    df.attrs["chartkit_lines"] = rows
     return df
 
 
