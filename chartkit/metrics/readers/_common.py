@@ -29,6 +29,7 @@ from chartkit.metrics.schema import (
 
 __all__ = [
     "ColumnData",
+    "check_fields",
     "csv_columns",
     "default_run",
     "long_part",
@@ -36,7 +37,6 @@ __all__ = [
     "parts_to_frame",
     "pick_column",
     "rank_from_name",
-    "check_fields",
     "read_csv_bytes",
     "read_csv_file",
     "resolve_files",
