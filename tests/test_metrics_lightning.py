@@ -186,8 +186,10 @@ def test_deep_yaml_skipped(tmp_path, deep):
     d = _version(tmp_path, deep)
     log, msgs = _read_recording(d)  # RecursionError before the bound
     assert msgs == [
-        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: it nests "
-        "more than 100 levels deep")
+        (
+            f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: it nests "
+            "more than 100 levels deep"
+        )
     ]
     assert log.metrics["value"].tolist() == [1.0, 0.5]
     assert list(log.params.columns) == ["run", "trial", "segment", "start_step", "version"]
@@ -215,8 +217,10 @@ def test_yaml_alias_bomb_refused(tmp_path, kind):
     d = _version(tmp_path, _alias_bomb(kind))
     log, msgs = _read_recording(d)
     assert msgs == [
-        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: it "
-        "expands to more than 100,000 values through aliases (an alias bomb?)")
+        (
+            f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: it "
+            "expands to more than 100,000 values through aliases (an alias bomb?)"
+        )
     ]
     assert log.params.shape == (1, 5)
 
@@ -226,8 +230,10 @@ def test_yaml_alias_containing_itself_refused(tmp_path):
     d = _version(tmp_path, "a: &a [1, *a]\n")
     _log, msgs = _read_recording(d)
     assert msgs == [
-        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: an "
-        "alias contains itself")
+        (
+            f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml was not read: an "
+            "alias contains itself"
+        )
     ]
 
 
@@ -249,8 +255,10 @@ def test_hparams_wider_than_the_cap_cut(tmp_path):
     d = _version(tmp_path, "".join(f"k{i}: {i}\n" for i in range(n)))
     log, msgs = _read_recording(d)
     assert msgs == [
-        (f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml holds more than "
-        f"{MAX_CONFIG_KEYS} keys: only the first {MAX_CONFIG_KEYS} are kept in params")
+        (
+            f"skipped 1 entry in {str(d / 'hparams.yaml')!r}: hparams.yaml holds more than "
+            f"{MAX_CONFIG_KEYS} keys: only the first {MAX_CONFIG_KEYS} are kept in params"
+        )
     ]
     assert log.params.shape[1] == 5 + MAX_CONFIG_KEYS
     assert log.params.iloc[0][f"k{MAX_CONFIG_KEYS - 1}"] == MAX_CONFIG_KEYS - 1
@@ -294,3 +302,21 @@ def test_unreadable_version_others_kept(tmp_path, monkeypatch):
         "(Permission denied)"
     ) in msgs
     assert log.metrics["step"].tolist() == [0]
+
+
+def test_unbalanced_quote_read_as_plain_character(tmp_path):
+    """A stray quote (found by the fuzz test) made pandas raise 'EOF inside string'."""
+    d = tmp_path / "version_0"
+    d.mkdir()
+    (d / "metrics.csv").write_bytes(b'step,loss\r\n1,1.0\r\n2,"0.5\r\n3,0.25\r\n4,0.1')
+    log, msgs = _read_recording(d)
+    f = str(d / "metrics.csv")
+    assert len(msgs) == 3
+    assert msgs[0].startswith(f"truncated 1 entry in {f!r} (first at line 5)")
+    assert msgs[1] == (
+        f"replaced 1 entry in {f!r}: quotes were read as plain characters: the file does not "
+        "parse with them (EOF inside string starting at row 2)"
+    )
+    assert "non-numeric cells in 'loss' became NaN (first: '\"0.5')" in msgs[2]
+    assert log.metrics["step"].tolist() == [1, 2, 3]
+    assert log.info.files == [str(d / "metrics.csv")]

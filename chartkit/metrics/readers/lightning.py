@@ -16,6 +16,7 @@ reported. An unreadable version folder or file is reported and the others are re
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -261,11 +262,7 @@ def read_lightning(
     parts, prow = [], []
     seen_metrics: set[str] = set()
     for seg, f in enumerate(files):
-        try:
-            df = read_csv_file(f, info, encoding)
-        except OSError as err:
-            info.add("skipped", f, f"the file could not be read ({err.strerror or err})")
-            df = None
+        df = _read_metrics_csv(f, info, encoding)
         hp = _hparams(f.parent / "hparams.yaml", info)
         start = None
         if df is not None:
@@ -310,6 +307,32 @@ def read_lightning(
         select_metrics(sorted(seen_metrics), metrics, sorted(seen_metrics))
     frame = parts_to_frame("lightning", parts)
     return finish(frame, info, params=params_frame(prow), keep=keep)
+
+
+def _read_metrics_csv(f: Path, info: LogInfo, encoding: str) -> pd.DataFrame | None:
+    """`read_csv_file`, tolerant of an unreadable file and of an unbalanced quote.
+
+    CSVLogger quotes a field only when it holds a comma or a quote; a stray ``"`` (a torn
+    write) makes the parser read to the end of the file for the closing one. Such a file is
+    read again with quotes as plain characters, and that is reported.
+    """
+    n_files, n_entries = len(info.files), len(info.entries)
+    try:
+        return read_csv_file(f, info, encoding)
+    except OSError as err:
+        info.add("skipped", f, f"the file could not be read ({err.strerror or err})")
+        return None
+    except pd.errors.ParserError as err:
+        reason = str(err).split("C error: ")[-1].strip()
+    # forget what the failed pass recorded (cut last line, bad bytes): the next one says it
+    del info.files[n_files:], info.entries[n_entries:]
+    df = read_csv_file(f, info, encoding, quoting=csv.QUOTE_NONE)
+    info.add(
+        "replaced",
+        f,
+        f"quotes were read as plain characters: the file does not parse with them ({reason})",
+    )
+    return df
 
 
 def _same_step_once(
