@@ -129,6 +129,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "PBT 계보 차트 없음: exploit 기록(pbt_global.txt / pbt_policy_*.txt)도, "
         "시행 안의 설정 변경도 없음",
     },
+    "report.note.no_scaling": {
+        "en": "scaling chart not drawn: {n} runs of different world sizes, but no batch size "
+        "(pass --batch-size N or batch_size in chartkit.toml)",
+        "ko": "확장성 차트 없음: world size가 다른 실행 {n}개가 있으나 배치 크기가 없음 "
+        "(--batch-size N 또는 chartkit.toml의 batch_size로 지정)",
+    },
     "report.note.unused_option": {
         "en": "{option} not used: no chart of this log takes it",
         "ko": "{option} 사용 안 함: 이 로그의 어느 차트도 받지 않음",

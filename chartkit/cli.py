@@ -1,4 +1,4 @@
-"""The ``chartkit`` command line (also ``python -m chartkit``)."""
+"""The ``chartkit`` command line (also ``python -m chartkit``); help texts are plain text."""
 
 from __future__ import annotations
 
@@ -68,13 +68,23 @@ def _palette_check(args: argparse.Namespace) -> int:
 
 
 def _add_palette_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("palette", help="palette tools (colour-vision checks)")
+    p = sub.add_parser(
+        "palette",
+        help="palette tools (colour-vision checks)",
+        description="Palette tools. Run 'chartkit palette check --help' for the check.",
+        epilog="example:\n  chartkit palette check okabe_ito",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     psub = p.add_subparsers(dest="palette_command", required=True)
     c = psub.add_parser(
         "check",
         help="check a palette or colormap under colour-vision deficiency",
         description="Print the pass/warn/fail report of a chartkit palette name, a colormap "
         "name, or comma-separated colours (#0072b2,#e69f00,...). Exit status 1 on 'fail'.",
+        epilog="examples:\n  chartkit palette check okabe_ito\n"
+        "  chartkit palette check '#d62728,#2ca02c' --severity 50 100 --figure check.png\n"
+        "  chartkit palette check viridis",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument("palette", help="palette or colormap name, or #hex,#hex,...")
     c.add_argument(
@@ -99,7 +109,13 @@ def _logs(args: argparse.Namespace) -> int:
 def _add_logs(sub: argparse._SubParsersAction) -> None:
     from chartkit.metrics import add_read_arguments
 
-    logs = sub.add_parser("logs", help="training logs: read them and report what was skipped")
+    logs = sub.add_parser(
+        "logs",
+        help="training logs: read them and report what was skipped",
+        description="Training-log tools. Run 'chartkit logs info --help' for the summary.",
+        epilog="example:\n  chartkit logs info runs/ddp/world4",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     logs_sub = logs.add_subparsers(dest="logs_command", required=True)
     info = logs_sub.add_parser(
         "info",
@@ -116,14 +132,44 @@ def _add_logs(sub: argparse._SubParsersAction) -> None:
     info.set_defaults(func=_logs)
 
 
-def _plot_logs(args: argparse.Namespace) -> int:
-    from chartkit.metrics.report import plot_logs
-
+def _columns(pairs: list[str]) -> dict[str, str]:
+    """``--column ROLE=COLUMN`` options as a ``columns=`` dict (roles checked when known)."""
     try:
-        units = plot_logs(args.path, args.out, fmt=args.format, lang=args.lang, title=args.title)
-    except (FileNotFoundError, ValueError) as err:
-        print(f"chartkit plot-logs: error: {err}", file=sys.stderr)
-        return 2
+        from chartkit.metrics.roles import parse_column_options
+    except ImportError:  # pragma: no cover - the role resolver not installed
+        parse_column_options = None
+    if parse_column_options is not None:
+        return parse_column_options(pairs)
+    out = {}
+    for pair in pairs:
+        role, sep, column = pair.partition("=")
+        if not sep or not role.strip() or not column.strip():
+            raise ValueError(
+                f"{pair!r} is not a valid value for --column; expected ROLE=COLUMN, "
+                "e.g. --column memory=peak_allocated_mib"
+            )
+        out[role.strip()] = column.strip()
+    return out
+
+
+def _plot_logs(args: argparse.Namespace) -> int:
+    from chartkit.metrics.report import plot_logs, watch_logs
+
+    kwargs = dict(
+        fmt=args.format,
+        lang=args.lang,
+        title=args.title,
+        columns=_columns(args.column),
+        batch_size=args.batch_size,
+        metrics=args.metric,
+        max_curves=args.max_curves,
+        encoding=args.encoding,
+        audit=not args.no_audit,
+    )
+    if args.watch:
+        units = watch_logs(args.path, args.out, interval=args.interval, **kwargs)
+    else:
+        units = plot_logs(args.path, args.out, **kwargs)
     failed = [c.name for u in units for c in u.charts if not c.ok]
     unread = [str(u.path) for u in units if u.log is None]
     if failed or unread:
@@ -135,16 +181,42 @@ def _plot_logs(args: argparse.Namespace) -> int:
     return 0
 
 
+_PLOT_LOGS_EPILOG = """\
+examples:
+  chartkit plot-logs runs/h100_session --out build/h100
+  chartkit plot-logs ~/ray_results/tune_asha --lang ko --title "실험 A:"
+  chartkit plot-logs probe.csv --column memory=peak_allocated_mib --batch-size 256
+  chartkit plot-logs runs/ddp --metric loss --metric val_acc --watch
+
+per-folder settings: a chartkit.toml in the folder given or below it, for example
+  batch_size = 256
+  [columns]
+  memory = "peak_allocated_mib"
+applies to the logs in that folder and below; --column and --batch-size win over it.
+
+exit status: 0 when every chart was written, 1 when a chart failed or a log could not be
+read (the others are still written), 2 on a bad path or option.
+"""
+
+
 def _add_plot_logs(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "plot-logs", help="read a training/tuning log and write the charts that fit it"
+        "plot-logs",
+        help="find every training/tuning log under PATH and write the charts that fit it",
+        description="Find every training or tuning log under PATH (Ray Tune, TensorBoard, "
+        "Lightning, JSONL/CSV per rank, nvidia-smi, batch-size probes; recognised by content "
+        "and name, in folders recursively), write the charts that fit each one into OUT with "
+        "an index.html, audit every chart (layout fixed where it can be, findings listed), "
+        "and list every metric not charted, every limit applied and every file skipped.",
+        epilog=_PLOT_LOGS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", type=Path, help="a log file or folder (any supported format)")
     p.add_argument(
         "--out",
         type=Path,
         default=Path("build/plot-logs"),
-        help="output folder (default: build/plot-logs)",
+        help="output folder; nothing is written outside it (default: build/plot-logs)",
     )
     p.add_argument(
         "--format",
@@ -156,9 +228,55 @@ def _add_plot_logs(sub: argparse._SubParsersAction) -> None:
         "--lang",
         choices=["en", "ko"],
         default="en",
-        help="language of the chart titles (default: en)",
+        help="language of every word of the charts and of index.html (default: en)",
     )
     p.add_argument("--title", default=None, help="prefix of every chart title (any language)")
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="take COLUMN for ROLE in the charts (repeatable), e.g. memory=peak_allocated_mib",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=float,
+        default=None,
+        metavar="N",
+        help="samples per step and rank, for throughput derived from wall time",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="chart this metric as a curve (repeatable; default: up to --max-curves, loss first)",
+    )
+    p.add_argument(
+        "--max-curves",
+        type=int,
+        default=4,
+        metavar="N",
+        help="curves per log when no --metric is given; the others are listed (default: 4)",
+    )
+    p.add_argument(
+        "--encoding", default=None, help="text encoding of the logs (default: utf-8), e.g. cp949"
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running and write the report again when a log grows (Ctrl-C stops)",
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="seconds between checks with --watch (default: 2)",
+    )
+    p.add_argument(
+        "--no-audit", action="store_true", help="do not audit the charts before saving them"
+    )
     p.set_defaults(func=_plot_logs)
 
 
@@ -187,6 +305,9 @@ def _add_audit_parser(sub: argparse._SubParsersAction) -> None:
         description="Find the mark colours of a rendered chart made by any tool, simulate "
         "deuteranomaly, protanomaly and tritanomaly on them and report the pairs that "
         "collapse. Exit status 1 when anything is found, 2 on a bad input.",
+        epilog="examples:\n  chartkit audit chart.png\n"
+        "  chartkit audit chart.png --json --preview preview.png",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     a.add_argument("image", type=Path, help="the chart image (PNG or any image Pillow reads)")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -202,10 +323,45 @@ def _add_audit_parser(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=_audit)
 
 
+_DESCRIPTION = """\
+chartkit: charts for deep-learning runs (training logs, palettes with colour-vision checks,
+Korean text, figure audits). Run "chartkit COMMAND --help" for a command's options."""
+
+_EPILOG = """\
+examples:
+  chartkit plot-logs runs/h100_session --out build/h100
+  chartkit logs info runs/ddp/world4
+  chartkit palette check okabe_ito
+  chartkit audit chart.png --preview preview.png
+  chartkit gallery --out build/gallery
+"""
+
+_GALLERY_EPILOG = """\
+example:
+  chartkit gallery --out build/gallery --jobs 2
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chartkit", description=__doc__)
+    from chartkit import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="chartkit",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"chartkit {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("gallery", help="build the example gallery (PNGs + index.html)")
+    g = sub.add_parser(
+        "gallery",
+        help="build the example gallery (PNGs + index.html)",
+        description="Run every gallery script in its own process, audit its figures and "
+        "write the PNGs and an index.html.",
+        epilog=_GALLERY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     g.add_argument(
         "--out",
         type=Path,
@@ -236,7 +392,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Errors reported in one line (exit status 2): chartkit's own errors subclass these.
+_ERRORS = (ValueError, KeyError, TypeError, OSError, ImportError, RecursionError, UnicodeError)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``chartkit`` command; returns the exit code."""
+    """Entry point of the ``chartkit`` command; returns the exit code.
+
+    A chartkit error (a bad path, a bad option, a malformed log) is printed in one line as
+    ``chartkit COMMAND: error: ...`` with exit status 2; ``--debug`` (before or after the
+    command) prints the traceback as well.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    if debug:
+        argv = [a for a in argv if a != "--debug"] + []
+        argv.insert(0, "--debug")
     args = _parser().parse_args(argv)
-    return args.func(args)
+    args.debug = debug
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print(f"chartkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except _ERRORS as err:
+        from chartkit.metrics import one_line
+
+        print(f"chartkit {args.command}: error: {one_line(err)}", file=sys.stderr)
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        return 2

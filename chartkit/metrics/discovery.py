@@ -256,7 +256,10 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         return None, "binary content"
     if _is_jsonl(head, size):
         return "jsonl", "first line is a JSON object"
-    if suffix in (".json", ".jsonl", ".ndjson"):
+    if suffix in (".jsonl", ".ndjson"):
+        # the name says JSON lines: the reader reports what in it is not
+        return "jsonl", f"named *{suffix}, though its first line is not a JSON object"
+    if suffix == ".json":
         if b'"traceEvents"' in head:
             return None, "a Chrome trace (not a metrics log)"
         return None, "JSON but not one object per line (not a JSON-lines log)"
