@@ -214,10 +214,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "기록값 / 벽시계 시간 = {ratio}배",
     },
     "throughput.note.no_batch": {
-        "en": "from wall time: not drawn, the batch size is unknown; "
-        "pass batch_size= (CLI --batch-size)",
-        "ko": "벽시계 시간 기준: 배치 크기를 몰라 그리지 않음; "
-        "batch_size= (CLI --batch-size)로 지정",
+        "en": "from wall time: not drawn, the batch size is unknown;\n"
+        "pass batch_size= (CLI --batch-size) or log batch_size",
+        "ko": "벽시계 시간 기준: 배치 크기를 몰라 그리지 않음;\n"
+        "batch_size= (CLI --batch-size)로 지정하거나 batch_size를 기록",
     },
     "throughput.note.no_wall_time": {
         "en": "from wall time: not drawn, the log has no wall times",

@@ -3,11 +3,14 @@ Training curves that keep every spike
 =====================================
 
 ``plot_curves`` draws each rank of a DistributedDataParallel run (real logs bundled with
-chartkit) with TensorBoard's smoothing, the raw series faint behind it. Long series are
-decimated to the first/last/min/max point of each pixel column, so the loss peak (2.088) and
-the throughput dip (272 samples/s) that TensorBoard's 1000-point reservoir can drop are still
-drawn. The right panel shows a divergence: a finite explosion (2.8e28) right before NaN no
-longer flattens the axis; the first non-finite step is marked.
+chartkit), smoothed by kind: noisy metrics (loss, throughput) get TensorBoard's EMA with the
+raw series faint behind, schedules and counters (learning rate, epoch) are never smoothed.
+Long series are decimated to the first/last/min/max point of each pixel column, so the loss
+peak (2.088) and the throughput dip (272 samples/s) that TensorBoard's 1000-point reservoir
+can drop are still drawn. The right panel shows a divergence: the y limits come from each
+rank's healthy part, so a finite explosion (2.8e28) right before NaN no longer flattens the
+axis; it is drawn as a triangle at the edge, the divergence step is a dotted line, and the
+facts are one note inside the Axes.
 """
 
 import warnings
@@ -40,11 +43,11 @@ with warnings.catch_warnings():
     diverged = finish(concat_frames(frames), LogInfo(source="demo"), warn=False)
 
 with chartkit.theme():
-    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(15, 4.2))
-    plot_curves(world2, "loss", smooth=0.9, ax=left)
+    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(16, 4.2), layout="constrained")
+    plot_curves(world2, "loss", ax=left)
     left.set_title("DDP world 2: loss per rank")
     plot_curves(world2, "samples_per_sec", ax=mid, legend=False)
     mid.set_title("samples/s per rank, every dip kept")
-    plot_curves(diverged, "loss", smooth=0.6, ax=right)
+    plot_curves(diverged, "loss", ax=right)
     right.set_title("발산한 rank: NaN 표시와 축 유지")
     plt.show()

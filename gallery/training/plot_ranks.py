@@ -6,7 +6,9 @@ Ranks: spread, stragglers and throughput
 far from the others (here a synthetic 8-rank run where rank 5 lags). ``plot_throughput``
 shows the real world-2 DDP run's throughput twice, each labelled with its source: the mean of
 the logged per-step ``samples_per_sec`` overweights fast steps and comes out 1.64x higher
-than samples divided by wall time.
+than samples divided by wall time. The samples come from the batch size the run used (16 per
+rank, given as ``batch_size=16``; a logged ``batch_size`` or the run's config works too),
+never from the logged rate; without one the chart says what is missing.
 """
 
 import matplotlib.pyplot as plt
@@ -29,9 +31,9 @@ world2 = read(sample_path("ddp_world2"))
 
 # %%
 with chartkit.theme():
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
     plot_rank_spread(eight, "loss", ax=left)
     left.set_title("8 ranks: median, band and the straggler")
-    plot_throughput(world2, ax=right)
+    plot_throughput(world2, batch_size=16, ax=right)
     right.set_title("world 2 throughput: two sources, labelled")
     plt.show()
