@@ -1,17 +1,19 @@
-"""Batch-size probe CSVs: one row per batch size tried, ``status`` ok or oom.
+"""Batch-size probe CSVs: one row per batch size tried, with its outcome.
 
 The shape written by the usual search (double the batch until the allocator fails):
-``batch_size,status,step_time_ms,<memory columns...>,error``. The CPU variant records
-``peak_rss_mb``/``rss_after_mb``; the GPU variant ``max_allocated_mb``, ``max_reserved_mb``,
-``reserved_after_mb``, ``reserved_after_empty_cache_mb``. Out-of-memory is read from the
-``status`` column, never guessed from the error text (torch's CPU allocator error does not say
-"out of memory").
+``batch_size,status,step_time_ms,<memory columns...>,error``, under many spellings
+(``bs``/``bsz``/``per_device_train_batch_size``, ``status``/``state``/``outcome``/``result``,
+``peak_allocated_mib``/``max_mem_allocated``/``Memory [MiB]``...). The batch-size and status
+columns are found by meaning (`chartkit.metrics.roles`); every numeric column is kept as a
+metric under its own name. Out-of-memory is read from the status words, never guessed from the
+error text (torch's CPU allocator error does not say "out of memory"), and a status word that
+is neither in `OK_STATUSES` nor in `OOM_STATUSES` is reported, never taken as a fit.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ from chartkit.metrics.readers._common import (
     read_csv_file,
     select_metrics,
 )
+from chartkit.metrics.roles import resolve
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -35,23 +38,53 @@ from chartkit.metrics.schema import (
     unknown_column,
 )
 
-__all__ = ["OOM_STATUSES", "read_batch_probe"]
+__all__ = ["OK_STATUSES", "OOM_STATUSES", "read_batch_probe"]
 
-#: ``status`` values meaning the batch did not fit (case-insensitive).
-OOM_STATUSES = ("oom", "out_of_memory", "out of memory", "failed", "fail", "error")
+#: ``status`` values meaning the batch did not fit (case-insensitive, ``-``/``_`` as space).
+OOM_STATUSES = (
+    "oom",
+    "out_of_memory",
+    "out of memory",
+    "cuda oom",
+    "cuda out of memory",
+    "failed",
+    "fail",
+    "failure",
+    "error",
+)
+#: ``status`` values meaning the batch fitted.
+OK_STATUSES = (
+    "ok",
+    "fit",
+    "fits",
+    "fitted",
+    "success",
+    "succeeded",
+    "pass",
+    "passed",
+    "done",
+    "completed",
+)
+
+
+def _norm(words: Iterable[str]) -> set[str]:
+    return {" ".join(str(w).lower().replace("_", " ").replace("-", " ").split()) for w in words}
 
 
 def read_batch_probe(
     path: str | os.PathLike[str],
     *,
     run: str | None = None,
-    batch_size: str = "batch_size",
-    status: str = "status",
+    batch_size: str | None = None,
+    status: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    ok_statuses: Iterable[str] = OK_STATUSES,
+    oom_statuses: Iterable[str] = OOM_STATUSES,
     metrics: Iterable[str] | None = None,
     keep: Keep = "last",
     encoding: str = "utf-8",
 ) -> RunLog:
-    """Read a batch-size probe CSV (ok/oom rows) into the canonical frame.
+    """Read a batch-size probe CSV (one row per batch size tried) into the canonical frame.
 
     Parameters
     ----------
@@ -59,8 +92,16 @@ def read_batch_probe(
         The CSV file.
     run : str, optional
         Run name; default: the file's stem.
-    batch_size, status : str, default: "batch_size", "status"
-        Columns holding the batch size tried and its outcome.
+    batch_size, status : str, optional
+        Columns holding the batch size tried and its outcome; by default found by meaning
+        (`chartkit.metrics.roles`: ``batch_size``, ``bs``, ``bsz``,
+        ``per_device_train_batch_size``...; ``status``, ``state``, ``outcome``, ``result``).
+    columns : mapping of role to column, optional
+        The same as ``columns={"batch_size": ..., "status": ...}`` (the CLI's ``--column``).
+    ok_statuses, oom_statuses : iterable of str
+        Status words (case-insensitive; ``_``/``-`` read as spaces) meaning fitted and did not
+        fit. Any other word is reported (a `DataWarning` counting the rows) and the row is
+        neither a fit nor a failure.
     metrics : list of str, optional
         Numeric columns to keep (default: all, e.g. ``step_time_ms``, ``peak_rss_mb``).
     keep : {"last", "first", "all"}, default: "last"
@@ -70,26 +111,26 @@ def read_batch_probe(
     Returns
     -------
     RunLog
-        ``step`` is the batch size; every numeric column is a metric (an empty cell, such
-        as the step time of an OOM row, gives no point) plus ``oom`` (1.0 for a row whose
-        status is one of `OOM_STATUSES`, else 0.0). ``params`` has one row with
-        ``max_ok_batch_size``, ``first_oom_batch_size`` and ``oom_error`` (the first line
-        of the first failure's message); each failed row is also recorded as a ``marked``
-        entry of ``info`` (file, line, message start).
+        ``step`` is the batch size; every numeric column is a metric under its own name (an
+        empty cell, such as the step time of an OOM row, gives no point) plus ``oom`` (1.0
+        for a failure, 0.0 for a fit, NaN for an unknown status). ``params`` has one row with
+        ``max_ok_batch_size``, ``first_oom_batch_size``, ``oom_error`` (the first line of the
+        first failure's message), ``batch_size_column`` and ``status_column``; each failed
+        row is also recorded as a ``marked`` entry of ``info`` (file, line, message start).
 
     Raises
     ------
     FileNotFoundError
         *path* does not exist.
     KeyError
-        The *batch_size* or *status* column, or an asked-for metric, is not in the file
-        (close matches suggested).
+        No batch-size or status column is recognised, a given column is not in the file, or
+        an asked-for metric is not (candidates and close matches listed).
 
     Warns
     -----
     DataWarning
         One per problem (cut last line, bad lines, text in numeric columns, rows without a
-        batch size, an empty file).
+        batch size, unknown status words, an empty file).
     """
     p = check_path(path)
     info = LogInfo(source="batch_probe")
@@ -98,61 +139,93 @@ def read_batch_probe(
     if df is None:
         return finish(parts_to_frame("batch_probe", []), info, keep=keep)
     df.columns = [str(c).strip() for c in df.columns]
-    for col in (batch_size, status):
-        if col not in df.columns:
-            raise unknown_column(col, df.columns, "column")
+    roles = dict(columns or {})
+    for role, given in (("batch_size", batch_size), ("status", status)):
+        if given is not None:
+            if given not in df.columns:
+                raise unknown_column(given, df.columns, "column")
+            roles[role] = given
+    where = f"the probe {p.name}"
+    bs_col = resolve(df.columns, "batch_size", columns=roles, what=where).column
+    st_col = resolve(df.columns, "status", columns=roles, what=where).column
     lines = df.attrs["chartkit_lines"]
-    bs = pd.to_numeric(df[batch_size], errors="coerce").to_numpy(dtype=np.float64)
+    bs = pd.to_numeric(df[bs_col], errors="coerce").to_numpy(dtype=np.float64)
     ok_rows = np.isfinite(bs)
     if not ok_rows.all():
         i = int(np.flatnonzero(~ok_rows)[0])
         info.add(
             "skipped",
             p,
-            f"rows without a numeric {batch_size!r}",
+            f"rows without a numeric {bs_col!r}",
             count=int((~ok_rows).sum()),
             line=int(lines[i]),
         )
-    st = df[status].astype("str").str.strip().str.lower()
-    oom = st.isin(OOM_STATUSES).to_numpy()
+    words = df[st_col].astype("str").str.strip().str.lower()
+    words = words.str.replace(r"[_\-\s]+", " ", regex=True)
+    has = df[st_col].notna().to_numpy()
+    oom = words.isin(_norm(oom_statuses)).to_numpy() & has
+    fit = words.isin(_norm(ok_statuses)).to_numpy() & has
+    unknown = ~oom & ~fit & ok_rows
+    if unknown.any():
+        seen = sorted({str(v) for v in df[st_col][unknown]})
+        i = int(np.flatnonzero(unknown)[0])
+        info.add(
+            "skipped",
+            p,
+            f"rows whose {st_col!r} is not a known outcome ({', '.join(map(repr, seen[:5]))});"
+            " neither fitted nor out of memory: pass ok_statuses=/oom_statuses= to read them",
+            count=int(unknown.sum()),
+            line=int(lines[i]),
+        )
     cols: list[ColumnData] = []
     for name in df.columns:
-        if name in (batch_size, status):
+        if name in (bs_col, st_col):
             continue
         cd = numeric_column(df[name], name, p, info, lines)
         if cd is not None:
             cols.append(cd)
-    cols.append(ColumnData("oom", oom.astype(np.float64), df[status].notna().to_numpy()))
+    cols.append(ColumnData("oom", np.where(oom, 1.0, np.where(fit, 0.0, np.nan)), oom | fit))
     chosen = select_metrics([c.name for c in cols], metrics, list(df.columns))
     cols = [c for c in cols if c.name in chosen]
-    err_col = next((c for c in df.columns if c.lower() in ("error", "message", "exception")), None)
-    first_err = None
-    for i in np.flatnonzero(oom & ok_rows):
-        msg = ""
-        if err_col is not None and isinstance(df[err_col].iloc[i], str):
-            msg = (
-                df[err_col].iloc[i].strip().splitlines()[0] if df[err_col].iloc[i].strip() else ""
-            )
-        first_err = msg if first_err is None else first_err
-        info.add(
-            "marked",
-            p,
-            f"batch size {int(bs[i])} failed ({df[status].iloc[i]}): {msg[:120]}",
-            line=int(lines[i]),
-        )
+    first_err = _mark_failures(df, p, info, bs, oom & ok_rows, st_col, lines)
     part = long_part(
         cols,
         step=np.where(ok_rows, bs, 0).astype(np.int64),
         run=run,
         row_mask=None if ok_rows.all() else ok_rows,
     )
-    good = ok_rows & ~oom
+    good = ok_rows & fit
+    bad = ok_rows & oom
     row: dict[str, Any] = {"run": run, "trial": None, "segment": 0, "start_step": None}
     row["max_ok_batch_size"] = int(bs[good].max()) if good.any() else None
-    row["first_oom_batch_size"] = int(bs[oom & ok_rows].min()) if (oom & ok_rows).any() else None
+    row["first_oom_batch_size"] = int(bs[bad].min()) if bad.any() else None
     row["oom_error"] = first_err
+    row["batch_size_column"] = bs_col
+    row["status_column"] = st_col
     frame = parts_to_frame("batch_probe", [part])
     return _finish_probe(frame, info, row, keep)
+
+
+def _mark_failures(df, p, info, bs, failed, st_col, lines) -> str | None:
+    """Record each failed row as a ``marked`` entry; return the first error line."""
+    err_col = next(
+        (c for c in df.columns if c.lower() in ("error", "message", "exception", "notes", "msg")),
+        None,
+    )
+    first_err = None
+    for i in np.flatnonzero(failed):
+        msg = ""
+        if err_col is not None and isinstance(df[err_col].iloc[i], str):
+            text = df[err_col].iloc[i].strip()
+            msg = text.splitlines()[0] if text else ""
+        first_err = msg if first_err is None else first_err
+        info.add(
+            "marked",
+            p,
+            f"batch size {int(bs[i])} failed ({df[st_col].iloc[i]}): {msg[:120]}",
+            line=int(lines[i]),
+        )
+    return first_err
 
 
 def _finish_probe(frame: pd.DataFrame, info: LogInfo, row: dict[str, Any], keep: Keep) -> RunLog:
