@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chartkit.metrics.downsample import downsample_indices
-from chartkit.metrics.smooth import ema, tensorboard_ema
+from chartkit.metrics.smooth import auto_smooth, ema, metric_kind, name_tokens, tensorboard_ema
 
 
 def _tensorboard_reference(values, weight):
@@ -152,3 +152,59 @@ def test_downsample_bad_input():
         downsample_indices([1, 2], [1.0], 10)
     with pytest.raises(ValueError, match=r"0 is not a valid value for n_columns"):
         downsample_indices([1, 2], [1.0, 2.0], 0)
+
+
+# --------------------------------------------------------------------------- kinds (issue 11.7)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("lr", "schedule"),
+        ("learning_rate", "schedule"),
+        ("lr-AdamW/pg1", "schedule"),
+        ("momentum", "schedule"),
+        ("train/weightDecay", "schedule"),
+        ("epoch", "counter"),
+        ("global_step", "counter"),
+        ("trainer/global_step", "counter"),
+        ("world_size", "counter"),
+        ("allocated_bytes.all.current", "counter"),
+        ("peak_allocated_mib", "counter"),
+        ("loss", "noisy"),
+        ("val/accuracy", "noisy"),
+        ("samples_per_sec", "noisy"),
+        ("batch_loss", "noisy"),  # a measurement word wins over "batch"
+        ("step_time_ms", "noisy"),
+        ("grad_norm", "noisy"),
+        ("reward", "noisy"),
+    ],
+)
+def test_metric_kind_by_name(name, kind):
+    assert metric_kind(name) == kind
+
+
+def test_metric_kind_by_evidence():
+    rng = np.random.default_rng(0)
+    noisy = rng.normal(0, 1, 500)
+    step_schedule = np.repeat([0.1, 0.01, 0.001], 100)
+    warmup_cosine = np.r_[np.linspace(0, 1, 100), 0.5 * (1 + np.cos(np.pi * np.arange(900) / 900))]
+    # An unknown name: the values decide.
+    assert metric_kind("foo", noisy) == "noisy"
+    assert metric_kind("foo", step_schedule) == "schedule"
+    assert metric_kind("foo", warmup_cosine) == "schedule"
+    # Evidence only makes a metric calmer: a name saying schedule stays a schedule.
+    assert metric_kind("lr", noisy) == "schedule"
+    # A loss logged with no noise at all (piecewise constant) is not smoothed either.
+    assert metric_kind("loss", np.repeat([2.0, 1.0], 50)) == "schedule"
+    # Too few points to tell: the name decides.
+    assert metric_kind("foo", [1.0, 2.0, 3.0]) == "noisy"
+
+
+def test_auto_smooth_weights():
+    rng = np.random.default_rng(1)
+    assert auto_smooth("lr", np.linspace(0, 1, 500)) is None
+    assert auto_smooth("epoch") is None
+    assert auto_smooth("loss", rng.normal(size=100)) == 0.6
+    assert auto_smooth("loss", rng.normal(size=300)) == 0.9
+    assert name_tokens("train/lossEMA_v2") == ["train", "loss", "ema", "v2"]
