@@ -355,14 +355,17 @@ def read_tensorboard(
     ValueError
         If *path* is a directory with no event file, or for a bad *keep*.
     ImportError
-        If the ``tensorboard`` package is not installed (``pip install
-        "chartkit[tensorboard]"``).
+        If neither tensorboardX nor tensorboard (the ``Event`` protobuf classes) or the
+        ``crc32c`` package is installed (``pip install "chartkit[tensorboard]"``).
 
     Warns
     -----
     DataWarning
         One per problem and file: a cut last record (the points before it are kept),
-        records that do not decode, steps written again after a resume.
+        records whose payload checksum does not match (skipped; count and byte offsets), a
+        length checksum that does not match (the rest of the file skipped), records that do
+        not decode, a file that cannot be opened (the other files are read), steps written
+        again after a resume.
 
     See Also
     --------
