@@ -242,7 +242,8 @@ def scheduler_facts(
                 "grace_period= and reduction_factor=)",
             }
         user = "asha"
-        evidence = "stopping iterations " + ", ".join(str(x) for x in sorted(set(early)))
+        its = ", ".join(str(x) for x in sorted(set(early)))
+        evidence = f"early stops at {its} (one bracket assumed)"
         grace_period, reduction_factor = ladder
         max_t = top
         how = {

@@ -14,7 +14,7 @@ from chartkit._validate import check_in_list
 from chartkit.annotate._markup import escape_data
 from chartkit.errors import DataWarning
 from chartkit.metrics.importance import MIN_COMPUTE, MIN_TRIALS, param_importance
-from chartkit.metrics.plots.tuning import show_facts, too_few
+from chartkit.metrics.plots.tuning import reserve_rows, show_facts, too_few
 from chartkit.metrics.tuning_tables import Kind, default_metric
 
 __all__ = ["param_importance", "plot_importance"]
@@ -123,5 +123,7 @@ def plot_importance(
     facts = tr("tuning.importance.note", lang, scope=scope_text, n=n)
     if n < min_trials:
         facts += "\n" + tr("tuning.importance.noisy", lang, n=n)
+    if title is None:  # room under the last bar for the note, so it covers no label
+        reserve_rows(ax, facts, len(shown))
     show_facts(ax, facts, title, loc="lower right")
     return ax

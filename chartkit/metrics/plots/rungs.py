@@ -27,6 +27,9 @@ OUTCOME_STYLE: dict[str, dict[str, Any]] = {
 }
 
 
+_BRACKET_STYLES = ("-", "--", ":", "-.")
+
+
 def _fmt(v: float) -> str:
     return f"{v:g}"
 
@@ -178,7 +181,8 @@ def plot_rungs(
         pad = 0.04 * (hi - lo or 1)
         ax.set_xlim(lo - pad, hi + pad)
     ax.set_ylim(top=ax.get_ylim()[1] + 0.08 * (ax.get_ylim()[1] - ax.get_ylim()[0]))
-    show_facts(ax, _facts(sched, lang), title)
+    # the survivor counts sit at the top: the note takes a lower corner
+    show_facts(ax, _facts(sched, lang), title, avoid=("upper right", "upper left"))
     handles = [h for h in ax.collections if not h.get_label().startswith("_")]
     handles += [h for h in ax.lines if h.get_label().startswith("bracket")]
     ax.legend(handles=handles, fontsize="small", loc="upper right", bbox_to_anchor=(1, 0.9))
@@ -239,7 +243,10 @@ def _draw_trials(ax, rows, table, bracket_of, lang, line_style, marker_kws) -> N
             if b not in seen:
                 seen.add(b)
                 label = tr("tuning.rungs.bracket", lang, s=b)
-        ax.plot(x, y, color=color, label=label, **line_style)
+        style = line_style
+        if b is not None:  # a line style per bracket too: colour is not the only cue
+            style = {"linestyle": _BRACKET_STYLES[b % len(_BRACKET_STYLES)], **line_style}
+        ax.plot(x, y, color=color, label=label, **style)
         ok = np.flatnonzero(np.isfinite(y))
         if ok.size:
             stops.setdefault(kind, []).append((x[ok[-1]], y[ok[-1]]))

@@ -13,7 +13,7 @@ from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
 from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
-from chartkit.metrics.plots.tuning import no_finite, show_facts
+from chartkit.metrics.plots.tuning import no_finite, reserve_rows, show_facts
 from chartkit.metrics.schema import natural_key
 from chartkit.metrics.tuning_tables import (
     best_trial,
@@ -518,7 +518,9 @@ def plot_lineage(
         parts.append(tr("tuning.lineage.replaced", lang, n=n_replaced))
     if any(s.upper() == "ERROR" for s in status.values()):
         parts.append(tr("tuning.mark.error", lang))
-    show_facts(ax, "\n".join(parts), title)
+    if title is None:  # room under the last row for the note, so it covers no bar
+        reserve_rows(ax, "\n".join(parts), len(trials))
+    show_facts(ax, "\n".join(parts), title, loc="lower right")
     if colorbar and colors.norm is not None:
         sm = mpl.cm.ScalarMappable(norm=colors.norm, cmap=colors.cmap)
         cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})

@@ -52,6 +52,7 @@ __all__ = [
     "no_finite",
     "param_kinds",
     "param_names",
+    "reserve_rows",
     "segment_of",
     "show_facts",
     "too_few",
@@ -65,11 +66,11 @@ __all__ = [
 NOTE_COLOR = "0.3"
 
 
-def fact_note(ax, text: str, *, loc: str = "best", avoid: str = "upper right"):
+def fact_note(ax, text: str, *, loc: str = "best", avoid=("upper right",)):
     """Write *text* (a plot's own facts, data names escaped) as a small note inside *ax*.
 
     The note sits in a corner of the Axes on a translucent white box, so neither a title
-    set later nor the legend (placed by the plots in the *avoid* corner) collides with it;
+    set later nor the legend (placed by the plots in an *avoid* corner) collides with it;
     ``loc="best"`` takes the other corner holding the fewest data points.
 
     Returns
@@ -94,7 +95,7 @@ def fact_note(ax, text: str, *, loc: str = "best", avoid: str = "upper right"):
     )
 
 
-def quiet_corner(ax, avoid: str = "upper right") -> str:
+def quiet_corner(ax, avoid=("upper right",)) -> str:
     """The corner of *ax* (``"lower left"``, ...) with the fewest points of its lines."""
     import numpy as np
 
@@ -105,7 +106,7 @@ def quiet_corner(ax, avoid: str = "upper right") -> str:
     best, fewest = "lower left", None
     for v in ("lower", "upper"):
         for h in ("left", "right"):
-            if f"{v} {h}" == avoid:
+            if f"{v} {h}" in avoid:
                 continue
             xs = xy[:, 0] < 0.55 if h == "left" else xy[:, 0] > 0.45
             ys = xy[:, 1] < 0.3 if v == "lower" else xy[:, 1] > 0.7
@@ -115,14 +116,22 @@ def quiet_corner(ax, avoid: str = "upper right") -> str:
     return best
 
 
-def show_facts(ax, facts: str, title: str | None, *, loc: str = "best"):
+def reserve_rows(ax, text: str, n_rows: int) -> None:
+    """Lower the y-limits of a one-row-per-item chart so *text* fits under the last row."""
+    pos = ax.get_position()
+    height_pt = max(pos.height * ax.figure.get_figheight() * 72, 1.0)
+    band = (len(text.splitlines()) * 13 + 8) / height_pt * (n_rows + 0.5)
+    ax.set_ylim(-0.6 - band, n_rows - 0.4)
+
+
+def show_facts(ax, facts: str, title: str | None, *, loc: str = "best", avoid=("upper right",)):
     """*facts* as the subtitle under the caller's *title*, or as a note when *title* is None.
 
     *title* is the caller's own text (rich-text markup allowed); *facts* are escaped, so
     data names in them are drawn literally.
     """
     if title is None:
-        return fact_note(ax, facts, loc=loc)
+        return fact_note(ax, facts, loc=loc, avoid=avoid)
     from chartkit.annotate.titles import titles
 
     return titles(ax, title=title, subtitle=escape_data(facts, markup=True))
