@@ -306,7 +306,7 @@ def test_rungs_survivors_on_asha(asha):
     assert _facts(ax).splitlines() == [
         "reached: 16 \u2192 9 \u2192 6 \u2192 2 \u2192 1",
         "grace_period 1, reduction_factor 2, max_t 10",
-        "ASHA from stopping iterations 1, 2, 4, 8",
+        "ASHA from early stops at 1, 2, 4, 8 (one bracket assumed)",
     ]
     assert [round(x) for x in ax.get_xticks()] == [1, 2, 4, 8, 10]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
