@@ -104,6 +104,14 @@ def _category_of(name: str, cat: str) -> str:
     return "other"
 
 
+def _codes(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes and the values they stand for (categoricals are not re-read)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), [str(v) for v in col.cat.categories]
+    codes, uniques = pd.factorize(col.astype(object))
+    return codes, [str(v) for v in uniques]
+
+
 def classify(events: pd.DataFrame) -> pd.Categorical:
     """The category of every event (see the module docstring for the rules).
 
@@ -117,42 +125,58 @@ def classify(events: pd.DataFrame) -> pd.Categorical:
     pandas.Categorical
         Values of `CATEGORIES` plus ``"step"`` for the ``ProfilerStep#N`` ranges.
     """
-    pairs = events[["name", "cat"]].astype(str)
-    keys = pairs["name"] + "\0" + pairs["cat"]
-    codes, uniques = pd.factorize(keys)
-    table = np.array([_category_of(*k.split("\0", 1)) for k in uniques], dtype=object)
-    category = table[codes] if len(codes) else np.array([], dtype=object)
-    category = _inherit_from_ranges(events, category)
-    return pd.Categorical(category, categories=[*CATEGORIES, "step"])
+    labels = [*CATEGORIES, "step"]
+    n_codes, n_values = _codes(events["name"])
+    c_codes, c_values = _codes(events["cat"])
+    pair = n_codes.astype(np.int64) * (len(c_values) + 1) + c_codes
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    table = np.array(
+        [
+            labels.index(_category_of(n_values[u // (len(c_values) + 1)],
+                                      c_values[u % (len(c_values) + 1)]))
+            for u in uniq
+        ],
+        dtype=np.int8,
+    )
+    category = table[inverse] if len(pair) else np.array([], dtype=np.int8)
+    is_range = np.isin(c_codes, [i for i, c in enumerate(c_values) if c in _CONTAINER_CATS])
+    category = _inherit_from_ranges(events, category, is_range)
+    return pd.Categorical.from_codes(category, categories=labels)
 
 
-def _inherit_from_ranges(events: pd.DataFrame, category: np.ndarray) -> np.ndarray:
+_L = {c: i for i, c in enumerate([*CATEGORIES, "step"])}
+
+
+def _inherit_from_ranges(
+    events: pd.DataFrame, category: np.ndarray, is_range: np.ndarray
+) -> np.ndarray:
     """Operators inside a data-loading or optimizer range take the range's category."""
     out = category.copy()
-    is_range = events["cat"].astype(str).isin(_CONTAINER_CATS).to_numpy()
     start = events["start"].to_numpy()
     end = start + events["duration"].to_numpy()
+    plain = np.isin(category, (_L["compute"], _L["other"])) & ~is_range
     for _, idx in events.groupby(["rank", "lane"], observed=True, sort=False).indices.items():
         for cat_name in ("data loading", "optimizer"):
-            r = idx[is_range[idx] & (category[idx] == cat_name)]
+            r = idx[is_range[idx] & (category[idx] == _L[cat_name])]
             if not len(r):
                 continue
             order = np.argsort(start[r], kind="stable")
             rs, re_ = start[r][order], end[r][order]
             re_ = np.maximum.accumulate(re_)  # nested ranges of one kind: the outer end holds
-            members = idx[np.isin(category[idx], ("compute", "other")) & ~is_range[idx]]
+            members = idx[plain[idx]]
             k = np.searchsorted(rs, start[members], side="right") - 1
             inside = (k >= 0) & (end[members] <= re_[np.clip(k, 0, None)] + 1e-9)
-            out[members[inside]] = cat_name
+            out[members[inside]] = _L[cat_name]
     return out
 
 
 def _counted(events: pd.DataFrame) -> np.ndarray:
     """Events whose own time counts: leaves, and ranges of a non-compute category."""
-    cats = events["cat"].astype(str).isin(_CONTAINER_CATS).to_numpy()
-    category = np.asarray(events["category"].astype(str))
-    container = cats & np.isin(category, ("compute", "other", "step"))
-    return ~container & (category != "step")
+    c_codes, c_values = _codes(events["cat"])
+    is_range = np.isin(c_codes, [i for i, c in enumerate(c_values) if c in _CONTAINER_CATS])
+    category = events["category"].cat.codes.to_numpy()
+    container = is_range & np.isin(category, (_L["compute"], _L["other"], _L["step"]))
+    return ~container & (category != _L["step"])
 
 
 def step_breakdown(trace) -> pd.DataFrame:
@@ -178,7 +202,8 @@ def step_breakdown(trace) -> pd.DataFrame:
     }
     start_all = ev["start"].to_numpy()
     end_all = start_all + ev["duration"].to_numpy()
-    cat_all = np.asarray(ev["category"].astype(str))
+    labels = np.asarray([*CATEGORIES, "step"], dtype=object)
+    cat_all = labels[ev["category"].cat.codes.to_numpy()]
     for row in trace.steps.itertuples(index=False):
         idx = by_rank[row.rank]
         s0, e0 = float(row.start), float(row.end)

@@ -192,7 +192,23 @@ def _device_of(pid: Any, cat: str) -> str:
     return "cpu"
 
 
-def _one_file(f: Path, position: int, info: LogInfo, msgspec: Any, trace_type: Any) -> dict:
+class _Interner(dict):
+    """Value -> small integer code, in order of first appearance (shared by all ranks)."""
+
+    def code(self, value: Any) -> int:
+        c = self.get(value)
+        if c is None:
+            c = self[value] = len(self)
+        return c
+
+    def values_list(self) -> list:
+        return list(self)
+
+
+def _one_file(
+    f: Path, position: int, info: LogInfo, msgspec: Any, trace_type: Any, names: _Interner,
+    cats: _Interner,
+) -> dict:
     trace = _decode(f, msgspec, trace_type)
     dist = trace.distributedInfo or {}
     rank = dist.get("rank")
@@ -205,29 +221,38 @@ def _one_file(f: Path, position: int, info: LogInfo, msgspec: Any, trace_type: A
         how = "the file's position (no distributedInfo, no rank in the name)"
         info.add("marked", str(f), f"rank {rank} taken from {how}")
     thread_names = _lane_names(trace.traceEvents)
-    cols: dict[str, list] = {k: [] for k in ("name", "cat", "pid", "tid", "ts", "dur")}
+    lane_keys = _Interner()
+    name_codes: list[int] = []
+    cat_codes: list[int] = []
+    lane_codes: list[int] = []
+    ts: list[float] = []
+    dur: list[float] = []
     skipped: dict[str, int] = {}
+    name_code, cat_code, lane_code = names.code, cats.code, lane_keys.code
     for e in trace.traceEvents:
         if e.ph == "X" and e.dur >= 0:
-            cols["name"].append(e.name)
-            cols["cat"].append(e.cat)
-            cols["pid"].append(e.pid)
-            cols["tid"].append(e.tid)
-            cols["ts"].append(e.ts)
-            cols["dur"].append(e.dur)
+            name_codes.append(name_code(e.name))
+            cat_codes.append(cat_code(e.cat))
+            lane_codes.append(lane_code((e.pid, e.tid, e.cat)))
+            ts.append(e.ts)
+            dur.append(e.dur)
         elif e.ph not in _KNOWN_PHASES or (e.ph == "X" and e.dur < 0):
             key = f"phase {e.ph!r}" if e.ph != "X" else "complete events without dur"
             skipped[key] = skipped.get(key, 0) + 1
     for what, n in skipped.items():
         info.add("skipped", str(f), f"{what} (not written by torch.profiler)", count=n)
-    base = trace.baseTimeNanoseconds
     return {
         "rank": int(rank),
         "rank_from": how,
         "file": f,
-        "cols": cols,
+        "name": np.asarray(name_codes, dtype=np.int32),
+        "cat": np.asarray(cat_codes, dtype=np.int32),
+        "lane_key": np.asarray(lane_codes, dtype=np.int32),
+        "lane_keys": lane_keys.values_list(),
+        "ts": np.asarray(ts, dtype=np.float64),
+        "dur": np.asarray(dur, dtype=np.float64),
         "lanes": thread_names,
-        "base": base,
+        "base": trace.baseTimeNanoseconds,
         "meta": {
             "distributedInfo": dist,
             "host": trace.host_name,
@@ -237,40 +262,37 @@ def _one_file(f: Path, position: int, info: LogInfo, msgspec: Any, trace_type: A
     }
 
 
-def _frame(part: dict) -> pd.DataFrame:
-    c = part["cols"]
-    frame = pd.DataFrame(
-        {
-            "name": pd.Categorical(c["name"]),
-            "cat": pd.Categorical(c["cat"]),
-            "ts": np.asarray(c["ts"], dtype=np.float64),
-            "dur": np.asarray(c["dur"], dtype=np.float64),
-        }
-    )
-    labels: dict[tuple, tuple[str, str]] = {}
-    for key in set(zip(c["pid"], c["tid"], c["cat"], strict=True)):
-        pid, tid, cat = key
+def _lane_labels(part: dict, lanes: _Interner, devices: _Interner) -> tuple[np.ndarray, ...]:
+    """Global lane and device codes per lane key, and which keys are the profiler's own."""
+    lane_of, device_of, own = [], [], []
+    for pid, tid, cat in part["lane_keys"]:
         device = _device_of(pid, cat)
         if device.startswith("gpu"):
-            labels[key] = (device, f"{device} stream {tid}")
-            continue
-        name = part["lanes"].get((pid, tid), "")
-        short = re.sub(r"^thread \d+ \((.*)\)$", r"\1", name) if name else ""
-        extra = f" ({short})" if short and short != "python3" else ""
-        labels[key] = (device, f"thread {tid}{extra}")
-    keys = list(zip(c["pid"], c["tid"], c["cat"], strict=True))
-    frame["device"] = [labels[k][0] for k in keys]
-    frame["lane"] = pd.Categorical([labels[k][1] for k in keys])
-    # the profiler's own bookkeeping spans ("Spans", "Traces") are not work
-    own = np.array([str(p) in ("Spans", "Traces", "") for p in c["pid"]], dtype=bool)
-    return frame[~own].reset_index(drop=True)
+            label = f"{device} stream {tid}"
+        else:
+            name = part["lanes"].get((pid, tid), "")
+            short = re.sub(r"^thread \d+ \((.*)\)$", r"\1", name) if name else ""
+            extra = f" ({short})" if short and short != "python3" else ""
+            label = f"thread {tid}{extra}"
+        lane_of.append(lanes.code(label))
+        device_of.append(devices.code(device))
+        # the profiler's own bookkeeping spans ("Spans", "Traces") are not work
+        own.append(str(pid) in ("Spans", "Traces", ""))
+    return (
+        np.asarray(lane_of, dtype=np.int32),
+        np.asarray(device_of, dtype=np.int32),
+        np.asarray(own, dtype=bool),
+    )
 
 
-def _steps_of(frame: pd.DataFrame) -> pd.DataFrame:
-    names = frame["name"].astype(str)
-    m = names.str.extract(_STEP, expand=False)
-    rows = frame[m.notna()].assign(step=m[m.notna()].astype(np.int64))
-    return rows
+def _step_numbers(names: _Interner) -> dict[int, int]:
+    """Name code -> N for every ``ProfilerStep#N`` name."""
+    out = {}
+    for name, code in names.items():
+        m = _STEP.match(name)
+        if m:
+            out[code] = int(m.group(1))
+    return out
 
 
 def read_trace(path: str | os.PathLike[str]) -> TraceLog:
@@ -313,16 +335,22 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
         )
     msgspec, trace_type = _msgspec_types()
     info = LogInfo(source="trace", files=[str(f) for f in files])
+    names, cats, lanes, devices = _Interner(), _Interner(), _Interner(), _Interner()
     parts = []
     for i, f in enumerate(files):
         try:
-            parts.append(_one_file(f, i, info, msgspec, trace_type))
+            parts.append(_one_file(f, i, info, msgspec, trace_type, names, cats))
         except (ValueError, OSError) as err:
             if len(files) == 1:
                 raise
             info.add("skipped", str(f), f"whole file: {err}")
     if not parts:
         raise ValueError(f"none of the {len(files)} trace file(s) under {str(p)!r} could be read.")
+    step_of_name = _step_numbers(names)
+    step_codes = np.fromiter(step_of_name, dtype=np.int32, count=len(step_of_name))
+    step_values = np.zeros(max(len(names), 1), dtype=np.int64)
+    for code, n in step_of_name.items():
+        step_values[code] = n
     seen: dict[int, Path] = {}
     frames, step_rows = [], []
     clocks, main_lanes, meta = {}, {}, {}
@@ -337,53 +365,59 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
             )
             continue
         seen[rank] = part["file"]
-        frame = _frame(part)
-        steps = _steps_of(frame)
-        if steps.empty:
+        lane_of, device_of, own = _lane_labels(part, lanes, devices)
+        keep = ~own[part["lane_key"]]
+        name_c = part["name"][keep]
+        lane_c = lane_of[part["lane_key"][keep]]
+        ts, dur = part["ts"][keep], part["dur"][keep]
+        is_step = np.isin(name_c, step_codes)
+        if is_step.any():
+            order = np.flatnonzero(is_step)[np.argsort(ts[is_step], kind="stable")]
+            numbers = step_values[name_c[order]]
+            _, first = np.unique(numbers, return_index=True)
+            order = order[np.sort(first)]
+            starts, durs = ts[order], dur[order]
+            numbers = step_values[name_c[order]]
+            main_lane = lanes.values_list()[int(lane_c[order[0]])]
+        else:
             info.add(
                 "marked",
                 str(part["file"]),
                 f"rank {rank}: no ProfilerStep#N ranges; the whole trace is read as step 0",
             )
-            t0, t1 = float(frame["ts"].min()), float((frame["ts"] + frame["dur"]).max())
-            lane = str(frame["lane"].iloc[0]) if len(frame) else "thread"
-            steps = pd.DataFrame({"step": [0], "ts": [t0], "dur": [t1 - t0], "lane": [lane]})
-        else:
-            steps = steps.sort_values("ts").drop_duplicates("step", keep="first")
-        origin = float(steps["ts"].min())
-        starts = steps["ts"].to_numpy()
-        ends = starts + steps["dur"].to_numpy()
-        ev_start = frame["ts"].to_numpy()
-        idx = np.searchsorted(starts, ev_start, side="right") - 1
-        inside = (idx >= 0) & (ev_start < ends[np.clip(idx, 0, None)])
-        step_no = np.where(inside, steps["step"].to_numpy()[np.clip(idx, 0, None)], -1)
+            t0 = float(ts.min()) if len(ts) else 0.0
+            t1 = float((ts + dur).max()) if len(ts) else 0.0
+            starts, durs, numbers = np.array([t0]), np.array([t1 - t0]), np.array([0])
+            main_lane = lanes.values_list()[int(lane_c[0])] if len(lane_c) else "thread"
+        origin = float(starts.min())
+        ends = starts + durs
+        idx = np.searchsorted(starts, ts, side="right") - 1
+        inside = (idx >= 0) & (ts < ends[np.clip(idx, 0, None)])
+        step_no = np.where(inside, numbers[np.clip(idx, 0, None)], -1)
         base = part["base"]
-        frame = pd.DataFrame(
+        frames.append(
             {
-                "rank": np.full(len(frame), rank, dtype=np.int64),
+                "rank": np.full(len(ts), rank, dtype=np.int64),
                 "step": step_no.astype(np.int64),
-                "lane": frame["lane"],
-                "device": pd.Categorical(frame["device"]),
-                "name": frame["name"],
-                "cat": frame["cat"],
-                "start": (frame["ts"].to_numpy() - origin) / 1e3,
-                "duration": frame["dur"].to_numpy() / 1e3,
-                "wall": (base / 1e9 + frame["ts"].to_numpy() / 1e6)
-                if base is not None
-                else np.full(len(frame), np.nan),
+                "lane": lane_c,
+                "device": device_of[part["lane_key"][keep]],
+                "name": name_c,
+                "cat": part["cat"][keep],
+                "start": (ts - origin) / 1e3,
+                "duration": dur / 1e3,
+                "wall": base / 1e9 + ts / 1e6 if base is not None else np.full(len(ts), np.nan),
             }
         )
-        frames.append(frame)
-        main_lanes[rank] = str(steps["lane"].iloc[0])
+        main_lanes[rank] = main_lane
         step_rows.append(
             pd.DataFrame(
                 {
                     "rank": rank,
-                    "step": steps["step"].to_numpy(np.int64),
+                    "step": numbers.astype(np.int64),
                     "start": (starts - origin) / 1e3,
                     "end": (ends - origin) / 1e3,
-                    "duration": steps["dur"].to_numpy() / 1e3,
-                    "lane": main_lanes[rank],
+                    "duration": durs / 1e3,
+                    "lane": main_lane,
                 }
             )
         )
@@ -396,9 +430,7 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
             "across ranks"
         )
         meta[rank] = {**part["meta"], "rank_from": part["rank_from"]}
-    events = pd.concat(frames, ignore_index=True)
-    for col in ("name", "cat", "lane"):
-        events[col] = events[col].astype(str).astype("category")
+    events = _events_frame(frames, names, cats, lanes, devices)
     events["category"] = classify(events)
     steps_frame = pd.concat(step_rows, ignore_index=True).sort_values(["rank", "step"])
     _report_step_gaps(steps_frame, info)
@@ -412,6 +444,17 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
         main_lanes=main_lanes,
         meta=meta,
     )
+
+
+def _events_frame(frames: list[dict], *interners: _Interner) -> pd.DataFrame:
+    """One frame of every rank's events; name, cat, lane, device as categoricals."""
+    cols = {k: np.concatenate([f[k] for f in frames]) for k in frames[0]}
+    names, cats, lanes, devices = interners
+    for col, table in (("name", names), ("cat", cats), ("lane", lanes), ("device", devices)):
+        categories = pd.Index(table.values_list(), dtype=object)
+        cols[col] = pd.Categorical.from_codes(cols[col], categories=categories)
+    order = ["rank", "step", "lane", "device", "name", "cat", "start", "duration", "wall"]
+    return pd.DataFrame({k: cols[k] for k in order})
 
 
 def _report_step_gaps(steps: pd.DataFrame, info: LogInfo) -> None:
