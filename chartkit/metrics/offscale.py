@@ -92,12 +92,13 @@ class Limits:
 
 
 def _trailing_median(v: np.ndarray, window: int) -> np.ndarray:
+    """Median of each point and the ``window - 1`` before it (*window* odd)."""
     if v.size < window:
         return np.array([np.median(v[: i + 1]) for i in range(v.size)])
     from numpy.lib.stride_tricks import sliding_window_view
 
     head = [np.median(v[: i + 1]) for i in range(window - 1)]
-    body = np.median(sliding_window_view(v, window), axis=1)
+    body = np.partition(sliding_window_view(v, window), window // 2, axis=1)[:, window // 2]
     return np.concatenate([head, body])
 
 
@@ -111,6 +112,13 @@ def _onset(v: np.ndarray, ends_nonfinite: bool, factor: float) -> int | None:
     n = v.size
     min_ref = max(_SMOOTH, int(0.02 * n))
     if n <= min_ref:
+        return None
+    # The thresholds only grow with t (running max/min, scale from them), so when no value
+    # passes the earliest one there is no onset: healthy series skip the work below.
+    head = _trailing_median(v[:min_ref], _SMOOTH)
+    hi0, lo0 = float(head.max()), float(head.min())
+    reach = (1.0 if ends_nonfinite else factor) * float(_scale(np.array(hi0), np.array(lo0)))
+    if v.max() <= hi0 + reach and v.min() >= lo0 - reach:
         return None
     sm = _trailing_median(v, _SMOOTH)
     run_hi = np.maximum.accumulate(sm)  # highest sustained level up to each point

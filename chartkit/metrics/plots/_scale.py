@@ -250,7 +250,8 @@ def add_note(ax, lines: list[str], *, points: list[tuple[np.ndarray, np.ndarray]
         if len(x) == 0:
             continue
         try:
-            xy = to_axes.transform(ax.transData.transform(np.column_stack([x, y]).astype(float)))
+            xs = np.asarray(ax.convert_xunits(x), dtype=float)  # dates -> axis units
+            xy = to_axes.transform(ax.transData.transform(np.column_stack([xs, y]).astype(float)))
         except (TypeError, ValueError):
             continue
         ok = np.isfinite(xy).all(axis=1)
