@@ -222,3 +222,28 @@ def test_rank_spread_contract_and_offscale_on_a_real_diverged_run():
     ax = plot_rank_spread(log, "loss", color="#224466", label="med", ax=plt.subplots()[1])
     (median,) = [ln for ln in ax.get_lines() if ln.get_label() == "med"]
     assert median.get_color() == "#224466"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_throughput_and_scaling_pass_the_audit(lang):
+    import warnings
+
+    from chartkit.audit import check_figure
+    from chartkit.metrics import read, sample_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        runs = [read(sample_path("ddp_world2")), read(sample_path("ddp_world4"))]
+        logged_bs = read(VARIANTS / "batch_logged")
+    with plt.style.context(chartkit.rc_params("default", korean_font="bundled")):
+        fig, axes = plt.subplots(1, 3, figsize=(17, 5), layout="constrained")
+        plot_throughput(runs[0], lang=lang, ax=axes[0])  # no batch size: says what is missing
+        plot_throughput(logged_bs, lang=lang, ax=axes[1])
+        plot_scaling(runs, batch_size=16, lang=lang, ax=axes[2])
+        for ax in axes:
+            ax.set_title("user title")
+        report = check_figure(fig)
+    assert not report.findings, report
+    if lang == "ko":
+        assert axes[2].get_xlabel() == "world size (rank 수)"
+        assert "샘플 / 초" in axes[0].get_ylabel()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.errors import ColumnNotFoundError, DataWarning
+from chartkit.errors import ColumnNotFoundError, DataWarning, warn_external
 
 __all__ = [
     "BatchSize",
@@ -89,7 +89,7 @@ def rank_table(log, metric: str, *, how: Literal["inner", "outer"] = "inner") ->
     short = counts[counts < full]
     if len(short):
         listed = ", ".join(f"rank {int(r)} has {int(n)} of {full} steps" for r, n in short.items())
-        warnings.warn(
+        warn_external(
             f"{len(short)} rank(s) of {metric!r} miss steps: {listed}; "
             + (
                 "aggregates use the steps present in every rank (how='outer' keeps all)."
@@ -97,7 +97,6 @@ def rank_table(log, metric: str, *, how: Literal["inner", "outer"] = "inner") ->
                 else "aggregates use the ranks present at each step."
             ),
             DataWarning,
-            stacklevel=3,
         )
     if how == "inner":
         wide = wide.dropna(how="any")
