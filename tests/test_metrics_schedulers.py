@@ -360,3 +360,33 @@ def test_hyperband_image(runs):
         runs["tune_hyperband"], scheduler="hyperband", ax=plt.figure(figsize=(7, 4)).add_subplot()
     )
     return ax.figure
+
+
+def test_trials_keep_a_diverged_trial_off_scale(tmp_path):
+    root = tmp_path / "exp"
+    for i in range(4):
+        d = root / f"t_{i:05d}"
+        d.mkdir(parents=True)
+        with open(d / "result.json", "w") as f:
+            for it in range(1, 21):
+                loss = 1.0 / it + 0.01 * i
+                if i == 3 and it >= 15:
+                    loss = 10.0 ** (it - 8)  # diverges to 1e12
+                row = {
+                    "loss": loss,
+                    "training_iteration": it,
+                    "trial_id": f"t_{i:05d}",
+                    "done": it == 20,
+                    "config": {"lr": 10.0**-i},
+                }
+                f.write(json.dumps(row) + "\n")
+    log = read_ray(root)
+    ax = plot_trials(log, ax=_ax())
+    assert ax.get_ylim()[1] < 10  # the healthy trials stay readable
+    note = next(
+        t for t in ax.texts if t.get_bbox_patch() is not None and not isinstance(t, Annotation)
+    ).get_text()
+    assert "1e12" in note.replace("\\", "")
+    assert check_figure(ax.figure).ok
+    ax = plot_trials(log, yscale="linear", ax=_ax())
+    assert ax.get_ylim()[1] > 1e11

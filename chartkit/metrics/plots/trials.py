@@ -12,6 +12,7 @@ from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
 from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
+from chartkit.metrics.plots._scale import Drawn, apply_offscale, offscale_note
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.tuning import no_finite, reserve_rows, show_facts
 from chartkit.metrics.schema import natural_key
@@ -59,6 +60,7 @@ def plot_trials(
     scope: Literal["last", "min", "max"] = "last",
     mode: Literal["min", "max"] | None = None,
     lineage: bool | None = None,
+    yscale: Literal["auto", "clip", "linear", "symlog", "log"] = "auto",
     cmap=None,
     colorbar: bool = True,
     ax=None,
@@ -94,6 +96,11 @@ def plot_trials(
         Whether lower or higher scores are better; default: *scope* when it is ``"min"``
         or ``"max"``, else ``"max"`` for metric names such as ``accuracy``, ``auc``,
         ``score``, ``reward``, and ``"min"`` otherwise.
+    yscale : {"auto", "clip", "linear", "symlog", "log"}, default: "auto"
+        The off-scale rule of `chartkit.metrics.offscale` (as in `plot_curves`): with
+        ``"auto"`` a diverged trial (values far above its own healthy part) is drawn to
+        the edge of limits set from the healthy parts, with a triangle and a note, so the
+        other trials stay readable; ``"linear"`` draws everything.
     lineage : bool, optional
         Draw PBT lineage: each segment of a trial (a restored checkpoint or a changed
         config) is coloured by its own config value and its start is marked. Default: on
@@ -197,38 +204,19 @@ def plot_trials(
     if lineage and multi:
         several = segs[segs.groupby("trial", sort=False)["segment"].transform("size") > 1]
         segs_of = {str(t): g for t, g in several.groupby("trial", sort=False)}
-    drawn = {}
-    seg_markers = []
-    for k, (trial, x, y) in enumerate(trial_curves(rows)):
-        is_best = trial == best_name
-        style = best_style if is_best else line_style
-        if outcome.get(trial) == "error":
-            style = {**style, "marker": "X", "markersize": style.get("markersize", 3.5) * 2}
-        tseg = segs_of.get(trial)
-        if lineage and tseg is not None and len(tseg) > 1:
-            idx = segment_of(x, tseg["start_step"].tolist())
-            for j in np.unique(idx):
-                m = np.flatnonzero(idx == j)
-                # join each segment to the previous point so the curve stays continuous
-                lo_i = max(m[0] - 1, 0)
-                value = tseg[color_by].iloc[j] if color_by else None
-                c = color_of(value, k)
-                xs, ys = x[lo_i : m[-1] + 1], y[lo_i : m[-1] + 1]
-                last = j == idx[-1]
-                (line,) = ax.plot(
-                    xs, ys, color=c, label=trial, **{**style, "markevery": [len(xs) - 1]}
-                )
-                if not last:
-                    line.set_marker("None")
-                if j > 0:
-                    seg_markers.append((x[m[0]], y[m[0]], c))
-            drawn[trial] = line
-        else:
-            value = value_of.get(trial)
-            (line,) = ax.plot(
-                x, y, color=color_of(value, k), label=trial, **{"markevery": [len(x) - 1], **style}
-            )
-            drawn[trial] = line
+    drawn, seg_markers, series = _draw_curves(
+        ax,
+        rows,
+        outcome,
+        segs_of if lineage else {},
+        color_by,
+        color_of,
+        value_of,
+        best_name,
+        line_style,
+        best_style,
+    )
+    merged, _ = apply_offscale(ax, series, yscale=yscale, lang=lang)
     if seg_markers:
         xs, ys, cs = zip(*seg_markers, strict=True)
         ax.scatter(
@@ -259,6 +247,7 @@ def plot_trials(
         parts.append(tr("tuning.mark.pbt", lang))
     if "error" in outcome.values():
         parts.append(tr("tuning.mark.error", lang))
+    parts += offscale_note(merged, ax, lang)
     show_facts(
         ax, "; ".join(parts[:2]) + ("\n" + "; ".join(parts[2:]) if parts[2:] else ""), title
     )
@@ -279,6 +268,47 @@ def plot_trials(
             loc="upper right",
         )
     return ax
+
+
+def _draw_curves(
+    ax, rows, outcome, segs_of, color_by, color_of, value_of, best_name, line_style, best_style
+):
+    """Each trial's curve (PBT segments coloured by their own config); the lines drawn."""
+    drawn = {}
+    seg_markers = []
+    series = []
+    for k, (trial, x, y) in enumerate(trial_curves(rows)):
+        is_best = trial == best_name
+        style = best_style if is_best else line_style
+        if outcome.get(trial) == "error":
+            style = {**style, "marker": "X", "markersize": style.get("markersize", 3.5) * 2}
+        tseg = segs_of.get(trial)
+        if tseg is not None and len(tseg) > 1:
+            idx = segment_of(x, tseg["start_step"].tolist())
+            for j in np.unique(idx):
+                m = np.flatnonzero(idx == j)
+                # join each segment to the previous point so the curve stays continuous
+                lo_i = max(m[0] - 1, 0)
+                value = tseg[color_by].iloc[j] if color_by else None
+                c = color_of(value, k)
+                xs, ys = x[lo_i : m[-1] + 1], y[lo_i : m[-1] + 1]
+                last = j == idx[-1]
+                (line,) = ax.plot(
+                    xs, ys, color=c, label=trial, **{**style, "markevery": [len(xs) - 1]}
+                )
+                if not last:
+                    line.set_marker("None")
+                if j > 0:
+                    seg_markers.append((x[m[0]], y[m[0]], c))
+            drawn[trial] = line
+        else:
+            value = value_of.get(trial)
+            (line,) = ax.plot(
+                x, y, color=color_of(value, k), label=trial, **{"markevery": [len(x) - 1], **style}
+            )
+            drawn[trial] = line
+        series.append(Drawn(trial, x, x, y, line.get_color()))
+    return drawn, seg_markers, series
 
 
 class _ParamColors:
