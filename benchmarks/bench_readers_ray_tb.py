@@ -3,7 +3,9 @@
 Targets (issue 6):
 
 * TensorBoard, 4 runs x 50k steps x 2 tags: ``read_tensorboard`` in at most 0.25x the time of
-  ``tbparse.SummaryReader(logdir).scalars``.
+  ``tbparse.SummaryReader(logdir).scalars``, with every record's two masked CRC32C checksums
+  verified (always on); the time of the checksums alone (crc32c over the same records) is
+  printed beside it as a share of the read.
 * A 200-trial Ray Tune folder (20 iterations each): ``read_ray`` in at most 0.4x the time of
   ``ray.tune.ExperimentAnalysis(path).trial_dataframes``.
 * Peak memory of each chartkit read (tracemalloc, a separate pass) at most 3x the memory of
@@ -12,8 +14,9 @@ Targets (issue 6):
   fills with hex pickle blobs (2.3 MB for 200 trials, whatever their length), while the
   frame of 200 x 20 short reports is 0.8 MB; the ratio measures Ray's file, not the reader.
 
-Inputs are made once and kept under the temp folder: the event files with the tensorboard
-package's own writer (the one ``torch.utils.tensorboard.SummaryWriter`` uses, same records),
+Inputs are made once and kept under the temp folder: the event files with tensorboardX's
+event writer (the ``chartkit[tensorboard]`` extra; the same TFRecord framing and Event records
+as ``torch.utils.tensorboard.SummaryWriter``),
 the Ray folder by a real ``Tuner.fit()`` of a trivial trainable (needs ``ray[tune]``; pass
 ``--ray PATH`` to use an existing experiment folder instead). Runs are interleaved
 (chartkit, anchor, chartkit, ...) and medians compared.
@@ -39,15 +42,15 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _harness import Row, median, report
 
 from chartkit.metrics.readers.ray import read_ray
-from chartkit.metrics.readers.tensorboard import read_tensorboard
+from chartkit.metrics.readers.tensorboard import find_event_files, read_tensorboard
 
 _CACHE = os.path.join(tempfile.gettempdir(), "chartkit-bench")
 
 
 def make_tb(root: str, n_steps: int, n_runs: int = 4) -> str:
     """``rank<R>/events...`` with ``train/loss`` (one spike per run) and a throughput tag."""
-    from tensorboard.compat.proto import event_pb2
-    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    from tensorboardX.event_file_writer import EventFileWriter
+    from tensorboardX.proto import event_pb2
 
     done = os.path.join(root, ".complete")
     if os.path.exists(done):
@@ -106,6 +109,29 @@ def make_ray(root: str, trials: int, iters: int) -> str:
     )
     open(done, "w").close()
     return path
+
+
+def _checksums_only(files: list[str]) -> int:
+    """Verify both masked CRC32Cs of every record, as the reader does, without decoding."""
+    from struct import unpack_from as unpack
+
+    from crc32c import crc32c
+
+    from chartkit.metrics.readers.tensorboard import _masked
+
+    ok = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            data = fh.read()
+        view, pos, end = memoryview(data), 0, len(data)
+        while pos + 12 <= end:
+            (length,) = unpack("<Q", data, pos)
+            ok += _masked(crc32c(view[pos : pos + 8])) == unpack("<I", data, pos + 8)[0]
+            start, stop = pos + 12, pos + 12 + length
+            ok += _masked(crc32c(view[start:stop])) == unpack("<I", data, stop)[0]
+            pos = stop + 4
+        del view
+    return ok
 
 
 def _tbparse(logdir: str) -> int:
@@ -174,6 +200,14 @@ def main() -> bool:
                 target=("<=", 0.25),
             )
         )
+    files = find_event_files(tb)
+    t = _interleaved(
+        {"chartkit": lambda: read_tensorboard(tb), "crc": lambda: _checksums_only(files)},
+        a.repeat,
+    )
+    rows.append(
+        Row("  of which the CRC32C checks alone", median(t["crc"]), "read", median(t["chartkit"]))
+    )
     peak, size = _peak_ratio(lambda: read_tensorboard(tb))
     rows.append(
         Row("  peak memory / frame memory (TensorBoard)", peak, "frame", size, "MB", ("<=", 3.0))

@@ -50,7 +50,7 @@ from chartkit.metrics.schema import (
 __all__ = ["find_event_files", "read_tensorboard"]
 
 _RANK_DIR = re.compile(r"^rank[_-]?(\d+)$", re.IGNORECASE)
-_HEADER = struct.Struct("<Q")
+_HEADER = struct.Struct("<QI")
 _CRC = struct.Struct("<I")
 # TensorFlow DataType enum -> struct format of one element (tensorboard's types_pb2).
 _DTYPE_FMT = {1: "<f", 2: "<d", 3: "<i", 9: "<q", 19: "<e", 4: "<B", 5: "<h", 6: "<b", 17: "<H"}
@@ -195,6 +195,7 @@ def _read_file(
     records = 0
     bad: list[int] = []
     bad_crc: list[int] = []
+    headers_ok: set[tuple[int, int]] = set()
     while pos < end:
         if pos + 12 > end:
             info.add(
@@ -205,8 +206,11 @@ def _read_file(
                 byte_offset=pos,
             )
             break
-        (length,) = unpack(data, pos)
-        if _masked(crc32c(view[pos : pos + 8])) != unpack_crc(data, pos + 8)[0]:
+        head = unpack(data, pos)  # (length, masked CRC32C of the 8 length bytes)
+        # records mostly repeat a few lengths: each distinct header is checked once
+        if head not in headers_ok and _masked(crc32c(view[pos : pos + 8])) == head[1]:
+            headers_ok.add(head)
+        if head not in headers_ok:
             info.add(
                 "skipped",
                 file,
@@ -216,6 +220,7 @@ def _read_file(
                 byte_offset=pos,
             )
             break
+        length = head[0]
         start = pos + 12
         stop = start + length
         if stop + 4 > end:
@@ -228,13 +233,15 @@ def _read_file(
             )
             break
         records += 1
-        if _masked(crc32c(view[start:stop])) != unpack_crc(data, stop)[0]:
+        payload = view[start:stop]
+        c = crc32c(payload)
+        if (((c >> 15) | (c << 17)) + _CRC_MASK_DELTA) & 0xFFFFFFFF != unpack_crc(data, stop)[0]:
             bad_crc.append(pos)
             pos = stop + 4
             continue
         pos = stop + 4
         try:
-            parse(view[start:stop])
+            parse(payload)
         except decode_error:
             bad.append(records)
             continue
@@ -264,6 +271,7 @@ def _read_file(
             add_time(wall)
             add_code(code)
             add_value(val)
+    payload = None
     del view
     info.rows += records
     if bad_crc:
