@@ -80,6 +80,7 @@ def _unit_html(u, lang: str, fmt: str, root: Path) -> list[str]:
 def write_index(out: Path, units: list, root: Path, fmt: str, lang: str, skipped: list) -> Path:
     """Write ``out/index.html`` for *units* (see `chartkit.metrics.report.Unit`); return it."""
     n_charts = sum(1 for u in units for c in u.charts if c.ok)
+    n_logs = sum(1 for u in units if u.fmt != "scaling")
     page_title = tr("report.page.title", lang, path=root)
     head = (
         f"<!DOCTYPE html><html lang='{_e(lang)}'><head><meta charset='utf-8'>"
@@ -88,7 +89,7 @@ def write_index(out: Path, units: list, root: Path, fmt: str, lang: str, skipped
     parts = [
         head,
         f"<h1>{_e(page_title)}</h1>",
-        f"<p>{_e(tr('report.page.found', lang, n=len(units), charts=n_charts))}</p>",
+        f"<p>{_e(tr('report.page.found', lang, n=n_logs, charts=n_charts))}</p>",
     ]
     for u in units:
         parts.extend(_unit_html(u, lang, fmt, root))
