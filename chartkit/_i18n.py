@@ -249,6 +249,55 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "roles.name.power": {"en": "power", "ko": "전력"},
     "roles.name.temperature": {"en": "temperature", "ko": "온도"},
     "roles.name.clock": {"en": "clock", "ko": "클럭"},
+    "probe.xlabel": {"en": "batch size", "ko": "배치 크기"},
+    "probe.ylabel.memory": {"en": "peak memory [MiB]", "ko": "최대 메모리 [MiB]"},
+    "probe.ylabel.step_time": {"en": "step time [ms]", "ko": "스텝 시간 [ms]"},
+    "probe.legend.failed": {"en": "failed (out of memory)", "ko": "실패 (메모리 부족)"},
+    "probe.legend.unknown": {"en": "unknown status", "ko": "알 수 없는 상태"},
+    "probe.note.oom": {
+        "en": "out of memory from batch {bs} (shaded)",
+        "ko": "배치 {bs}부터 메모리 부족 (음영)",
+    },
+    "probe.note.max_ok": {"en": "largest batch that fitted: {bs}", "ko": "들어간 최대 배치: {bs}"},
+    "probe.note.none_fitted": {"en": "no batch size fitted", "ko": "들어간 배치 크기 없음"},
+    "probe.note.no_oom": {
+        "en": "no failure up to batch {bs}",
+        "ko": "배치 {bs}까지 실패 없음",
+    },
+    "probe.note.unknown": {
+        "en": "{n} row(s) with an unknown status: neither fit nor failure",
+        "ko": "상태를 알 수 없는 행 {n}개: 성공도 실패도 아님",
+    },
+    "probe.allowed": {
+        "en": "allowed {mib} MiB (dotted line)",
+        "ko": "허용 {mib} MiB (점선)",
+    },
+    "gpu.xlabel.seconds": {"en": "seconds since the first sample", "ko": "첫 샘플 이후 초"},
+    "gpu.label": {"en": "GPU {gpu}", "ko": "GPU {gpu}"},
+    "gpu.ylabel.memory": {"en": "GPU memory [MiB]", "ko": "GPU 메모리 [MiB]"},
+    "gpu.event.freed": {"en": "freed {mib} MiB", "ko": "{mib} MiB 해제"},
+    "gpu.event.peak": {
+        "en": "peak {peak} MiB, then freed {freed} MiB",
+        "ko": "최대 {peak} MiB 후 {freed} MiB 해제",
+    },
+    "gpu.event.oom": {
+        "en": "OOM at batch {bs} (probe): {text}",
+        "ko": "배치 {bs}에서 OOM (탐색): {text}",
+    },
+    "gpu.note.events_hidden": {
+        "en": "{n} of {total} memory-event labels not drawn (no room); "
+        "list them with memory_events()",
+        "ko": "메모리 이벤트 라벨 {total}개 중 {n}개는 자리가 없어 생략; memory_events()로 확인",
+    },
+    "gpu.note.legend_limit": {
+        "en": "legend: {shown} of {total} series; not listed: {rest}; "
+        "choose series with metrics=[...]",
+        "ko": "범례: 계열 {total}개 중 {shown}개; 생략: {rest}; metrics=[...]로 선택",
+    },
+    "gpu.note.gpus_limit": {
+        "en": "{shown} of {total} GPUs drawn; choose with gpus=[...]",
+        "ko": "GPU {total}개 중 {shown}개 표시; gpus=[...]로 선택",
+    },
     # --- tuning (trials, rungs, parallel, importance, lineage) -------------------------
     "tuning.too_few": {
         "en": "{what} needs at least {need} trials with a value; this log has {n}",

@@ -71,10 +71,10 @@ def test_heatmap_utilization_range(smi):
 def test_heatmap_unknown_value(smi):
     with pytest.raises(
         KeyError,
-        match=r"'temp' is not a valid value for value; supported "
-        r"values are .*'utilization'",
+        match=r"'fan' is not a valid value for metric; supported "
+        r"values are 'clock', 'clocks.current.sm', 'memory', 'memory.free'.*'utilization'",
     ):
-        plot_gpu_heatmap(smi, "temp")
+        plot_gpu_heatmap(smi, "fan")
 
 
 def test_gpu_memory_bytes_in_mib():
@@ -86,7 +86,11 @@ def test_gpu_memory_bytes_in_mib():
 
 
 def test_gpu_memory_needs_a_memory_metric(smi):
-    with pytest.raises(ValueError, match=r"no memory metric found"):
+    with pytest.raises(
+        KeyError,
+        match=r"no memory column recognised in the log .*columns=\{'memory': \.\.\.\}.*"
+        r"columns: 'epoch', 'loss', 'lr', 'samples_per_sec', 'world_size'",
+    ):
         plot_gpu_memory(_read("ddp_world2"))
 
 
@@ -99,7 +103,7 @@ def test_batch_probe_marks_failure(gpu_probe):
 
 
 def test_batch_probe_rejects_other_logs():
-    with pytest.raises(ValueError, match=r"not a batch-size probe: the log has no 'oom' metric"):
+    with pytest.raises(KeyError, match=r"not a batch-size probe: the log has no 'oom' metric"):
         plot_batch_probe(_read("ddp_world2"))
 
 

@@ -115,7 +115,7 @@ def read_batch_probe(
         empty cell, such as the step time of an OOM row, gives no point) plus ``oom`` (1.0
         for a failure, 0.0 for a fit, NaN for an unknown status). ``params`` has one row with
         ``max_ok_batch_size``, ``first_oom_batch_size``, ``oom_error`` (the first line of the
-        first failure's message), ``batch_size_column`` and ``status_column``; each failed
+        first failure's message), ``batch_size_column``, ``status_column`` and ``unknown_status_rows``; each failed
         row is also recorded as a ``marked`` entry of ``info`` (file, line, message start).
 
     Raises
@@ -202,6 +202,7 @@ def read_batch_probe(
     row["oom_error"] = first_err
     row["batch_size_column"] = bs_col
     row["status_column"] = st_col
+    row["unknown_status_rows"] = int(unknown.sum())
     frame = parts_to_frame("batch_probe", [part])
     return _finish_probe(frame, info, row, keep)
 
