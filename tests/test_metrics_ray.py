@@ -625,3 +625,24 @@ def test_config_wider_than_the_cap_is_cut(asha_copy):
     ]
     p = log.params.set_index("trial").loc["75cd2_00004"]
     assert p.notna().sum() == MAX_CONFIG_KEYS + 3  # run, segment, start_step + the cut config
+
+
+def test_unsearchable_trial_folder_reported(asha_copy, monkeypatch):
+    locked = _trial_dir(asha_copy, "75cd2_00002")
+    real_isfile, real_listdir = os.path.isfile, os.listdir
+
+    def isfile(p):  # chmod 000 on the folder, for a user other than root
+        return False if os.path.dirname(os.fspath(p)) == str(locked) else real_isfile(p)
+
+    def listdir(p="."):
+        if os.fspath(p) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_listdir(p)
+
+    monkeypatch.setattr(os.path, "isfile", isfile)
+    monkeypatch.setattr(os, "listdir", listdir)
+    log, msgs = _read_recording(asha_copy)
+    assert msgs == [
+        f"skipped 1 entry in {str(locked)!r}: the folder could not be read (Permission denied)"
+    ]
+    assert log.metrics["trial"].nunique() == 15

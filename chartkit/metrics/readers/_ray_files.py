@@ -21,7 +21,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,7 @@ __all__ = [
     "parse_result_json",
     "read_json_file",
     "read_state",
+    "unsearchable",
 ]
 
 # Keys Ray adds to every result that are bookkeeping, not metrics.
@@ -478,6 +479,18 @@ def read_state(root: str, info: LogInfo) -> dict[str, dict[str, Any]]:
             f"trial entries that are not JSON (or nest more than {MAX_NESTING} levels)",
             count=bad,
         )
+    return out
+
+
+def unsearchable(paths: Iterable[str]) -> list[tuple[str, OSError]]:
+    """The folders among *paths* whose listing fails (permissions), with the error."""
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            try:
+                os.listdir(p)
+            except OSError as err:
+                out.append((p, err))
     return out
 
 

@@ -28,6 +28,7 @@ from chartkit.metrics.readers._ray_files import (
     parse_result_json,
     read_json_file,
     read_state,
+    unsearchable,
 )
 from chartkit.metrics.schedulers import (  # asha_milestones is re-exported
     asha_milestones,
@@ -144,6 +145,7 @@ def read_ray(
             f"{root!r} is not a Ray Tune folder; expected a directory holding trial folders "
             "with params.json, result.json or progress.csv."
         )
+    locked: list[tuple[str, OSError]] = []
     if _is_trial_dir(root):
         trial_dirs = [root]
         exp_root = os.path.dirname(os.path.abspath(root))
@@ -151,6 +153,9 @@ def read_ray(
         names = sorted(os.listdir(root), key=natural_key)
         trial_dirs = [os.path.join(root, n) for n in names if _is_trial_dir(os.path.join(root, n))]
         exp_root = root
+        # sub-folders that cannot be searched (permissions) may be trials: reported below
+        found = set(trial_dirs)
+        locked = unsearchable(p for n in names if (p := os.path.join(root, n)) not in found)
     if not trial_dirs:
         raise ValueError(
             f"{root!r} is not a Ray Tune folder: none of its sub-folders holds params.json, "
@@ -158,6 +163,8 @@ def read_ray(
         )
     run_name = run if run is not None else os.path.basename(os.path.abspath(exp_root))
     info = LogInfo(source="ray")
+    for d, err in locked:
+        info.add("skipped", d, f"the folder could not be read ({err.strerror or err})")
     state: dict[str, dict[str, Any]] | None = None  # experiment state, read when needed
 
     trials: list[Trial] = []
