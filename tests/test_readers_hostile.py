@@ -178,24 +178,36 @@ def test_json_array_file_is_not_jsonl(tmp_path, engine):
         read_jsonl(p)
 
 
-def test_bad_line_in_a_big_file_costs_its_piece_only(tmp_path, monkeypatch):
+def test_bad_line_in_a_big_file_costs_its_stretch_only(tmp_path, monkeypatch):
     """Chunked reading: lines in every chunk, a bad line in two of them, all others kept."""
     pytest.importorskip("pyarrow")
     import chartkit.metrics.readers._jsonl_chunks as chunks
 
     monkeypatch.setattr(chunks, "CHUNK", 4096)
-    monkeypatch.setattr(chunks, "PIECE", 512)
     rows = [_rec(step=s, loss=float(s)) for s in range(1, 2001)]
     rows[99] = '{"step": 100, "loss": '
     rows[1499] = "garbage"
+    rows[700] = '{"step": 701, "loss": NaN}'  # a token pyarrow refuses, in another chunk
+    rows[1200] = '{"step": 1201, "loss": "oops"}'  # valid JSON, a field changing type
+    rows[1300] = ""  # a blank line: numbers after it still right
     p = _lines(tmp_path / "rank0.jsonl", rows)
-    with pytest.warns(DataWarning, match=r"skipped 2 entries .*\(first at line 100\)"):
+    with pytest.warns(DataWarning) as rec:
         log = read_jsonl(p)
-    steps = log.metrics["step"].to_numpy()
-    assert len(steps) == 1998
+    msgs = sorted(str(w.message) for w in rec)
+    assert len(msgs) == 2
+    assert "non-numeric cells in 'loss' became NaN (first: 'oops')" in msgs[0]
+    assert "(first at line 1201)" in msgs[0]
+    assert "skipped 2 entries" in msgs[1]
+    assert log.info.of_kind("skipped")[0].lines == [100, 1500]
+    m = log.metrics
+    steps = m["step"].to_numpy()
+    assert len(steps) == 1997
     assert 100 not in steps
     assert 1500 not in steps
-    assert np.array_equal(log.metrics["value"].to_numpy(), steps.astype(float))
+    assert 1301 not in steps
+    ok = np.isfinite(m["value"].to_numpy())
+    assert np.array_equal(m["value"].to_numpy()[ok], steps[ok].astype(float))
+    assert steps[~ok].tolist() == [701, 1201]
 
 
 def test_metrics_filter_keeps_only_asked(tmp_path, engine):
@@ -216,8 +228,11 @@ def _csv(path, text, end="\n"):
 @pytest.mark.parametrize("end", ["\n", "\r\n"])
 def test_csv_trailing_comma_on_every_row_does_not_shift(tmp_path, end):
     p = _csv(tmp_path / "rank0.csv", "step,loss,acc\n1,0.5,0.9,\n2,0.4,0.95,\n", end)
-    with pytest.warns(DataWarning, match=r"skipped 2 entries .*\(first at line 2\): every row "
-                      r"ends with an empty field the header does not name \(a trailing ','\)"):
+    with pytest.warns(
+        DataWarning,
+        match=r"skipped 2 entries .*\(first at line 2\): every row "
+        r"ends with an empty field the header does not name \(a trailing ','\)",
+    ):
         log = read_csv(p)
     w = log.wide()
     assert w["loss"].tolist() == [0.5, 0.4]
@@ -227,8 +242,11 @@ def test_csv_trailing_comma_on_every_row_does_not_shift(tmp_path, end):
 
 def test_csv_short_and_long_rows_skipped_not_padded(tmp_path):
     p = _csv(tmp_path / "rank0.csv", "step,loss,acc\n1,0.5,0.9\n2,0.4\n3,0.3,0.8,7\n4,0.2,0.7\n")
-    with pytest.warns(DataWarning, match=r"skipped 2 entries .*\(first at line 3\): lines whose "
-                      r"field count does not match the header \(expected 3 fields, saw 2\)"):
+    with pytest.warns(
+        DataWarning,
+        match=r"skipped 2 entries .*\(first at line 3\): lines whose "
+        r"field count does not match the header \(expected 3 fields, saw 2\)",
+    ):
         log = read_csv(p)
     assert log.metrics["step"].unique().tolist() == [1, 4]
     assert log.info.of_kind("skipped")[0].lines == [3, 4]
@@ -236,8 +254,11 @@ def test_csv_short_and_long_rows_skipped_not_padded(tmp_path):
 
 def test_csv_header_shorter_than_rows_refused(tmp_path):
     p = _csv(tmp_path / "rank0.csv", "step,loss\n1,0.5,0.9\n2,0.4,0.8\n")
-    with pytest.raises(LogFormatError, match=r"the header names 2 fields but every row holds 3: "
-                       r"the header does not describe the rows"):
+    with pytest.raises(
+        LogFormatError,
+        match=r"the header names 2 fields but every row holds 3: "
+        r"the header does not describe the rows",
+    ):
         read_csv(p)
 
 

@@ -140,7 +140,8 @@ def deep_lines(data: bytes, limit: int = MAX_NESTING) -> list[int]:
     if data.count(b"[") + data.count(b"{") <= limit:
         return []
     a = np.frombuffer(data, dtype=np.uint8)
-    opens = np.flatnonzero((a == 91) | (a == 123))
+    # one byte-sized temporary at a time (memory stays near the data's size)
+    opens = np.union1d(np.flatnonzero(a == 91), np.flatnonzero(a == 123))
     ends = np.flatnonzero(a == 10)
     line_of = np.searchsorted(ends, opens)
     counts = np.bincount(line_of)

@@ -32,7 +32,12 @@ from chartkit.metrics.readers._common import (
     resolve_files,
     select_metrics,
 )
-from chartkit.metrics.readers._jsonl_chunks import FileColumns, parse_buffer, read_chunks
+from chartkit.metrics.readers._jsonl_chunks import (
+    FileColumns,
+    parse_buffer,
+    read_chunks,
+    release_memory,
+)
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -242,10 +247,10 @@ def _load(
     for data, line0 in read_chunks(f, local, encoding):
         if not head:
             head = data.lstrip()[:1]
-        for cols, n, lines in parse_buffer(
+        for cols, n, lines, first in parse_buffer(
             data, line0, str(f), local, keep=keep, use_pyarrow=USE_PYARROW
         ):
-            fc.add(cols, n, lines, line0)
+            fc.add(cols, n, lines, first)
         del data
     if fc.n == 0 and head in (b"[", b"{") and local.count("skipped"):
         what = "one JSON array" if head == b"[" else "one JSON object spread over several lines"
@@ -379,7 +384,10 @@ def read_jsonl(
         )
         del cols, fc
         frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
-    return finish(parts_to_frame("jsonl", frames), info, keep=keep, expected_ranks=expected)
+    frame = parts_to_frame("jsonl", frames)
+    del loaded, frames
+    release_memory()
+    return finish(frame, info, keep=keep, expected_ranks=expected)
 
 
 def _check_metrics(metrics, cols, dropped: set[str]) -> None:
