@@ -427,3 +427,24 @@ def test_ray_trial_folders_as_runs(tmp_path):
     log = read_tensorboard(tmp_path / "exp")
     assert sorted(set(log.metrics["run"])) == ["train_fn_1_a=1,b=2", "train_fn_2_a=3,b=4"]
     assert log.metrics["rank"].isna().all()
+
+
+def test_unlistable_rank_folder_reported(tmp_path, monkeypatch):
+    import os
+
+    for r in (0, 1):
+        _write(tmp_path / f"rank{r}" / "events.out.tfevents.1.host", [_scalar_event(0, "x", r)])
+    locked = tmp_path / "rank1"
+    real_scandir = os.scandir
+
+    def scandir(p="."):  # chmod 000 on the folder, for a user other than root
+        if os.fspath(p) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(p)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    log, msgs = _read_recording(tmp_path)
+    assert msgs == [
+        f"skipped 1 entry in {str(locked)!r}: the folder could not be read (Permission denied)"
+    ]
+    assert log.metrics["rank"].tolist() == [0]

@@ -77,16 +77,21 @@ def find_event_files(path: str | os.PathLike[str]) -> list[str]:
         ``rank2`` sorts before ``rank10``; within a folder, files sort by name, which starts
         with the writer's creation time, so a resumed run's files come in the order written.
     """
-    root = os.fspath(path)
+    return _walk_event_files(os.fspath(path))[0]
+
+
+def _walk_event_files(root: str) -> tuple[list[str], list[OSError]]:
+    """`find_event_files`, plus the errors of folders that could not be listed."""
     if os.path.isfile(root):
-        return [root]
+        return [root], []
     found = []
-    for dirpath, _dirnames, filenames in os.walk(root):
+    errors: list[OSError] = []
+    for dirpath, _dirnames, filenames in os.walk(root, onerror=errors.append):
         rel = os.path.relpath(dirpath, root)
         for name in filenames:
             if _is_event_file(name):
                 found.append((natural_key(rel), natural_key(name), os.path.join(dirpath, name)))
-    return [f for *_k, f in sorted(found)]
+    return [f for *_k, f in sorted(found)], errors
 
 
 def _run_and_rank(file: str, root: str, is_file: bool) -> tuple[str, int | None]:
@@ -385,7 +390,7 @@ def read_tensorboard(
     p = os.fspath(check_path(path))
     check_in_list(["last", "first", "all"], keep=keep)
     decoders = _decoders()
-    files = find_event_files(p)
+    files, locked = _walk_event_files(p)
     if not files:
         raise ValueError(
             f"{p!r} holds no TensorBoard event file; looked for files named "
@@ -393,6 +398,8 @@ def read_tensorboard(
         )
     is_file = os.path.isfile(p)
     info = LogInfo(source="tensorboard")
+    for err in locked:
+        info.add("skipped", err.filename, f"the folder could not be read ({err.strerror or err})")
     non_scalar: dict[str, int] = {}
     import numpy as np
     import pandas as pd
