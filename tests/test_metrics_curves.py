@@ -244,7 +244,8 @@ def test_metric_none_and_empty_data():
     assert ax.get_ylabel() == "loss"
     with pytest.raises(
         KeyError,
-        match=r"None is not a valid value for metric \(the data holds several: pass metric=\); supported values are 'loss', 'lr'",
+        match=r"None is not a valid value for metric \(the data holds several: pass "
+        r"metric=\); supported values are 'loss', 'lr'",
     ):
         plot_curves(log)
     _fig, ax = plt.subplots()
@@ -382,3 +383,30 @@ def test_curves_real_divergence_image():
     plot_curves(_read("diverged_jump"), "loss", ax=ax)
     ax.set_title("lr jump at step 100")
     return fig
+
+
+def test_offscale_is_redone_over_calls_and_shared_axes():
+    # Two calls on one Axes: the limits are the union, one off-scale line, not two notes.
+    log = _log(n=500, ranks=2, explode=400, nan_from=401)
+    frame = log.metrics
+    _fig, ax = plt.subplots(figsize=(6, 3.5))
+    plot_curves(frame[frame["rank"] == 1], "loss", label="exploding", ax=ax)
+    plot_curves(frame[frame["rank"] == 0].assign(value=lambda f: f["value"] + 5), ax=ax)
+    _lo, hi = ax.get_ylim()
+    assert hi > 5  # widened for the second series (healthy at ~5-7)
+    assert hi < 100  # still not 2.8e28
+    notes = [t for t in ax.texts if "off scale" in t.get_text()]
+    assert len(notes) == 1
+    assert "1 off scale, extreme 2.8e28 at step 400" in notes[0].get_text()
+    # Rows sharing y in a facet grid: one panel's explosion is clipped in both, stated once
+    # in the panel that holds it.
+    from chartkit.facets import facet
+
+    g = facet(frame, col="rank", hue="rank", hue_kind="categorical", share="all")
+    g.map_dataframe(plot_curves, metric="loss")
+    a0, a1 = g.axes_dict.values()
+    assert a0.get_ylim() == a1.get_ylim()
+    assert a0.get_ylim()[1] < 10
+    assert "off scale" not in _texts(a0)
+    assert "1 off scale" in _texts(a1)
+    assert len(g.figure.legends) == 1

@@ -11,7 +11,8 @@ such as ``1e7`` above the axis where a title goes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,32 @@ def _x_at(d: Drawn, step: int) -> float:
     return d.x[min(i, d.x.size - 1)]
 
 
+@dataclass
+class _AxesState:
+    """What the off-scale rule drew on one Axes, so a later call can redo it for all series."""
+
+    drawn: list = field(default_factory=list)  # (Drawn, Limits) of checked series
+    yscale: str = "auto"
+    lang: str = "en"
+    edge_kws: dict | None = None
+    artists: list = field(default_factory=list)  # edge triangles and divergence lines
+    set_limits: bool = False
+    facts: list = field(default_factory=list)
+    offscale: list = field(default_factory=list)
+    note: Any = None
+    note_points: list = field(default_factory=list)
+
+
+_STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _state(ax) -> _AxesState:
+    st = _STATE.get(ax)
+    if st is None:
+        st = _STATE[ax] = _AxesState()
+    return st
+
+
 def apply_offscale(
     ax,
     drawn: list[Drawn],
@@ -74,7 +101,12 @@ def apply_offscale(
     lang: str = "en",
     edge_kws: dict[str, Any] | None = None,
 ) -> tuple[Limits | None, list[Limits | None]]:
-    """Apply the healthy-limits rule to the series drawn on *ax*.
+    """Apply the healthy-limits rule to the series drawn on *ax*, with those drawn before.
+
+    Every call redoes the rule for all series drawn on *ax* and on the Axes sharing its y
+    axis (a second `plot_curves` on one Axes, a facet grid's hue levels, shared rows), so
+    the limits are the union of every series' healthy range and each Axes states its own
+    off-scale values once.
 
     Parameters
     ----------
@@ -91,11 +123,16 @@ def apply_offscale(
     Returns
     -------
     merged : Limits or None
-        The limits of all checked series (None when nothing was checked).
+        The limits of all checked series of the y-sharing Axes (None when none was checked).
     per_series : list of (Limits or None)
+        One per series of *drawn*.
     """
     per = [healthy_limits(d.value, d.step) if d.check else None for d in drawn]
-    checked = [(d, lim) for d, lim in zip(drawn, per, strict=True) if lim is not None]
+    st = _state(ax)
+    st.drawn += [(d, lim) for d, lim in zip(drawn, per, strict=True) if lim is not None]
+    st.yscale, st.lang, st.edge_kws = yscale, lang, edge_kws
+    group = [a for a in ax.get_shared_y_axes().get_siblings(ax) if a in _STATE] or [ax]
+    checked = [pair for a in group for pair in _state(a).drawn]
     if not checked:
         return None, per
     merged = merge_limits(
@@ -103,20 +140,38 @@ def apply_offscale(
         values=[d.value for d, _ in checked],
         steps=[d.step for d, _ in checked],
     )
+    for a in group:
+        for artist in _state(a).artists:
+            artist.remove()
+        _state(a).artists = []
     if not np.isfinite(merged.lo):
         return merged, per
     if yscale == "symlog":
-        readable_symlog(ax, merged, [d.value for d in drawn])
+        readable_symlog(ax, merged, [d.value for d, _ in checked])
     elif yscale == "log":
         ax.set_yscale("log")
     elif yscale == "clip" or (yscale == "auto" and merged.clipped):
         ax.set_ylim(merged.lo, merged.hi)
-        _edges(ax, [d for d, _ in checked], merged, edge_kws)
-    _divergence_lines(ax, checked)
+        st.set_limits = True
+    elif any(_state(a).set_limits for a in group):
+        ax.set_autoscaley_on(True)  # an earlier call clipped; the union no longer needs it
+        ax.relim()
+        ax.autoscale_view(scalex=False)
+        for a in group:
+            _state(a).set_limits = False
+    for a in group:
+        sa = _state(a)
+        own = [d for d, _ in sa.drawn]
+        if a.get_yscale() == "linear" and (yscale == "clip" or merged.clipped):
+            sa.artists += _edges(a, own, merged, sa.edge_kws)
+        sa.artists += _divergence_lines(a, sa.drawn)
+        sa.offscale = _offscale_line(a, own, merged, sa.lang)
+        if a is not ax:
+            _draw_note(a)
     return merged, per
 
 
-def _edges(ax, drawn: list[Drawn], lim: Limits, edge_kws) -> None:
+def _edges(ax, drawn: list[Drawn], lim: Limits, edge_kws) -> list:
     """Triangles at the edge where values leave the limits (`offscale_note` states them)."""
     style = {
         "linestyle": "none",
@@ -126,38 +181,55 @@ def _edges(ax, drawn: list[Drawn], lim: Limits, edge_kws) -> None:
         "label": "_offscale",
         **(edge_kws or {}),
     }
+    artists = []
     for d in drawn:
         v = d.value
         with np.errstate(invalid="ignore"):
             for out, edge, marker in ((v > lim.hi, lim.hi, "^"), (v < lim.lo, lim.lo, "v")):
                 idx = np.flatnonzero(out & np.isfinite(v))
                 if idx.size:
-                    ax.plot(
+                    artists += ax.plot(
                         d.x[idx],
                         np.full(idx.size, edge),
                         **{"marker": marker, "color": d.color, **style},
                     )
+    return artists
 
 
-def offscale_note(lim: Limits | None, ax, lang: str) -> list[str]:
-    """The note line for the values drawn at the edge, when the limits clip any."""
-    if lim is None or lim.extreme_value is None or not np.isfinite(lim.hi):
-        return []
+def offscale_note(lim: Limits | None, ax, lang: str = "en") -> list[str]:
+    """The off-scale note line of *ax* as `apply_offscale` last computed it (may be empty).
+
+    `add_note` already shows it; a plot that writes its own note text takes it from here.
+    *lim* and *lang* are accepted for callers of the earlier signature.
+    """
+    return list(_state(ax).offscale)
+
+
+def _offscale_line(ax, drawn: list[Drawn], lim: Limits, lang: str) -> list[str]:
+    """The note line for the values of *drawn* beyond the limits, when the axis clips any."""
     lo, hi = sorted(ax.get_ylim())
-    if ax.get_yscale() != "linear" or (lo <= lim.extreme_value <= hi):
+    if ax.get_yscale() != "linear" or not np.isfinite(lim.hi):
         return []
-    return [
-        tr(
-            "curves.note.offscale",
-            lang,
-            n=lim.n_off,
-            value=fmt_value(lim.extreme_value),
-            step=int(lim.extreme_step),
-        )
-    ]
+    n, worst, value, step = 0, 0.0, None, None
+    for d in drawn:
+        v = d.value
+        with np.errstate(invalid="ignore"):
+            out = np.isfinite(v) & ((v > hi) | (v < lo))
+        if not out.any():
+            continue
+        n += int(out.sum())
+        dist = np.where(v > hi, v - hi, lo - v)
+        dist[~out] = -1.0
+        j = int(np.argmax(dist))
+        if dist[j] > worst:
+            worst, value, step = float(dist[j]), float(v[j]), int(d.step[j])
+    if value is None:
+        return []
+    return [tr("curves.note.offscale", lang, n=n, value=fmt_value(value), step=step)]
 
 
-def _divergence_lines(ax, checked: list[tuple[Drawn, Limits]]) -> None:
+def _divergence_lines(ax, checked: list[tuple[Drawn, Limits]]) -> list:
+    artists = []
     seen = set()
     for d, lim in checked:
         if lim.diverged_at_step is None:
@@ -167,7 +239,12 @@ def _divergence_lines(ax, checked: list[tuple[Drawn, Limits]]) -> None:
         if key in seen:
             continue
         seen.add(key)
-        ax.axvline(x, color=d.color, linestyle=":", linewidth=1.0, zorder=1.2, label="_diverged")
+        artists.append(
+            ax.axvline(
+                x, color=d.color, linestyle=":", linewidth=1.0, zorder=1.2, label="_diverged"
+            )
+        )
+    return artists
 
 
 def readable_symlog(ax, lim: Limits, values: list[np.ndarray]) -> None:
@@ -232,10 +309,26 @@ def exponent_in_label(ax, label: str, *, axis: str = "y") -> str:
 
 
 def add_note(ax, lines: list[str], *, points: list[tuple[np.ndarray, np.ndarray]] = ()) -> Any:
-    """One note of facts inside *ax*, in the corner where the fewest drawn points fall.
+    """Add facts to the one note inside *ax* (redrawn with those of earlier calls).
 
-    Facts never go into the title (the user's title must not collide with them).
+    The note goes in the corner where the fewest drawn points fall; facts never go into the
+    title (the user's title must not collide with them). The off-scale line of
+    `apply_offscale` is kept last and up to date.
     """
+    st = _state(ax)
+    for line in lines:
+        if line not in st.facts:
+            st.facts.append(line)
+    st.note_points += list(points)
+    return _draw_note(ax)
+
+
+def _draw_note(ax) -> Any:
+    st = _state(ax)
+    if st.note is not None:
+        st.note.remove()
+        st.note = None
+    lines = st.facts + [ln for ln in st.offscale if ln not in st.facts]
     if not lines:
         return None
     corners = {
@@ -246,7 +339,7 @@ def add_note(ax, lines: list[str], *, points: list[tuple[np.ndarray, np.ndarray]
     }
     counts = dict.fromkeys(corners, 0)
     to_axes = ax.transAxes.inverted()
-    for x, y in points:
+    for x, y in st.note_points:
         if len(x) == 0:
             continue
         try:
@@ -264,7 +357,7 @@ def add_note(ax, lines: list[str], *, points: list[tuple[np.ndarray, np.ndarray]
         counts["lower right"] += int(np.sum(~left & low))
     where = min(corners, key=lambda c: (counts[c], list(corners).index(c)))
     x, y, ha, va = corners[where]
-    return ax.text(
+    st.note = ax.text(
         x,
         y,
         "\n".join(lines),
@@ -281,3 +374,4 @@ def add_note(ax, lines: list[str], *, points: list[tuple[np.ndarray, np.ndarray]
             "alpha": 0.8,
         },
     )
+    return st.note

@@ -33,7 +33,6 @@ from chartkit.metrics.plots._scale import (
     apply_offscale,
     escape,
     exponent_in_label,
-    offscale_note,
 )
 from chartkit.metrics.smooth import auto_smooth, ema, metric_kind
 
@@ -197,9 +196,8 @@ def plot_curves(
         drawn.append(Drawn(name, xs[k], s.step, s.value, colors[k], check=check))
     if x == "wall_time":
         _date_axis(ax)
-    merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang, edge_kws=edge_kws)
+    _merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang, edge_kws=edge_kws)
     notes = _nonfinite(ax, drawn, limits, lang, marker_kws)
-    notes += offscale_note(merged, ax, lang)
     notes += _crash_facts(ax, drawn, info, lang)
     if x_note:
         notes.append(x_note)

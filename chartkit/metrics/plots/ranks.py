@@ -28,7 +28,6 @@ from chartkit.metrics.plots._scale import (
     apply_offscale,
     escape,
     exponent_in_label,
-    offscale_note,
 )
 from chartkit.metrics.rank_tables import (
     find_stragglers,
@@ -176,7 +175,7 @@ def plot_rank_spread(
         y = wide[r].to_numpy(dtype=float)
         ax.plot(x, y, color=colors[k + 1], linewidth=1.4, zorder=2.5, label="_straggler")
         drawn.append(Drawn(f"rank {r}", x, x, y, colors[k + 1]))
-    merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang)
+    _merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang)
     _label_stragglers(ax, wide, stragglers, colors[1:], lang)
     notes = []
     diverged: dict[int, list[str]] = {}
@@ -186,7 +185,6 @@ def plot_rank_spread(
     for step, who in sorted(diverged.items()):
         shown = ", ".join(who) if len(who) <= 3 else f"{who[0]} … {who[-1]} ({len(who)})"
         notes.append(tr("curves.note.diverged", lang, series=shown, step=int(step)))
-    notes += offscale_note(merged, ax, lang)
     add_note(ax, notes, points=[(x, med)])
     ax.set_xlabel(tr("word.step", lang))
     exponent_in_label(ax, escape(metric))

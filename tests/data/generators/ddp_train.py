@@ -15,6 +15,7 @@ Options for awkward variants (crash, resume, divergence):
   --lr X --lr-growth G           lr grows by G per step (LR range test)
   --lr-jump-step S --lr-jump X    lr jumps to X at step S (a bad schedule); loss goes inf then NaN
 """
+
 import argparse
 import json
 import os
@@ -41,8 +42,18 @@ def main():
     ap.add_argument("--ckpt-every", type=int, default=0)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--stop-after", type=int, default=-1)
-    ap.add_argument("--lr-growth", type=float, default=1.0, help="multiply lr by this every step (LR range test)")
-    ap.add_argument("--lr-jump-step", type=int, default=-1, help="at this step set lr to --lr-jump (a bad schedule)")
+    ap.add_argument(
+        "--lr-growth",
+        type=float,
+        default=1.0,
+        help="multiply lr by this every step (LR range test)",
+    )
+    ap.add_argument(
+        "--lr-jump-step",
+        type=int,
+        default=-1,
+        help="at this step set lr to --lr-jump (a bad schedule)",
+    )
     ap.add_argument("--lr-jump", type=float, default=8.0)
     ap.add_argument("--log-batch-size", action="store_true", help="also log batch_size per step")
     ap.add_argument("--no-tb", action="store_true", help="write JSONL only (small test logs)")
@@ -60,7 +71,9 @@ def main():
     ds = TensorDataset(x, y)
     sampler = DistributedSampler(ds, num_replicas=world, rank=rank, shuffle=True, seed=a.seed)
     loader = DataLoader(ds, batch_size=a.batch_size, sampler=sampler)
-    model = nn.Sequential(nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, k))
+    model = nn.Sequential(
+        nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, k)
+    )
     ddp = DDP(model)
     opt = torch.optim.SGD(ddp.parameters(), lr=a.lr, momentum=0.9)
     crit = nn.CrossEntropyLoss()
@@ -70,9 +83,10 @@ def main():
     step, start_epoch, skip = 0, 0, 0
     if a.resume and os.path.exists(ckpt_path):
         st = torch.load(ckpt_path)
-        model.load_state_dict(st["model"]); opt.load_state_dict(st["opt"])
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
         step, start_epoch, skip = st["step"], st["epoch"], st["batch_in_epoch"]
-    log = open(os.path.join(a.out, f"rank{rank}.jsonl"), "a", buffering=1)
+    log = open(os.path.join(a.out, f"rank{rank}.jsonl"), "a", buffering=1)  # noqa: SIM115
     tb = SummaryWriter(log_dir=os.path.join(a.out, "tb", f"rank{rank}")) if not a.no_tb else None
     if rank == 0 and tb is not None:
         tb.add_text("run/config", json.dumps({**vars(a), "world_size": world}), step)
@@ -97,9 +111,16 @@ def main():
             now = time.perf_counter()
             dt = now - t_last
             t_last = now
-            rec = {"step": step, "epoch": epoch, "loss": loss.item(),
-                   "samples_per_sec": len(xb) / dt, "wall_time": time.time(),
-                   "rank": rank, "world_size": world, "lr": opt.param_groups[0]["lr"]}
+            rec = {
+                "step": step,
+                "epoch": epoch,
+                "loss": loss.item(),
+                "samples_per_sec": len(xb) / dt,
+                "wall_time": time.time(),
+                "rank": rank,
+                "world_size": world,
+                "lr": opt.param_groups[0]["lr"],
+            }
             if a.log_batch_size:
                 rec["batch_size"] = len(xb)
             line = json.dumps(rec)
@@ -112,8 +133,16 @@ def main():
                 tb.add_scalar("train/loss", rec["loss"], step)
                 tb.add_scalar("perf/samples_per_sec", rec["samples_per_sec"], step)
             if a.ckpt_every and step % a.ckpt_every == 0 and rank == 0:
-                torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                            "epoch": epoch, "batch_in_epoch": bi + 1}, ckpt_path)
+                torch.save(
+                    {
+                        "model": model.state_dict(),
+                        "opt": opt.state_dict(),
+                        "step": step,
+                        "epoch": epoch,
+                        "batch_in_epoch": bi + 1,
+                    },
+                    ckpt_path,
+                )
             if a.stop_after > 0 and step >= a.stop_after:
                 log.close()
                 if tb is not None:
