@@ -1,5 +1,6 @@
-"""chartkit.metrics.discover (module chartkit.metrics.discovery): every log under a path, recognised by content, each real file
-once, every skipped file named with its reason; read() on folders of several logs."""
+"""chartkit.metrics.discover (module chartkit.metrics.discovery): every log under a path,
+recognised by content, each real file once, every skipped file named with its reason;
+read() on folders of several logs."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def test_read_mixed_session_returns_every_log():
 @pytest.mark.filterwarnings("ignore::chartkit.errors.DataWarning")  # readers' own notes
 def test_read_single_log_paths_stay_runlogs():
     lit = M.read(SESSION / "lightning")
-    assert isinstance(lit, M.RunLog) and lit.info.source == "lightning"
+    assert isinstance(lit, M.RunLog)
+    assert lit.info.source == "lightning"
     probe = M.read(SESSION / "probe.csv")
     assert probe.info.source == "batch_probe"
     assert M.read(DATA / "ray_tune" / "tune_asha").info.source == "ray"
@@ -246,3 +248,27 @@ def test_nothing_found_names_what_was_skipped(tmp_path):
 def test_detect_format_of_a_mixed_folder_names_the_kinds():
     with pytest.raises(ValueError, match=r"holds 5 logs of 5 kinds \(batch_probe, jsonl, "):
         M.detect_format(SESSION)
+
+
+def test_ray_files_the_reader_reads_are_taken_not_skipped(tmp_path):
+    exp = tmp_path / "exp"
+    shutil.copytree(DATA / "ray_tune" / "tune_pbt_error", exp)
+    (exp / "pbt_global.txt").write_text("[]\n")
+    (exp / "pbt_policy_6e82b_00001.txt").write_text("[]\n")
+    sources = M.discover(exp)
+    assert sources[0].reason.endswith(", PBT exploit log (pbt_*.txt)")
+    names = {f.name for f in sources[0].files}
+    assert {"pbt_global.txt", "pbt_policy_6e82b_00001.txt", "error.txt"} <= names
+    assert not [s for s in sources.skipped if s.path.name.startswith(("pbt_", "error"))]
+
+
+def test_an_unreadable_single_file_says_so(tmp_path, monkeypatch):
+    f = tmp_path / "probe.csv"
+    shutil.copy(SESSION / "probe.csv", f)
+
+    def head(path, n=D._HEAD):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(D, "_head", head)
+    with pytest.raises(ValueError, match=r"^cannot read '.*probe.csv': Permission denied$"):
+        M.read(f)

@@ -105,6 +105,9 @@ def _nothing_found(sources: Sources) -> str:
     what = "no training log found under"
     if sources.root.is_file():
         what = "cannot tell the log format of"
+        reason = sources.skipped[0].reason if sources.skipped else ""
+        if reason.startswith("not readable: "):
+            return f"cannot read {str(sources.root)!r}: {reason.removeprefix('not readable: ')}"
     msg = f"{what} {str(sources.root)!r}; looked for {looked_for()}."
     if sources.skipped:
         shown = sources.skipped[:10]

@@ -79,6 +79,8 @@ _BINARY = {
     ".yml": "a config file",
     ".toml": "a config file",
 }
+#: Experiment-level files the Ray reader reads (state JSON, PBT exploit logs).
+_RAY_READ = re.compile(r"^(experiment_state-.*\.json|pbt_global\.txt|pbt_policy_.*\.txt)$")
 _GENERIC = {"tb", "tensorboard", "runs", "logs", "events", "tb_logs", "summaries"}
 _TEXT_SUFFIXES = {"", ".txt", ".log", ".out", ".csv", ".tsv", ".jsonl", ".ndjson", ".json"}
 
@@ -398,9 +400,11 @@ class _Walk:
             self.ray_trial_files(t, taken, copies)
         for n in sorted(names):
             p = d / n
-            if p.is_file() and n.startswith("experiment_state-") and n.endswith(".json"):
+            if p.is_file() and _RAY_READ.match(n):
                 if self.claim_file(p):
                     taken.append(p)
+                if n.startswith("pbt_") and "PBT" not in why:
+                    why += ", PBT exploit log (pbt_*.txt)"
             elif p.is_file():
                 self.skip(p, "Ray bookkeeping file, not read: " + _ray_reason(n))
         for sub in subdirs:
@@ -421,7 +425,7 @@ class _Walk:
         entries = self.listdir(t)
         for e in entries or []:
             p = Path(e.path)
-            if e.name in ("result.json", "progress.csv", "params.json"):
+            if e.name in ("result.json", "progress.csv", "params.json", "error.txt"):
                 if self.claim_file(p):
                     taken.append(p)
             elif _TB in e.name:
@@ -516,8 +520,8 @@ def _ray_reason(name: str) -> str:
         return "a pickle (chartkit never unpickles)"
     if name.startswith("."):
         return "a hidden marker file"
-    if name in ("error.txt", "error.pkl"):
-        return "the trial's error (its message is read from the state file)"
+    if name == "error.pkl":
+        return "a pickle of the trial's error (error.txt is read instead)"
     return "not a result file"
 
 
