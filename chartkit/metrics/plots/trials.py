@@ -14,7 +14,7 @@ from chartkit.annotate._markup import escape_data
 from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
 from chartkit.metrics.plots._scale import Drawn, apply_offscale, offscale_note
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
-from chartkit.metrics.plots.tuning import no_finite, reserve_rows, show_facts
+from chartkit.metrics.plots.tuning import no_finite, quiet_corner, reserve_rows, show_facts
 from chartkit.metrics.schema import natural_key
 from chartkit.metrics.tuning_tables import (
     best_trial,
@@ -248,9 +248,10 @@ def plot_trials(
     if "error" in outcome.values():
         parts.append(tr("tuning.mark.error", lang))
     parts += offscale_note(merged, ax, lang)
-    show_facts(
-        ax, "; ".join(parts[:2]) + ("\n" + "; ".join(parts[2:]) if parts[2:] else ""), title
-    )
+    # the legend takes the quietest corner, the note the next one
+    legend_loc = quiet_corner(ax, ()) if colorbar and kind == "categorical" else "upper right"
+    facts = "; ".join(parts[:2]) + ("\n" + "; ".join(parts[2:]) if parts[2:] else "")
+    show_facts(ax, facts, title, avoid=(legend_loc,))
     if colorbar and norm is not None:
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=colors.cmap)
         cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.02, **(colorbar_kws or {})})
@@ -265,7 +266,7 @@ def plot_trials(
             [escape_data(c) for c in cats],
             title=escape_data(color_by),
             fontsize="small",
-            loc="upper right",
+            loc=legend_loc,
         )
     return ax
 
