@@ -331,3 +331,58 @@ def test_nested_objects_become_dotted_metrics(tmp_path, engine):
     log = read_jsonl(_write(tmp_path / "x.jsonl", lines))
     assert log.metric_names == ["lr", "train.acc", "train.loss", "val.loss"]
     assert len(log.metrics) == 5
+
+
+# ---------------------------------------------------------------- follow=True (issue 17)
+
+
+def test_follow_reads_only_appended_complete_lines(tmp_path, engine):
+    p = tmp_path / "rank0.jsonl"
+    p.write_bytes(b"")
+    follower = read_jsonl(tmp_path, follow=True)
+    with pytest.warns(DataWarning, match="the file holds no records"):
+        assert len(follower.poll().metrics) == 0
+    with open(p, "ab") as fh:
+        fh.write(b'{"step": 1, "loss": 1.0}\n{"step": 2, "lo')  # line 2 still being written
+    log = follower.poll()
+    assert log.metrics["step"].tolist() == [1]
+    assert log.info.count("truncated") == 0  # a line being written is not a crash
+    assert follower.offsets == {str(p): 25}
+    with open(p, "ab") as fh:
+        fh.write(b'ss": 0.5}\n{"step": 3, "loss": 0.25}\nnot json\n')
+    with pytest.warns(DataWarning, match=r"skipped 1 entry .*\(first at line 4\)"):
+        log = follower.poll()
+    assert log.metrics["step"].tolist() == [1, 2, 3]
+    assert log.metrics["value"].tolist() == [1.0, 0.5, 0.25]
+    # a new rank file appears
+    (tmp_path / "rank1.jsonl").write_text('{"step": 1, "loss": 2.0}\n')
+    with pytest.warns(DataWarning, match="skipped 1 entry"):
+        log = follower.poll()
+    assert sorted(log.metrics["rank"].tolist()) == [0, 0, 0, 1]
+
+
+def test_follow_file_rewritten_is_read_again(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"step": 1, "loss": 1.0}\n{"step": 2, "loss": 0.5}\n')
+    follower = read_jsonl(p, follow=True)
+    assert len(follower.poll().metrics) == 2
+    p.write_text('{"step": 1, "loss": 9.0}\n')
+    with pytest.warns(DataWarning, match=r"the file shrank from 50 to 25 bytes: read again"):
+        log = follower.poll()
+    assert log.metrics["value"].tolist() == [9.0]
+
+
+def test_follow_csv(tmp_path):
+    p = tmp_path / "rank0.csv"
+    p.write_text("step,loss\n1,1.0\n2,0.")
+    follower = read_csv(p, follow=True)
+    assert follower.poll().metrics["step"].tolist() == [1]
+    with open(p, "a") as fh:
+        fh.write("5\n3,0.25\n")
+    log = follower.poll()
+    assert log.metrics["value"].tolist() == [1.0, 0.5, 0.25]
+
+
+def test_follow_refuses_utf16():
+    with pytest.raises(ValueError, match=r"'utf-16' is not ASCII-compatible"):
+        read_jsonl("x.jsonl", follow=True, encoding="utf-16")

@@ -530,11 +530,15 @@ class FileColumns:
             pos += n
         return out
 
-    def join(self, file: str, info: LogInfo) -> Cols:
-        """One array per column over all pieces; text numbers parsed and counted."""
+    def join(self, file: str, info: LogInfo, *, consume: bool = True) -> Cols:
+        """One array per column over all pieces; text numbers parsed and counted.
+
+        With *consume* (default) the pieces are released as they are joined; a follower
+        keeps them to add more rows later.
+        """
         out: Cols = {}
         for name in list(self.pieces):
-            pieces = self.pieces.pop(name)
+            pieces = self.pieces.pop(name) if consume else self.pieces[name]
             kinds = {p[4] for p in pieces}
             if kinds <= {"num", "null"} and "num" in kinds:
                 out[name] = self._join_num(pieces)

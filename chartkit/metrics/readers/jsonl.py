@@ -38,6 +38,7 @@ from chartkit.metrics.readers._jsonl_chunks import (
     read_chunks,
     release_memory,
 )
+from chartkit.metrics.readers.follow import Follower
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -46,7 +47,7 @@ from chartkit.metrics.schema import (
     unknown_column,
 )
 
-__all__ = ["read_csv", "read_jsonl"]
+__all__ = ["Follower", "read_csv", "read_jsonl"]
 
 STEP_NAMES = ("step", "global_step", "_step", "iteration", "training_iteration", "iter")
 WALL_NAMES = ("wall_time", "walltime", "_timestamp", "timestamp", "time")
@@ -300,7 +301,8 @@ def read_jsonl(
     metrics: Iterable[str] | None = None,
     keep: Keep = "last",
     encoding: str = "utf-8",
-) -> RunLog:
+    follow: bool = False,
+) -> RunLog | Follower:
     """Read JSON-lines logs, one file per rank, into the canonical frame.
 
     Parameters
@@ -329,11 +331,16 @@ def read_jsonl(
         `chartkit.metrics.schema.dedupe`).
     encoding : str, default: "utf-8"
         Text encoding of the files; a BOM is skipped; bytes that do not decode are replaced
-        and reported once per file with their byte offset.
+        and reported once per file with their byte offset. An unknown codec name raises
+        `ValueError` naming it.
+    follow : bool, default: False
+        For a log still being written: return a `~chartkit.metrics.readers.follow.Follower`
+        whose ``poll()`` reads only the bytes appended since the last poll (complete lines
+        only: a line being written waits) and returns a `RunLog` of everything so far.
 
     Returns
     -------
-    RunLog
+    RunLog, or Follower when *follow*
 
     Raises
     ------
@@ -342,18 +349,29 @@ def read_jsonl(
     KeyError
         A *metrics* entry or an explicit *step*/*wall_time*/*rank* field that is not in the
         data (close matches suggested).
+    chartkit.errors.LogFormatError
+        A file holding one JSON array or one pretty-printed object (not JSON lines), or
+        fractional steps (pass ``step=None`` to number records instead).
 
     Warns
     -----
     DataWarning
-        One per problem: a cut last line dropped, malformed lines skipped (with line
-        numbers), non-numeric cells coerced to NaN, steps deduplicated, an empty file.
+        One per problem: a cut last line dropped, malformed lines and lines nested deeper
+        than `~chartkit.metrics.schema.MAX_NESTING` skipped (with line numbers), steps
+        beyond the int64 range skipped, numbers written as text parsed (counted), other
+        text coerced to NaN, rank values that are not ranks, unreadable files skipped,
+        ranks with no data, steps deduplicated, an empty file.
 
     See Also
     --------
     read_csv : the same for per-rank CSV files.
     chartkit.metrics.read : format detection.
     """
+    if follow:
+        return Follower(
+            path, kind="jsonl", pattern=pattern, run=run, step=step, wall_time=wall_time,
+            rank=rank, metrics=metrics, keep=keep, encoding=encoding,
+        )  # fmt: skip
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     info = LogInfo(source="jsonl")
     files, expected = _files(path, patterns, info)
@@ -361,33 +379,49 @@ def read_jsonl(
     frames = []
     keep_fields = _Keep(step, wall_time, rank, metrics)
     loaded = _load_all(files, encoding, keep_fields)
+    opts = {"step": step, "wall_time": wall_time, "rank": rank, "metrics": metrics}
     for f, (local, fc, _head) in zip(files, loaded, strict=True):
         info.merge(local)
-        if fc is None:
-            info.add("empty", f, "the file holds no records")
-            continue
-        n_rows = fc.n
-        cols = fc.join(str(f), info)
-        info.rows += n_rows
-        if metrics is not None:
-            _check_metrics(metrics, cols, keep_fields.dropped)
-        parts = _ids_and_metrics(
-            cols,
-            f,
-            info,
-            step=step,
-            wall_time=wall_time,
-            rank=rank,
-            metrics=metrics,
-            n_rows=n_rows,
-            lines=fc.lines,
-        )
-        del cols, fc
-        frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
+        part = _jsonl_part(f, fc, info, run, keep_fields, opts)
+        del fc
+        if part is not None:
+            frames.append(part)
     frame = parts_to_frame("jsonl", frames)
     del loaded, frames
     release_memory()
     return finish(frame, info, keep=keep, expected_ranks=expected)
+
+
+def _jsonl_part(
+    f: Path,
+    fc: FileColumns | None,
+    info: LogInfo,
+    run: _RunNames,
+    keep_fields: _Keep,
+    opts: dict[str, Any],
+    *,
+    consume: bool = True,
+) -> dict[str, Any] | None:
+    """The `long_part` of one parsed file (None, recorded, when it holds no records)."""
+    if fc is None or fc.n == 0:
+        info.add("empty", f, "the file holds no records")
+        return None
+    cols = fc.join(str(f), info, consume=consume)
+    info.rows += fc.n
+    if opts["metrics"] is not None:
+        _check_metrics(opts["metrics"], cols, keep_fields.dropped)
+    parts = _ids_and_metrics(cols, f, info, n_rows=fc.n, lines=fc.lines, **opts)
+    return long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts)
+
+
+def _csv_part(
+    f: Path, df: Any, info: LogInfo, run: _RunNames, opts: dict[str, Any]
+) -> dict[str, Any]:
+    """The `long_part` of one CSV file read into *df*."""
+    cols = csv_columns(df, f, info)
+    lines = df.attrs.get("chartkit_lines")
+    parts = _ids_and_metrics(cols, f, info, n_rows=len(df), lines=lines, **opts)
+    return long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts)
 
 
 def _check_metrics(metrics, cols, dropped: set[str]) -> None:
@@ -419,7 +453,8 @@ def read_csv(
     encoding: str = "utf-8",
     sep: str = ",",
     source: str = "csv",
-) -> RunLog:
+    follow: bool = False,
+) -> RunLog | Follower:
     """Read CSV logs with a header row, one file per rank, into the canonical frame.
 
     Parameters
@@ -434,10 +469,13 @@ def read_csv(
         Field separator, passed to `pandas.read_csv`.
     source : str, default: "csv"
         Value of the ``source`` column.
+    follow : bool, default: False
+        Return a `~chartkit.metrics.readers.follow.Follower` for a log being written (see
+        `read_jsonl`).
 
     Returns
     -------
-    RunLog
+    RunLog, or Follower when *follow*
 
     Raises
     ------
@@ -450,33 +488,27 @@ def read_csv(
     -----
     DataWarning
         One per problem: a cut last line dropped (a number cut mid-way would otherwise read
-        as a wrong value), lines with a wrong field count skipped (with line numbers), text in
-        numeric columns coerced to NaN, an empty or header-only file, steps deduplicated.
+        as a wrong value), rows with a wrong field count skipped (with line numbers; a
+        trailing comma on every row is dropped instead), text in numeric columns coerced to
+        NaN, an empty or header-only file, steps deduplicated.
 
     See Also
     --------
     read_jsonl
     """
+    if follow:
+        return Follower(
+            path, kind="csv", pattern=pattern, run=run, step=step, wall_time=wall_time,
+            rank=rank, metrics=metrics, keep=keep, encoding=encoding, sep=sep, source=source,
+        )  # fmt: skip
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     info = LogInfo(source=source)
     files, expected = _files(path, patterns, info)
     run = _RunNames(path, files, run)
     frames = []
+    opts = {"step": step, "wall_time": wall_time, "rank": rank, "metrics": metrics}
     for f in files:
         df = read_csv_file(f, info, encoding, sep=sep)
-        if df is None:
-            continue
-        cols = csv_columns(df, f, info)
-        parts = _ids_and_metrics(
-            cols,
-            f,
-            info,
-            step=step,
-            wall_time=wall_time,
-            rank=rank,
-            metrics=metrics,
-            n_rows=len(df),
-            lines=df.attrs.get("chartkit_lines"),
-        )
-        frames.append(long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts))
+        if df is not None:
+            frames.append(_csv_part(f, df, info, run, opts))
     return finish(parts_to_frame(source, frames), info, keep=keep, expected_ranks=expected)
