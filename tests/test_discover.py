@@ -170,11 +170,12 @@ def test_links_never_multiply_a_log(tmp_path):
         os.symlink(".", run / f"loop{k}")
     os.symlink(run / "rank0.jsonl", tmp_path / "copy.jsonl")
     os.symlink(tmp_path / "absent.jsonl", tmp_path / "broken.jsonl")
+    os.link(run / "rank0.jsonl", tmp_path / "hard.jsonl")  # a hard link is the same file too
     sources = M.discover(tmp_path)
     assert len(sources) == 1
     assert len(sources[0].files) == 1
     reasons = [s.reason for s in sources.skipped]
-    assert sum("(a link): read once" in r for r in reasons) == 7
+    assert sum("(a link): read once" in r for r in reasons) == 8
     assert "broken symlink" in reasons
     assert len(M.read(tmp_path).metrics) == 2
 

@@ -50,7 +50,8 @@ FORMATS: dict[str, str] = {
 
 _TB = "tfevents"
 _MAX_DEPTH = 16
-_HEAD = 65536
+_HEAD = 8192
+_LONG_LINE = 1 << 20  # a JSONL record may be long: look this far for its end
 _SMI_TIME = re.compile(rb"^\s*\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\s*,")
 _SMI_ROW = re.compile(
     rb"gpu-[0-9a-f]{8}-[0-9a-f]{4}-|\[requested functionality has been deprecated\]"
@@ -254,6 +255,8 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
     if size == 0:
         return None, "empty file"
     head = _head(path)
+    if head.lstrip().startswith(b"{") and b"\n" not in head and size > len(head):
+        head = _head(path, _LONG_LINE)
     if b"\x00" in head[:4096]:
         return None, "binary content"
     if _is_jsonl(head, size):
@@ -287,8 +290,8 @@ class _Walk:
         self.root = root
         self.sources: list[Source] = []
         self.skipped: list[Skipped] = []
-        self.seen_files: dict[str, Path] = {}
-        self.seen_dirs: dict[str, Path] = {}
+        self.seen_files: dict[tuple[int, int], Path] = {}
+        self.seen_dirs: dict[tuple[int, int], Path] = {}
         self.events: dict[Path, list[Path]] = {}  # group folder -> event files
         self.loose: list[tuple[Path, str, str]] = []  # (file, kind, reason)
 
@@ -304,24 +307,33 @@ class _Walk:
             return None
 
     def claim_file(self, p: Path) -> bool:
-        """True the first time a real file is seen; False (and skipped) for another path to it."""
+        """True the first time a real file is seen; False (and skipped) for another path to it.
+
+        A file is known by its device and inode (symlinks followed, hard links too).
+        """
         try:
-            real = os.path.realpath(p)
-        except OSError as err:  # pragma: no cover - realpath rarely fails
-            self.skip(p, f"cannot resolve: {err}")
+            st = os.stat(p)
+        except OSError as err:
+            self.skip(p, f"not readable: {err.strerror or err}")
             return False
-        if real in self.seen_files:
-            self.skip(p, f"same file as {self.seen_files[real]} (a link): read once")
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_files:
+            self.skip(p, f"same file as {self.seen_files[key]} (a link): read once")
             return False
-        self.seen_files[real] = p
+        self.seen_files[key] = p
         return True
 
     def claim_dir(self, d: Path) -> bool:
-        real = os.path.realpath(d)
-        if real in self.seen_dirs:
-            self.skip(d, f"same folder as {self.seen_dirs[real]} (a link): read once")
+        try:
+            st = os.stat(d)
+        except OSError as err:
+            self.skip(d, f"folder not readable: {err.strerror or err}")
             return False
-        self.seen_dirs[real] = d
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:
+            self.skip(d, f"same folder as {self.seen_dirs[key]} (a link): read once")
+            return False
+        self.seen_dirs[key] = d
         return True
 
     # -- walk ---------------------------------------------------------------------------
@@ -462,14 +474,15 @@ class _Walk:
             rest = [Path(e.path) for e in self.listdir(v) or [] if e.name != "metrics.csv"]
             for p in rest:
                 if p.name == "hparams.yaml":
-                    self.claim_file(p)
+                    if self.claim_file(p):
+                        taken.append(p)
                     continue
                 if p.is_dir():
                     self.visit(p, 1)
                 else:
                     self.files_of(v, [p])
         run = d.parent.name if d in versions else d.name
-        n = len(taken)
+        n = sum(1 for f in taken if f.name == "metrics.csv")
         why = (
             "a Lightning CSVLogger version folder (metrics.csv)"
             if d in versions
