@@ -273,3 +273,16 @@ def test_an_unreadable_single_file_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(D, "_head", head)
     with pytest.raises(ValueError, match=r"^cannot read '.*probe.csv': Permission denied$"):
         M.read(f)
+
+
+def test_tensorboard_rank_and_version_folders_form_one_source(tmp_path):
+    event = next((SESSION / "tb").iterdir())
+    for sub in ("lightning_logs/version_0", "lightning_logs/version_1", "tb/rank0", "tb/rank1"):
+        (tmp_path / sub).mkdir(parents=True)
+        shutil.copy(event, tmp_path / sub / event.name)
+    (tmp_path / "lightning_logs" / "version_0" / "hparams.yaml").write_text("lr: 0.1\n")
+    sources = M.discover(tmp_path)
+    assert [(s.path.name, s.kind, len(s.files)) for s in sources] == [
+        ("lightning_logs", "tensorboard", 2),
+        ("tb", "tensorboard", 2),
+    ]

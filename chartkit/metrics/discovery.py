@@ -381,7 +381,10 @@ class _Walk:
             if not self.claim_file(p):
                 continue
             if kind == "tensorboard":
-                key = d.parent if _RANK_DIR.match(d.name) and d != self.root else d
+                # rank<R>/ folders of one run, and the version_<N>/ folders a resumed
+                # Lightning TensorBoardLogger run writes, form one source
+                grouped = _RANK_DIR.match(d.name) or _VERSION.match(d.name)
+                key = d.parent if grouped and d != self.root else d
                 self.events.setdefault(key, []).append(p)
             else:
                 self.loose.append((p, kind, reason))
