@@ -610,3 +610,52 @@ def test_too_many_panels_are_refused_before_building():
     ):
         facet(df, col="k", wrap=50)
     assert plt.get_fignums() == before
+
+
+# -- strips refitted per save (issue 12.7) ------------------------------------------------------
+
+
+def _optimizer_grid():
+    rng = np.random.default_rng(0)
+    rows = [
+        (opt, lr, s, rng.random())
+        for opt in ("Adam", "AdamW", "SGD")
+        for lr in ("1e-3", "1e-4")
+        for s in range(20)
+    ]
+    df = pd.DataFrame(rows, columns=["옵티마이저", "lr", "step", "loss"])
+    return facet(df, row="옵티마이저", col="lr").map("plot", "step", "loss")
+
+
+def _row_strips(g):
+    return [t.get_text() for t, _full in g.pages[0].layout.right_strips.values()]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("png", "pdf"),
+        ("png", "svg"),
+        ("pdf", "png"),
+        ("svg", "pdf"),
+        ("svg", "png"),
+        ("pdf", "svg"),
+    ],
+)
+def test_row_strips_refitted_for_every_save_order_and_format(order):
+    from chartkit.facets import _measure
+
+    with chartkit.theme("default", korean_font="bundled"):
+        reference = {}
+        for fmt in set(order):
+            _measure._WIDTHS.clear()  # each format measured from scratch
+            g = _optimizer_grid()
+            g.figure.savefig(io.BytesIO(), format=fmt)
+            reference[fmt] = _row_strips(g)
+            plt.close(g.figure)
+        g = _optimizer_grid()
+        for fmt in order:
+            g.figure.savefig(io.BytesIO(), format=fmt)
+            assert _row_strips(g) == reference[fmt], fmt
+    # At this size every strip fits whole, so Adam and AdamW can be told apart.
+    assert reference[order[1]] == ["옵티마이저 = Adam", "옵티마이저 = AdamW", "옵티마이저 = SGD"]

@@ -82,10 +82,22 @@ def overhang(box: Bbox | None, ref: Bbox) -> tuple[float, float, float, float]:
 _WIDTHS: dict[tuple, float] = {}
 
 
+def _scale(renderer: Any) -> tuple[str, float]:
+    """What a renderer's text widths are measured in: its kind and pixels per point.
+
+    Not ``renderer.dpi``: a PDF or SVG save draws through a `MixedModeRenderer` whose
+    ``dpi`` is the raster dpi (``savefig.dpi``) while its text widths are in points, so a
+    cache keyed on ``dpi`` handed PNG widths to a PDF save and row strips were cut
+    (``옵티마이저 = A…``) after a PNG save of the same size (issue 12.7).
+    """
+    inner = getattr(renderer, "_renderer", renderer)
+    return type(inner).__name__, float(renderer.points_to_pixels(1.0))
+
+
 def _width(text: Any, s: str, renderer: Any) -> float:
-    """Width in pixels of one line *s* in *text*'s font, cached per font and dpi."""
+    """Width in pixels of one line *s* in *text*'s font, cached per font and renderer scale."""
     prop = text.get_fontproperties()
-    key = (s, hash(prop), renderer.dpi, text.get_usetex())
+    key = (s, hash(prop), _scale(renderer), text.get_usetex())
     hit = _WIDTHS.get(key)
     if hit is None:
         if len(_WIDTHS) > 50_000:
@@ -104,7 +116,7 @@ def fit_text(text: Any, full: str, renderer: Any, limit_px: float, *, vertical: 
     already fitted to the same room is left alone.
     """
     del vertical  # lengths are measured along the baseline
-    key = (full, round(limit_px, 1))
+    key = (full, round(limit_px, 1), _scale(renderer))
     if getattr(text, "_chartkit_fit", None) == key and text.get_text():
         return
     text._chartkit_fit = key
@@ -260,7 +272,7 @@ class PageLayout:
                 # The abc tag sits on a line of its own above the panel's decorations.
                 tb = tag.get_window_extent(renderer)
                 self._tag_spots[ax] = (box.x0 - lo, box.y1 + to)
-                to += tb.height + 0.25 * self.pad * renderer.dpi
+                to += tb.height + 0.25 * self.pad * renderer.points_to_pixels(72.0)
             out[ax] = (lo, ro, bo, to)
         return out
 
