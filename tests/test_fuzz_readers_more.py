@@ -1,7 +1,7 @@
 """Mutated copies of real logs through the TensorBoard, Ray Tune and Lightning readers.
 
 Every case starts from a real fixture (a ``torch.utils.tensorboard`` event file of the DDP run,
-two trial folders and the experiment state of the Ray Tune ASHA run, the Lightning
+trial folders of three Ray Tune runs (ASHA, PBT with a failing trial, no scheduler), the Lightning
 ``CSVLogger`` sample) and applies one seeded mutation: truncation, byte flips, changed record
 lengths, added or removed CSV fields, bare carriage returns, deep nesting, huge steps. The
 reader must return a `RunLog` (what it skipped counted in ``info``) or raise one of the errors
@@ -214,16 +214,23 @@ def test_tensorboard_mutations(tmp_path, tb_original, kind):
 
 # --------------------------------------------------------------------------- Ray Tune
 
-_RAY_TRIALS = ("75cd2_00001", "75cd2_00010")
+# two trials and the state of the ASHA run; the whole PBT run with a failing trial; the
+# whole run without a scheduler (list-valued configs)
+_RAY_SOURCES = (
+    (ASHA, ("75cd2_00001", "75cd2_00010")),
+    (DATA / "ray_tune" / "tune_pbt_error", None),
+    (DATA / "ray_tune" / "tune_none", None),
+)
 
 
-def _ray_copy(dst: Path) -> Path:
-    exp = dst / "tune_asha"
+def _ray_copy(dst: Path, seed: int) -> Path:
+    src, trials = _RAY_SOURCES[seed % len(_RAY_SOURCES)]
+    exp = dst / src.name
     exp.mkdir(parents=True)
-    for p in ASHA.iterdir():
+    for p in src.iterdir():
         if p.is_file() and p.name.startswith("experiment_state"):
             shutil.copy(p, exp / p.name)
-        elif p.is_dir() and any(f"_{t}_" in p.name for t in _RAY_TRIALS):
+        elif p.is_dir() and (trials is None or any(f"_{t}_" in p.name for t in trials)):
             shutil.copytree(p, exp / p.name)
     return exp
 
@@ -236,9 +243,14 @@ def _mutate_ray(exp: Path, rnd: random.Random) -> str:
         (trial / "result.json").write_bytes(b"")  # makes progress.csv and params.json count
     if rnd.random() < 0.3:  # an unfinished trial: its status is asked of the state
         other = trial / "result.json"
-        if other.stat().st_size:
+        if other.exists() and other.stat().st_size:
             other.write_text("".join(other.read_text().splitlines(keepends=True)[:3]))
-    f = next(exp.glob("experiment_state-*.json")) if target == "state" else trial / target
+    states = list(exp.glob("experiment_state-*.json"))
+    if target == "state" and not states:
+        target = "params.json"
+    f = states[0] if target == "state" else trial / target
+    if not f.exists():
+        f.write_bytes(b"")
     data = f.read_bytes()
     op = rnd.choice(["truncate", "flip", "splice", "fields", "hostile", "deep"])
     if op == "truncate":
@@ -261,11 +273,11 @@ def _mutate_ray(exp: Path, rnd: random.Random) -> str:
     return f"{f.name} {op}"
 
 
-@pytest.mark.parametrize("block", range(4))
+@pytest.mark.parametrize("block", range(3))
 def test_ray_mutations(tmp_path, block):
     for seed in range(block * 15, block * 15 + 15):
         rnd = random.Random(f"ray-{seed}")
-        exp = _ray_copy(tmp_path / str(seed))
+        exp = _ray_copy(tmp_path / str(seed), seed)
         what = f"ray seed {seed}: " + _mutate_ray(exp, rnd)
         log = _read(read_ray, exp, (ValueError,), what)
         assert log is not None, what
