@@ -14,8 +14,8 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
+from chartkit.metrics.plots.param_colors import continuous_cmap
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
-from chartkit.metrics.plots.trials import continuous_cmap
 from chartkit.metrics.plots.tuning import no_finite, show_facts, too_few
 from chartkit.metrics.tuning_tables import (
     Kind,
@@ -294,6 +294,63 @@ def plot_parallel(
     order = np.argsort(np.where(np.isfinite(values), values, np.inf if mode == "max" else -np.inf))
     if mode == "min":
         order = order[::-1]
+    counts = _draw_trials(ax, xs, ys, table, values, order, mode, cm, norm, kwargs)
+
+    tstyle = {
+        "fontsize": "small",
+        "color": "0.25",
+        "ha": "right",
+        "va": "center",
+        "zorder": 5,
+        "bbox": {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+    }
+    tstyle.update(text_kws or {})
+    ax.set_ylim(_MISSING_Y - 0.06, _TOP)
+    _axis_ticks(ax, xs, axes, tstyle)
+    if not finite.size:
+        no_finite(ax, metric, lang)
+    if np.any(ys == _MISSING_Y):
+        no_value = tr("tuning.no_value", lang)
+        ax.text(xs[-1] - 0.05, _MISSING_Y, no_value, **{**tstyle, "color": "0.45"})
+    names_ = [escape_data(a.name) for a in axes]
+    ax.set_xticks(
+        xs,
+        [
+            tr("tuning.log_axis", lang, name=n) if a.kind == "log" else n
+            for n, a in zip(names_, axes, strict=True)
+        ],
+    )
+    ax.set_xlim(-0.45, xs[-1] + 0.25)
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "right", "top", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="x", length=0)
+
+    _outcome_legend(ax, counts, lang)
+    sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
+    cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.01, "fraction": 0.04, **(colorbar_kws or {})})
+    scope_text = (
+        tr("tuning.scope.step", lang, step=step)
+        if step is not None
+        else tr(f"tuning.scope.{scope}", lang)
+    )
+    cb.set_label(escape_data(metric))
+    facts = tr(
+        "tuning.parallel.note",
+        lang,
+        n=len(table),
+        scope=scope_text,
+        best=tr("tuning.parallel.best", lang),
+    )
+    if constant:
+        facts += "; constant: " + ", ".join(constant)
+    show_facts(ax, facts, title, loc="lower right")
+    return ax
+
+
+def _draw_trials(ax, xs, ys, table, values, order, mode, cm, norm, kwargs) -> dict[str, int]:
+    """One polyline per trial in *order*, by score and outcome; counts per outcome."""
     best = best_trial(table, mode)
     counts: dict[str, int] = {}
     outcomes = table["outcome"].tolist()
@@ -323,43 +380,21 @@ def plot_parallel(
                 linestyle="none",
                 zorder=4,
             )
+    return counts
 
-    tstyle = {
-        "fontsize": "small",
-        "color": "0.25",
-        "ha": "right",
-        "va": "center",
-        "zorder": 5,
-        "bbox": {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-    }
-    tstyle.update(text_kws or {})
-    ax.set_ylim(_MISSING_Y - 0.06, _TOP)
+
+def _axis_ticks(ax, xs, axes, tstyle) -> None:
+    """Each vertical axis with its ticks; labels closer than their height are thinned."""
     gap = _label_gap(ax, tstyle["fontsize"])
     for x, a in zip(xs, axes, strict=True):
         ax.plot([x, x], [0, 1], color="0.3", linewidth=1.0, zorder=1.5, label="_axis")
         for pos, text in thin_ticks(a.ticks, gap):
             ax.plot([x - 0.03, x], [pos, pos], color="0.3", linewidth=0.8, label="_tick")
             ax.text(x - 0.05, pos, escape_data(text), **tstyle)
-    if not finite.size:
-        no_finite(ax, metric, lang)
-    if np.any(ys == _MISSING_Y):
-        no_value = tr("tuning.no_value", lang)
-        ax.text(xs[-1] - 0.05, _MISSING_Y, no_value, **{**tstyle, "color": "0.45"})
-    names_ = [escape_data(a.name) for a in axes]
-    ax.set_xticks(
-        xs,
-        [
-            tr("tuning.log_axis", lang, name=n) if a.kind == "log" else n
-            for n, a in zip(names_, axes, strict=True)
-        ],
-    )
-    ax.set_xlim(-0.45, xs[-1] + 0.25)
-    ax.set_yticks([])
-    ax.grid(False)
-    for side in ("left", "right", "top", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="x", length=0)
 
+
+def _outcome_legend(ax, counts: dict[str, int], lang: str) -> None:
+    """One legend entry per outcome drawn (line style, X for ERROR), above the axis tops."""
     from matplotlib.lines import Line2D
 
     handles = []
@@ -386,25 +421,6 @@ def plot_parallel(
         frameon=False,
         borderaxespad=0.1,
     )
-    sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
-    cb = ax.figure.colorbar(sm, ax=ax, **{"pad": 0.01, "fraction": 0.04, **(colorbar_kws or {})})
-    scope_text = (
-        tr("tuning.scope.step", lang, step=step)
-        if step is not None
-        else tr(f"tuning.scope.{scope}", lang)
-    )
-    cb.set_label(escape_data(metric))
-    facts = tr(
-        "tuning.parallel.note",
-        lang,
-        n=len(table),
-        scope=scope_text,
-        best=tr("tuning.parallel.best", lang),
-    )
-    if constant:
-        facts += "; constant: " + ", ".join(constant)
-    show_facts(ax, facts, title, loc="lower right")
-    return ax
 
 
 #: Top of the y range: the legend sits above the axis tops (at 1).
