@@ -376,6 +376,110 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "시행 {n}개, {scope} 기준{best}",
     },
     "tuning.parallel.best": {"en": "; best = thick", "ko": "; 최고 = 굵은 선"},
+    # --- tuning charts (history, slice, contour, EDF) ------------------------------------
+    "tcharts.outcome.completed": {"en": "completed ({n})", "ko": "완료 ({n})"},
+    "tcharts.outcome.stopped": {
+        "en": "stopped / pruned ({n})",
+        "ko": "중단 / 가지치기 ({n})",
+    },
+    "tcharts.outcome.error": {"en": "ERROR ({n})", "ko": "오류 ({n})"},
+    "tcharts.outcome.other": {"en": "other status ({n})", "ko": "기타 상태 ({n})"},
+    "tcharts.scope.last": {
+        "en": "value = each trial's last {metric}",
+        "ko": "값 = 각 시행의 마지막 {metric}",
+    },
+    "tcharts.scope.min": {
+        "en": "value = each trial's lowest {metric}",
+        "ko": "값 = 각 시행의 가장 낮은 {metric}",
+    },
+    "tcharts.scope.max": {
+        "en": "value = each trial's highest {metric}",
+        "ko": "값 = 각 시행의 가장 높은 {metric}",
+    },
+    "tcharts.minutes_since_start": {
+        "en": "minutes since the sweep's first report (completion time)",
+        "ko": "스윕 첫 보고 후 분 (완료 시각)",
+    },
+    "tcharts.completion_order": {"en": "trial, in completion order", "ko": "완료 순서의 시행"},
+    "tcharts.best_so_far": {"en": "best so far", "ko": "지금까지 최고"},
+    "tcharts.no_value": {
+        "en": "{n} trial(s) without a value are not drawn",
+        "ko": "값이 없는 시행 {n}개는 그리지 않음",
+    },
+    "tcharts.single_value": {
+        "en": "{param} has a single value ({value}): nothing to compare",
+        "ko": "{param}의 값이 하나뿐입니다 ({value}): 비교할 것이 없음",
+    },
+    "tcharts.log_axis": {"en": "log axis", "ko": "로그 축"},
+    "tcharts.contour_note": {
+        "en": "contours interpolated between trials",
+        "ko": "등고선은 시행 사이를 보간한 것",
+    },
+    "tcharts.contour_degenerate": {
+        "en": "trials on one line: no contours",
+        "ko": "시행이 한 직선 위: 등고선 없음",
+    },
+    "tcharts.too_few_for_contour": {
+        "en": "{n} trial(s) with a value: too few for contours",
+        "ko": "값이 있는 시행 {n}개: 등고선에는 너무 적음",
+    },
+    "tcharts.all_trials": {"en": "all trials ({n})", "ko": "모든 시행 ({n})"},
+    "tcharts.fraction_at_or_below": {
+        "en": "fraction of trials at or below",
+        "ko": "이 값 이하인 시행의 비율",
+    },
+    # --- compare (run comparison) -------------------------------------------------------
+    "compare.group_label": {"en": "{group} (n={n})", "ko": "{group} (n={n})"},
+    "compare.stat.iqm": {
+        "en": "line: IQM of the seeds; band: {ci}% stratified-bootstrap CI ({n_boot} resamples)",
+        "ko": "선: 시드의 IQM; 띠: {ci}% 층화 부트스트랩 신뢰구간 ({n_boot}회 재표본)",
+    },
+    "compare.stat.median": {
+        "en": "line: median of the seeds; band: {ci}% bootstrap CI ({n_boot} resamples)",
+        "ko": "선: 시드의 중앙값; 띠: {ci}% 부트스트랩 신뢰구간 ({n_boot}회 재표본)",
+    },
+    "compare.stat.mean": {
+        "en": "line: mean of the seeds; band: {ci}% bootstrap CI ({n_boot} resamples)",
+        "ko": "선: 시드의 평균; 띠: {ci}% 부트스트랩 신뢰구간 ({n_boot}회 재표본)",
+    },
+    "compare.aligned": {
+        "en": "steps aligned by linear interpolation (never across a gap)",
+        "ko": "스텝은 선형 보간으로 맞춤 (빈 구간은 건너뛰지 않음)",
+    },
+    "compare.smoothed": {
+        "en": "each run EMA-smoothed (weight {weight}) before aggregation",
+        "ko": "각 실행을 집계 전에 EMA 평활 (가중치 {weight})",
+    },
+    "compare.seeds_are_runs": {
+        "en": "seeds: every run of a group (no seed key given)",
+        "ko": "시드: 그룹의 모든 실행 (시드 키 없음)",
+    },
+    "compare.group.function": {"en": "groups from the function given", "ko": "주어진 함수로 그룹"},
+    "compare.group.mapping": {"en": "groups from the mapping given", "ko": "주어진 매핑으로 그룹"},
+    "compare.group.run": {
+        "en": "each run is its own group (no by= key)",
+        "ko": "실행마다 한 그룹 (by= 키 없음)",
+    },
+    "compare.group.trial": {"en": "each trial is its own group", "ko": "시행마다 한 그룹"},
+    "compare.group.config": {"en": "groups by config {key!r}", "ko": "설정 {key!r}로 그룹"},
+    "compare.group.logged": {
+        "en": "groups by the logged {key!r}",
+        "ko": "기록된 {key!r}로 그룹",
+    },
+    "compare.group.regex": {
+        "en": "groups from run names ({pattern})",
+        "ko": "실행 이름으로 그룹 ({pattern})",
+    },
+    "compare.seed.function": {"en": "seeds from the function given", "ko": "주어진 함수로 시드"},
+    "compare.seed.mapping": {"en": "seeds from the mapping given", "ko": "주어진 매핑으로 시드"},
+    "compare.seed.run": {"en": "each run is one seed", "ko": "실행마다 한 시드"},
+    "compare.seed.trial": {"en": "each trial is one seed", "ko": "시행마다 한 시드"},
+    "compare.seed.config": {"en": "seeds by config {key!r}", "ko": "설정 {key!r}로 시드"},
+    "compare.seed.logged": {"en": "seeds by the logged {key!r}", "ko": "기록된 {key!r}로 시드"},
+    "compare.seed.regex": {
+        "en": "seeds from run names ({pattern})",
+        "ko": "실행 이름으로 시드 ({pattern})",
+    },
     # --- trace (torch.profiler) ---------------------------------------------------------
     "trace.cat.compute": {"en": "compute", "ko": "연산"},
     "trace.cat.optimizer": {"en": "optimizer", "ko": "옵티마이저"},

@@ -296,6 +296,7 @@ _SAMPLES = {
     "ray_hyperband": "ray_tune/tune_hyperband",
     "ray_pbt": "ray_tune/tune_pbt_exploits",
     "profiler_world4": "profiler/world4_straggler",
+    "compare_lr_seeds": "compare",
 }
 
 
@@ -310,7 +311,8 @@ def sample_path(name: str) -> Path:
         ``"gpu_train_steps"`` (an H100 run), ``"bs_probe_cpu"``, ``"ray_asha"`` (a Ray Tune
         ASHA experiment, 16 trials, JSON/CSV files only), ``"profiler_world4"``
         (torch.profiler traces of 4 DDP ranks, rank 2 a data-loading straggler, gzipped,
-        with each rank's JSONL).
+        with each rank's JSONL), ``"compare_lr_seeds"`` (12 DDP runs, 2 ranks each:
+        learning rates 0.01, 0.03 and 0.1 x seeds 0-3, folders ``lr<lr>_seed<seed>``).
 
     Returns
     -------

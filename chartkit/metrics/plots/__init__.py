@@ -1,5 +1,6 @@
 """Plots of training and tuning logs (each takes a `~chartkit.metrics.schema.RunLog`)."""
 
+from chartkit.metrics.plots.compare import plot_compare
 from chartkit.metrics.plots.curves import plot_curves
 from chartkit.metrics.plots.gpu import (
     memory_events,
@@ -28,6 +29,7 @@ __all__ = [
     "memory_events",
     "param_importance",
     "plot_batch_probe",
+    "plot_compare",
     "plot_curves",
     "plot_gpu_heatmap",
     "plot_gpu_memory",
