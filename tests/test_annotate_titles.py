@@ -466,3 +466,74 @@ def test_stack_clears_the_offset_text(layout, grid):
         stack = ax._chartkit_title_stack.get_window_extent()
         assert stack.y0 >= offset.y1
     plt.close(fig)
+
+
+def _count_draws(fig):
+    count = [0]
+    original = fig.draw
+
+    def draw(renderer):
+        count[0] += 1
+        return original(renderer)
+
+    fig.draw = draw
+    return count
+
+
+@pytest.mark.parametrize(("layout", "draws"), [("none", 1), ("constrained", 2), ("tight", 2)])
+def test_a_save_draws_as_often_as_with_set_title(layout, draws):
+    # No layout engine: titles() must not install one (savefig would then draw twice).
+    # With an engine, matplotlib's savefig draws twice for set_title too.
+    import io
+
+    fig, axes = plt.subplots(2, 2, figsize=(6, 5), dpi=100, layout=layout)
+    for ax in axes.flat:
+        ax.plot([0, 1], [0, 2e7])
+        titles(ax, title="Loss", subtitle="a subtitle", caption="caption")
+    titles(fig, title="Figure title", source="source")
+    if layout == "none":
+        assert fig.get_layout_engine() is None
+    count = _count_draws(fig)
+    fig.savefig(io.BytesIO(), format="png")
+    assert count[0] == draws
+    assert overlapping_pairs(fig)[0] == []
+
+
+def test_layout_protocol_between_title_stacks_and_facet_pages():
+    from chartkit._layout import DrawTimeLayout, HeaderHost, attach, draw_time_layout
+    from chartkit.annotate._title_layout import StackLayout
+
+    fig, ax = plt.subplots(layout="none")
+    assert draw_time_layout(fig) is None
+    titles(ax, title="t")
+    titles(fig, title="f")
+    layout = draw_time_layout(fig)
+    assert isinstance(layout, StackLayout)
+    assert [a for a in fig.artists if isinstance(a, DrawTimeLayout)] == [layout]
+    with pytest.raises(ValueError, match="already laid out by StackLayout"):
+        attach(fig, StackLayout(fig.subplotpars))
+
+    grid = _facet_grid()
+    assert isinstance(grid, HeaderHost)
+    page = grid.pages[0].figure
+    own = draw_time_layout(page)
+    assert own is not None
+    assert not isinstance(own, StackLayout)
+    titles(grid.axes.flat[0], title="panel title")  # the page lays itself out: nothing added
+    assert draw_time_layout(page) is own
+    assert page.get_layout_engine() is None
+    stack = titles(grid, title="grid title")
+    assert stack.hosted
+    assert not isinstance(fig, HeaderHost)
+
+
+def test_stack_layout_yields_to_an_engine_set_later():
+    fig, ax = plt.subplots(figsize=(5, 2.5), layout="none")
+    titles(ax, title="Title", subtitle="subtitle on its own line")
+    fig.canvas.draw()
+    moved = fig.subplotpars.top
+    assert moved < 0.88
+    fig.set_layout_engine("constrained")
+    fig.canvas.draw()
+    assert fig.subplotpars.top == moved  # constrained places the Axes; params untouched
+    assert overlapping_pairs(fig)[0] == []

@@ -1,7 +1,8 @@
 """Where title stacks go: panel extents, and room on figures without constrained layout.
 
 Used by `chartkit.annotate.titles`; kept apart so that module stays about the stack itself.
-Stacks are recognised by their ``_is_title_stack`` attribute (no import cycle).
+Stacks are recognised by their ``_is_title_stack`` attribute (no import cycle). Figures that
+chartkit lays out at draw time (facet pages) are recognised through `chartkit._layout`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import warnings
 from typing import Any
 
 import numpy as np
-from matplotlib.layout_engine import ConstrainedLayoutEngine, LayoutEngine, TightLayoutEngine
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from chartkit._layout import DrawTimeLayout, attach, draw_time_layout
 from chartkit.annotate.richtext import RichText
 from chartkit.errors import LayoutWarning
 
-__all__ = ["StackLayoutEngine", "StackTightEngine", "panel_extents", "reserve_figure_space"]
+__all__ = ["StackLayout", "StackTightEngine", "panel_extents", "reserve_figure_space"]
 
 # Gaps in points (titles.py uses the same ones).
 _PAD = 6.0  # between the panel (or figure edge) and the stack
@@ -40,7 +42,7 @@ def panel_extents(ax: Any, renderer: Any, stack: Any) -> tuple[float, float, flo
 
     ``Axes.get_tightbbox`` would re-measure every tick label on each layout pass (most of
     the cost of a draw); here only what can stick out is measured: axes titles, legends and
-    other unclipped texts, the axes' offset texts ("1e7"), the y tick labels and label for
+    other unclipped texts, the y axis' offset text ("1e7"), the y tick labels and label for
     ``align="panel"``, and the x axis only when a caption/source sits below it or its
     labels are on top.
     """
@@ -64,13 +66,14 @@ def panel_extents(ax: Any, renderer: Any, stack: Any) -> tuple[float, float, flo
             if bb is not None and np.isfinite(bb.extents).all():
                 boxes.append(bb)
     xaxis, yaxis = ax.xaxis, ax.yaxis
-    # Offset texts ("1e7") sit outside the Axes, above the y axis and at the x axis' end
-    # (above it when its labels are on top): the stack keeps clear of them.
-    for axis in (xaxis, yaxis):
-        if axis.get_visible():
-            bb = _box(axis.offsetText, renderer)
-            if bb is not None and np.isfinite(bb.extents).all():
-                boxes.append(bb)
+    # The y axis' offset text ("1e7") sits above the Axes: the stack keeps clear of it. Its
+    # position (pixels) is refreshed from the Axes box, which a layout may just have moved.
+    # (The x axis' one is measured with the x axis below, when that matters.)
+    if yaxis.get_visible() and yaxis.offsetText.get_text():
+        yaxis._update_offset_text_position([], [])
+        bb = _box(yaxis.offsetText, renderer)
+        if bb is not None and np.isfinite(bb.extents).all():
+            boxes.append(bb)
     ticks = xaxis.majorTicks
     top_labels = (ticks and ticks[0].label2.get_visible()) or (
         xaxis.get_label_position() == "top" and xaxis.label.get_text()
@@ -108,6 +111,57 @@ def panel_extents(ax: Any, renderer: Any, stack: Any) -> tuple[float, float, flo
     return x0, x1, y0, y1
 
 
+def _outer_box(ax: Any, renderer: Any, skip: Any = None) -> Bbox | None:
+    """``Axes.get_tightbbox`` without *skip* and the spines that sit on the Axes' edges.
+
+    Each spine's extent updates its axis' ticks again (four more tick updates per Axes,
+    most of the cost of measuring); a spine at its default place (``("outward", 0)``) lies
+    inside the Axes box and its ticks, so only moved spines are measured.
+    """
+    from matplotlib.spines import Spine
+
+    extra = [
+        a
+        for a in ax.get_default_bbox_extra_artists()
+        if a is not skip and not (isinstance(a, Spine) and a.get_position() == ("outward", 0.0))
+    ]
+    return ax.get_tightbbox(renderer, bbox_extra_artists=extra)
+
+
+def _own_stack(ax: Any) -> Any:
+    stack = getattr(ax, "_chartkit_title_stack", None)
+    if stack is None or stack.axes is not ax or not stack.get_visible() or not stack.items:
+        return None
+    return stack
+
+
+def _overhangs(axes: list[Any], renderer: Any) -> dict[Any, tuple[float, ...]]:
+    """``{ax: (left, right, bottom, top)}``: how far each Axes' decorations (its title
+    stack left out) reach past its box, in pixels; one measurement per Axes."""
+    out = {}
+    for ax in axes:
+        bb = _outer_box(ax, renderer, skip=_own_stack(ax))
+        if bb is None or not np.isfinite(bb.extents).all():
+            continue
+        a = ax.bbox
+        out[ax] = (a.x0 - bb.x0, bb.x1 - a.x1, a.y0 - bb.y0, bb.y1 - a.y1)
+    return out
+
+
+def _predicted(overhangs: dict[Any, tuple[float, ...]], renderer: Any) -> dict[Any, Bbox]:
+    """Outer boxes of the Axes where they are now: their overhangs around the current box,
+    and their title stack measured again (it wraps to the panel's width)."""
+    out = {}
+    for ax, (left, right, bottom, top) in overhangs.items():
+        a = ax.bbox
+        box = Bbox.from_extents(a.x0 - left, a.y0 - bottom, a.x1 + right, a.y1 + top)
+        stack = _own_stack(ax)
+        if stack is not None:
+            box = Bbox.union([box, stack.get_window_extent(renderer)])
+        out[ax] = box
+    return out
+
+
 def _stack_heights(fig: Any, renderer: Any) -> tuple[float, float]:
     """Figure fractions taken by the figure-level top and bottom stacks (with padding)."""
     h = fig.bbox.height
@@ -124,36 +178,45 @@ def _stack_heights(fig: Any, renderer: Any) -> tuple[float, float]:
     return out[0], out[1]
 
 
-class StackLayoutEngine(LayoutEngine):
+class StackLayout(DrawTimeLayout):
     """For figures with no layout engine: move the subplot parameters just enough.
 
     Starting from the parameters the figure had when the first stack was added, lowers
     ``top`` / raises ``bottom`` for the figure-level stacks and for whatever sticks out of
     the outer Axes (axes-level stacks, titles, tick labels), and widens ``hspace`` /
     ``wspace`` where neighbouring panels' decorations would overlap. Nothing else changes.
+
+    It runs at the start of each draw (a `chartkit._layout.DrawTimeLayout`, not a layout
+    engine): ``savefig`` draws the figure once, as with plain ``set_title``. When a layout
+    engine is set on the figure later, the engine lays it out and this does nothing.
     """
 
-    _adjust_compatible = True
-    _colorbar_gridspec = True
-
-    def __init__(self, subplotpars: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, subplotpars: Any) -> None:
+        super().__init__()
         self._orig = {
             k: getattr(subplotpars, k)
             for k in ("left", "right", "top", "bottom", "hspace", "wspace")
         }
 
-    def execute(self, fig: Any) -> None:
-        renderer = fig._get_renderer()
+    def layout(self, fig: Any, renderer: Any) -> None:
+        if fig.get_layout_engine() is not None:
+            return
         top_h, bottom_h = _stack_heights(fig, renderer)
         o = self._orig
         fig.subplots_adjust(
             **{**o, "top": min(o["top"], 1 - top_h), "bottom": max(o["bottom"], bottom_h)}
         )
-        for _ in range(4):  # later rounds see the sizes (and wrapping) earlier ones made
-            if not self._fit(fig, renderer, top_h, bottom_h):
+        # Decorations are measured once per draw, as overhangs around each Axes box; the
+        # rounds move the Axes and re-measure only the title stacks (their wrapping follows
+        # the panel width). Tick labels are assumed to keep their sizes when a panel moves.
+        axes = [a for a in fig.axes if a.get_visible() and a.get_subplotspec() is not None]
+        overhangs = _overhangs(axes, renderer)
+        status = "moved"
+        for _ in range(5):
+            status = self._fit(fig, renderer, top_h, bottom_h, _predicted(overhangs, renderer))
+            if status != "moved":
                 break
-        if self._fit(fig, renderer, top_h, bottom_h, dry=True):
+        if status != "fits":
             warnings.warn(
                 "the title stacks and panel decorations need more room than this figure "
                 "has: texts may overlap. Make the figure larger, the texts shorter, or use "
@@ -163,15 +226,15 @@ class StackLayoutEngine(LayoutEngine):
             )
 
     @staticmethod
-    def _fit(fig: Any, renderer: Any, top_h: float, bottom_h: float, dry: bool = False) -> bool:
-        """Adjust the subplot parameters once; True when something had to move."""
-        axes = [a for a in fig.axes if a.get_visible() and a.get_subplotspec() is not None]
-        if not axes:
-            return False
-        boxes = {a: a.get_tightbbox(renderer) for a in axes}
-        boxes = {a: b for a, b in boxes.items() if b is not None}
+    def _fit(
+        fig: Any, renderer: Any, top_h: float, bottom_h: float, boxes: dict[Any, Bbox]
+    ) -> str:
+        """Adjust the subplot parameters once for the outer *boxes* of the Axes:
+        ``"fits"`` (nothing to move), ``"moved"``, or ``"no room"`` (moving would leave the
+        panels less than 10 % of the figure)."""
         if not boxes:
-            return False
+            return "fits"
+        axes = list(boxes)
         w, h = fig.bbox.width, fig.bbox.height
         pad = renderer.points_to_pixels(_PAD / 2)
         sp = fig.subplotpars
@@ -212,15 +275,13 @@ class StackLayoutEngine(LayoutEngine):
             left = params.get("left", sp.left)
             params["wspace"] = _grow_space((right - left) * w, ncols, sp.wspace, need_h)
         if not params:
-            return False
-        if dry:
-            return True
+            return "fits"
         if params.get("top", sp.top) - params.get("bottom", sp.bottom) < 0.1:
-            return False  # no room left: give up (the dry run after this warns)
+            return "no room"
         if params.get("right", sp.right) - params.get("left", sp.left) < 0.1:
-            return False
+            return "no room"
         fig.subplots_adjust(**params)
-        return True
+        return "moved"
 
 
 def _grow_space(avail: float, n: int, space: float, extra: float) -> float:
@@ -245,13 +306,20 @@ class StackTightEngine(TightLayoutEngine):
 
 
 def reserve_figure_space(fig: Any) -> None:
+    """Make the layout of *fig*'s root figure keep room for title stacks.
+
+    A figure laid out at draw time (a `chartkit._layout.DrawTimeLayout`: a facet page, or
+    a `StackLayout` added before) and one with constrained layout need nothing; tight
+    layout gets its *rect* from the figure stacks (`StackTightEngine`); a figure without a
+    layout engine gets a `StackLayout`.
+    """
     root = fig.get_figure(root=True)
-    if getattr(root, "_one_pass", False):  # a chartkit facet page lays itself out
+    if draw_time_layout(root) is not None:
         return
     engine = root.get_layout_engine()
     if engine is None:
-        root.set_layout_engine(StackLayoutEngine(root.subplotpars))
-    elif isinstance(engine, (ConstrainedLayoutEngine, StackLayoutEngine, StackTightEngine)):
+        attach(root, StackLayout(root.subplotpars))
+    elif isinstance(engine, (ConstrainedLayoutEngine, StackTightEngine)):
         return
     elif type(engine) is TightLayoutEngine:
         new = StackTightEngine(**engine.get())

@@ -11,8 +11,9 @@ How the space is reserved:
   for an axes title.
 * **Figure level**: the upper part of the stack takes the figure's *suptitle* slot and the
   lower part the *supxlabel* slot, which constrained layout reserves margins for. On a figure
-  without a layout engine, a small engine is installed that lowers ``subplotpars.top`` and
-  raises ``subplotpars.bottom`` just enough; with ``tight_layout`` the stack sets its *rect*.
+  without a layout engine, a draw-time layout (`chartkit._layout.DrawTimeLayout`, not an
+  engine: ``savefig`` still draws once) lowers ``subplotpars.top`` and raises
+  ``subplotpars.bottom`` just enough; with ``tight_layout`` the stack sets its *rect*.
 
 Positions are computed when the figure is drawn (or when the layout engine asks for extents),
 from text extents measured with the renderer of that draw: they stay right when limits, size,
@@ -32,6 +33,7 @@ from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from chartkit._layout import HeaderHost
 from chartkit._validate import check_in_list, invalid_value_message
 from chartkit.annotate._title_layout import _PAD, panel_extents, reserve_figure_space
 from chartkit.annotate.richtext import RichText
@@ -94,6 +96,7 @@ class TitleStack(Text):
         self.set_in_layout(True)
         self.zorder = 3.5
         self._is_title_stack = True  # how _title_layout recognises stacks
+        self.hosted = False  # placed by a chartkit._layout.HeaderHost (facet grid header)
 
     # -- items --------------------------------------------------------------------------
     def set_item(self, slot: str, markup: str | None, style: Mapping[str, Any]) -> None:
@@ -164,7 +167,7 @@ class TitleStack(Text):
         pad = renderer.points_to_pixels(_PAD)
         x, y = fig.transSubfigure.transform(self.get_position())
         left, right = box.x0 + pad, box.x1 - pad
-        if getattr(self, "_facet_header", False):  # a facet grid's layout sets x
+        if self.hosted:  # a HeaderHost (facet grid) sets x
             left = max(x, left)
         elif self.align == "plot" and fig.axes:
             left = min(a.bbox.x0 for a in fig.axes if a.get_visible())
@@ -397,7 +400,7 @@ def titles(
         "source": source,
         "tag": tag,
     }
-    if hasattr(fig_or_ax, "add_header") and hasattr(fig_or_ax, "pages"):
+    if isinstance(fig_or_ax, HeaderHost):
         return _facet_titles(fig_or_ax, given, styles, align, colors)
     if _is_axes(fig_or_ax):
         parts = {"axes": _axes_stack(fig_or_ax)}
@@ -457,7 +460,8 @@ def _facet_titles(
     """Title and subtitle of a `chartkit.facets` grid, on every page, in its header band.
 
     The grid lays its pages out itself (no layout engine): the stack is handed to its
-    ``add_header`` hook, which measures it and places its top-left corner at every draw.
+    ``add_header`` hook (`chartkit._layout.HeaderHost`), which measures it and places its
+    top-left corner at every draw.
     """
     below = [s for s in ("caption", "source") if given.get(s) is not None]
     if below:
@@ -481,8 +485,8 @@ def _facet_titles(
             stack.set_transform(fig.transSubfigure)
             fig.add_artist(stack)
             fig._suptitle = stack
-        if not getattr(stack, "_facet_header", False):
-            stack._facet_header = True  # type: ignore[attr-defined]
+        if not stack.hosted:
+            stack.hosted = True
             stack.set_ha("left")
             grid.add_header(stack, page=k)
         stack.align = align

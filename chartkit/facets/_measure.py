@@ -17,15 +17,14 @@ overhangs on the outer sides plus the bands for labels, legend and colourbar.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from chartkit._layout import DrawTimeLayout
 from chartkit.facets.layout import gridspec_params
 
 __all__ = ["LayoutArtist", "OnePassFigure", "PageLayout", "fit_text", "new_figure"]
@@ -516,27 +515,24 @@ def _add(margins: dict[str, float]) -> dict[str, float]:
     return {k: max(0.0, v) for k, v in margins.items()}
 
 
-class LayoutArtist(Artist):
+class LayoutArtist(DrawTimeLayout):
     """An invisible figure artist, drawn first, that lays the page out with the renderer.
 
     `Figure.draw` draws its artists in zorder; this one has the lowest, so its ``draw``
     (which measures and places, and draws nothing) runs before any Axes or text is drawn,
     with the renderer and dpi of that very draw. Unlike a `LayoutEngine`, it does not make
-    ``savefig`` run a second, draw-disabled `Figure.draw` first.
+    ``savefig`` run a second, draw-disabled `Figure.draw` first. It is the page's
+    `chartkit._layout.DrawTimeLayout`: title stacks see that the page lays itself out.
     """
 
     def __init__(self, page: PageLayout) -> None:
         super().__init__()
         self.page = page
-        self.set_zorder(-math.inf)
-        self.set_in_layout(False)
 
-    def draw(self, renderer: Any) -> None:
-        fig = self.get_figure(root=True)
+    def layout(self, fig: Any, renderer: Any) -> None:
         self.page.run(fig, renderer)
         for ax in self.page.axes:
             ax.apply_aspect()
-        self.stale = False
 
 
 def new_figure(page: PageLayout, figsize: tuple[float, float] | None) -> Any:
