@@ -62,6 +62,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Scaling with world size",
         "ko": "GPU 수(world size)에 따른 확장성",
     },
+    "report.title.step_breakdown": {"en": "Where step time went", "ko": "스텝 시간 구성"},
+    "report.title.timeline": {"en": "Profiler timeline", "ko": "프로파일러 타임라인"},
+    "report.title.straggler": {"en": "Waiting for the slowest rank", "ko": "가장 느린 rank 대기"},
+    "report.note.no_straggler": {
+        "en": "straggler chart not drawn: the trace has one rank",
+        "ko": "지연 rank 차트 없음: trace에 rank가 하나뿐",
+    },
     "report.page.title": {"en": "Training-log report: {path}", "ko": "학습 로그 보고서: {path}"},
     "report.page.found": {
         "en": "{n} log(s) found, {charts} chart(s) written",
@@ -285,14 +292,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "배치 {bs}에서 OOM (탐색): {text}",
     },
     "gpu.note.events_hidden": {
-        "en": "{n} of {total} memory-event labels not drawn (no room); "
+        "en": "{n} of {total} memory-event labels not drawn (no room);\n"
         "list them with memory_events()",
-        "ko": "메모리 이벤트 라벨 {total}개 중 {n}개는 자리가 없어 생략; memory_events()로 확인",
+        "ko": "메모리 이벤트 라벨 {total}개 중 {n}개는 자리가 없어 생략;\nmemory_events()로 확인",
     },
     "gpu.note.legend_limit": {
-        "en": "legend: {shown} of {total} series; not listed: {rest}; "
+        "en": "legend: {shown} of {total} series; not listed:\n{rest};\n"
         "choose series with metrics=[...]",
-        "ko": "범례: 계열 {total}개 중 {shown}개; 생략: {rest}; metrics=[...]로 선택",
+        "ko": "범례: 계열 {total}개 중 {shown}개; 생략:\n{rest};\nmetrics=[...]로 선택",
     },
     "gpu.note.gpus_limit": {
         "en": "{shown} of {total} GPUs drawn; choose with gpus=[...]",

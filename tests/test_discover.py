@@ -286,3 +286,18 @@ def test_tensorboard_rank_and_version_folders_form_one_source(tmp_path):
         ("lightning_logs", "tensorboard", 2),
         ("tb", "tensorboard", 2),
     ]
+
+
+def test_profiler_traces_are_one_source_per_folder():
+    sources = M.discover(DATA / "profiler")
+    assert [(s.kind, s.path.name, len(s.files)) for s in sources] == [
+        ("jsonl", "world2", 2),
+        ("trace", "world2", 2),
+    ]
+    assert sources[1].reason == "2 torch.profiler trace(s) (one per rank)"
+    pytest.importorskip("msgspec")
+    session = M.read(DATA / "profiler")
+    trace = session[1]
+    assert type(trace).__name__ == "TraceLog"
+    assert trace.ranks == [0, 1]
+    assert set(session.metrics["source"].unique()) == {"jsonl"}  # traces are events, not metrics

@@ -387,3 +387,14 @@ def test_watch_rewrites_when_a_log_grows(tmp_path):
     units = watch_logs(run, tmp_path / "out", sleep=interrupt, stream=stream, audit=False)
     assert stream.getvalue().endswith("watch stopped\n")
     assert units[0].charts[0].ok
+
+
+@pytest.mark.slow
+def test_profiler_folder_gets_trace_charts_beside_the_runs_curves(tmp_path):
+    pytest.importorskip("msgspec")
+    units = plot_logs(DATA / "profiler", tmp_path, stream=io.StringIO(), audit=False)
+    files = sorted(c.file for u in units for c in u.charts)
+    assert "world2_trace/step_breakdown.png" in files
+    assert "world2_trace/straggler.png" in files
+    assert "world2_jsonl/curves_loss.png" in files
+    assert all(c.ok for u in units for c in u.charts)

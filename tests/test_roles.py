@@ -131,6 +131,8 @@ def test_memory_unit_from_values_when_name_has_none():
         ("batch_time", "s", 1000.0),
         ("step_seconds", "s", 1000.0),
         ("iteration_time_us", "us", 1e-3),
+        ("step_ms", "ms", 1.0),
+        ("iter_s", "s", 1000.0),
         ("train/step_time_min", "min", 6e4),
     ],
 )

@@ -143,6 +143,7 @@ def _reader(kind: str):
         "nvidia_smi": read_nvidia_smi,
         "batch_probe": read_batch_probe,
         "csv": read_csv,
+        "trace": lambda p, **kw: __getattr__("read_trace")(p, **kw),
     }[kind]
 
 
@@ -152,6 +153,7 @@ def _accepts(kind: str) -> set[str]:
     fn = {
         "ray": "read_ray",
         "tensorboard": "read_tensorboard",
+        "trace": "read_trace",
     }.get(kind)
     func = __getattr__(fn) if fn else _reader(kind)
     return set(inspect.signature(func).parameters) - {"path"}
@@ -178,7 +180,9 @@ class Session(list):
     name, why it was recognised). ``session.skipped`` lists the files `discover` left out
     and ``session.failed`` the sources that could not be read, each with its error message;
     nothing is dropped silently. ``session.metrics`` is one long frame of all logs (the
-    canonical columns; ``source`` names the reader, ``run`` the run).
+    canonical columns; ``source`` names the reader, ``run`` the run); torch.profiler traces
+    are in the list as `~chartkit.metrics.readers.trace.TraceLog` (events, not metrics) and
+    not in that frame.
     """
 
     def __init__(self, logs, sources, skipped, failed, root=None) -> None:
@@ -193,7 +197,8 @@ class Session(list):
         """All logs' metrics in one canonical long frame."""
         from chartkit.metrics.schema import concat_frames, empty_frame
 
-        return concat_frames([log.metrics for log in self]) if len(self) else empty_frame()
+        frames = [log.metrics for log in self if isinstance(log, RunLog)]
+        return concat_frames(frames) if frames else empty_frame()
 
     def __repr__(self) -> str:
         kinds = ", ".join(f"{s.kind}: {s.run}" for s in self.sources)
@@ -422,7 +427,7 @@ def info_main(args: Any) -> int:
             print(f"recognised: {source.reason}")
             for other in source.preferred_over:
                 print(f"preferred over: {other}")
-            print(describe(log))
+            print(describe(log) if isinstance(log, RunLog) else f"{log!r}\n{log.info.summary()}")
         if sources.skipped:
             print(f"skipped under {path}: {len(sources.skipped)} path(s)")
             for s in sources.skipped:

@@ -239,6 +239,8 @@ class RoleChoice:
         unit = self.display_unit
         if self.unit and unit and self.unit != unit and self.factor != 1.0:
             unit = f"{self.unit} → {unit}"
+        if unit and self.column.endswith(f"[{unit}]"):
+            unit = ""  # memory.used [MiB]: the name says it
         key = "roles.note.unit" if unit else "roles.note"
         text = tr(
             key, lang, role=tr(f"roles.name.{self.role}", lang), column=self.column, unit=unit
@@ -340,6 +342,10 @@ def _step_time(name: str, toks: list[str], vals: np.ndarray | None) -> RoleChoic
     # "s_it", "ms_step": a time unit directly followed by a step noun.
     unit_noun = any(
         a in _TIME_UNIT_TOKENS and b in _STEP_NOUNS for a, b in itertools.pairwise(toks)
+    )
+    # "step_ms", "iter_s": a step noun directly followed by a time unit
+    unit_noun = unit_noun or any(
+        a in _STEP_NOUNS and b in _TIME_UNIT_TOKENS for a, b in itertools.pairwise(toks)
     )
     noun_time = bool(st & _STEP_NOUNS) and bool(st & (_TIME_WORDS | {"seconds", "secs", "sec"}))
     if not (time_per_step or noun_time or unit_noun):

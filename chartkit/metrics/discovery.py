@@ -46,6 +46,8 @@ FORMATS: dict[str, str] = {
     "nvidia_smi": "an nvidia-smi --query-gpu CSV (timestamp, index, utilization.gpu [%], ...)",
     "batch_probe": "a batch-size probe CSV (batch_size, status ok/oom, ...)",
     "csv": "*.csv files with a header row (one per rank) or a folder of them",
+    "trace": "torch.profiler Chrome traces (*.pt.trace.json[.gz], one per rank) or a folder "
+    "of them",
 }
 
 _TB = "tfevents"
@@ -245,8 +247,8 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         if len(head) >= 12:
             return "tensorboard", "event file name and TFRecord framing"
         return None, "named like a TensorBoard event file but too short for a record"
-    if name.endswith(".pt.trace.json"):
-        return None, "a torch.profiler Chrome trace (not a metrics log)"
+    if name.endswith((".pt.trace.json", ".pt.trace.json.gz")):
+        return "trace", "torch.profiler trace (*.pt.trace.json)"
     if suffix in _BINARY:
         return None, f"not a log: {_BINARY[suffix]}"
     if suffix not in _TEXT_SUFFIXES:
@@ -266,7 +268,7 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         return "jsonl", f"named *{suffix}, though its first line is not a JSON object"
     if suffix == ".json":
         if b'"traceEvents"' in head:
-            return None, "a Chrome trace (not a metrics log)"
+            return "trace", "a Chrome trace (traceEvents)"
         return None, "JSON but not one object per line (not a JSON-lines log)"
     found = _csv_kind(head, name)
     if found is None:
@@ -293,6 +295,7 @@ class _Walk:
         self.seen_files: dict[tuple[int, int], Path] = {}
         self.seen_dirs: dict[tuple[int, int], Path] = {}
         self.events: dict[Path, list[Path]] = {}  # group folder -> event files
+        self.traces: dict[Path, list[Path]] = {}  # folder -> profiler traces
         self.loose: list[tuple[Path, str, str]] = []  # (file, kind, reason)
 
     def skip(self, path: Path, reason: str) -> None:
@@ -380,7 +383,9 @@ class _Walk:
                 continue
             if not self.claim_file(p):
                 continue
-            if kind == "tensorboard":
+            if kind == "trace":
+                self.traces.setdefault(d, []).append(p)
+            elif kind == "tensorboard":
                 # rank<R>/ folders of one run, and the version_<N>/ folders a resumed
                 # Lightning TensorBoardLogger run writes, form one source
                 grouped = _RANK_DIR.match(d.name) or _VERSION.match(d.name)
@@ -519,6 +524,17 @@ class _Walk:
                 items = [(p, r) for p, r in items if (p, r) not in ranked]
             for p, reason in items:
                 self.sources.append(Source(kind, p, (p,), p.stem, reason))
+        # read_trace reads a folder recursively: traces below another trace folder join it
+        for d in sorted(self.traces, key=lambda p: len(p.parts)):
+            if d not in self.traces:
+                continue
+            for other in [o for o in self.traces if o != d and d in o.parents]:
+                self.traces[d].extend(self.traces.pop(other))
+        for d, files in self.traces.items():
+            files = sorted(files, key=lambda f: _natural(str(f)))
+            why = f"{len(files)} torch.profiler trace(s) (one per rank)"
+            path = d if len(files) > 1 else files[0]
+            self.sources.append(Source("trace", path, tuple(files), d.name, why))
         for d, files in self.events.items():
             files = sorted(files, key=lambda f: _natural(str(f)))
             why = (

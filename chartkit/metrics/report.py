@@ -411,6 +411,7 @@ def plot_logs(
     out.mkdir(parents=True, exist_ok=True)
     folders, cache = Namer(), {}
     units = []
+    labels = [_label(s.path, root) for s in sources]
     for source in sources:
         label = _label(source.path, root)
         unit = Unit(source.path, source.kind, label=label, source=source)
@@ -421,7 +422,9 @@ def plot_logs(
             continue
         opts = _options_for(unit, base, root, cache)
         unit.charts, unit.notes = plan(unit.log, opts)
-        folder = _inside(out, out / folders.name(label))
+        # a folder holding logs of two kinds (a run's JSONL and its traces): name both
+        text = f"{label}_{source.kind}" if labels.count(label) > 1 else label
+        folder = _inside(out, out / folders.name(text))
         folder.mkdir(parents=True, exist_ok=True)
         names = Namer()
         for chart in unit.charts:

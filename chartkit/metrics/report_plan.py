@@ -147,6 +147,8 @@ def plan(log, options: Options) -> tuple[list[Chart], list[str]]:
         One sentence each, in ``options.lang``.
     """
     src = log.info.source
+    if src == "trace":
+        return _plan_trace(log, options)
     if src == "ray":
         return _plan_ray(log, options)
     if src == "nvidia_smi":
@@ -346,3 +348,34 @@ def _rung_evidence(log) -> tuple[bool, str]:
         sched = log.info.extra.get("scheduler") or {}
         return bool(sched.get("milestones")), "no scheduler facts in the run's files"
     return rung_evidence(log)
+
+
+def _plan_trace(trace, options: Options) -> tuple[list[Chart], list[str]]:
+    """torch.profiler traces: step breakdown, timeline, and the straggler with 2+ ranks."""
+    from chartkit.metrics import plots
+
+    lang = options.lang
+    charts = [
+        Chart(
+            "step_breakdown",
+            _title("report.title.step_breakdown", lang),
+            lambda ax: call_plot(plots.plot_step_breakdown, trace, options=options, ax=ax),
+        ),
+        Chart(
+            "timeline",
+            _title("report.title.timeline", lang),
+            lambda ax: call_plot(plots.plot_timeline, trace, options=options, ax=ax),
+        ),
+    ]
+    notes = []
+    if len(trace.ranks) >= 2:
+        charts.append(
+            Chart(
+                "straggler",
+                _title("report.title.straggler", lang),
+                lambda ax: call_plot(plots.plot_straggler, trace, options=options, ax=ax),
+            )
+        )
+    else:
+        notes.append(tr("report.note.no_straggler", lang))
+    return charts, notes

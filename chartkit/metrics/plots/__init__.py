@@ -3,12 +3,15 @@
 from chartkit.metrics.plots.compare import plot_compare
 from chartkit.metrics.plots.curves import plot_curves
 from chartkit.metrics.plots.gpu import (
+    heatmap_height,
     memory_events,
     plot_batch_probe,
     plot_gpu_heatmap,
+    plot_gpu_lines,
     plot_gpu_memory,
     probe_summary,
 )
+from chartkit.metrics.plots.gpu_overview import gpu_overview
 from chartkit.metrics.plots.importance import param_importance, plot_importance
 from chartkit.metrics.plots.parallel import plot_parallel
 from chartkit.metrics.plots.ranks import (
@@ -26,12 +29,15 @@ from chartkit.metrics.plots.trials import plot_lineage, plot_trials
 
 __all__ = [
     "find_stragglers",
+    "gpu_overview",
+    "heatmap_height",
     "memory_events",
     "param_importance",
     "plot_batch_probe",
     "plot_compare",
     "plot_curves",
     "plot_gpu_heatmap",
+    "plot_gpu_lines",
     "plot_gpu_memory",
     "plot_importance",
     "plot_lineage",

@@ -308,6 +308,7 @@ def plot_gpu_lines(
     label: str | None = None,
     lang: str = "en",
     label_kws: dict[str, Any] | None = None,
+    note: bool = True,
     ax=None,
     **kwargs: Any,
 ):
@@ -337,6 +338,9 @@ def plot_gpu_lines(
     lang : {"en", "ko"}, default: "en"
     label_kws : dict, optional
         Text properties of the event labels (`chartkit.annotate.label_points`).
+    note : bool, default: True
+        State the column taken (a note inside the Axes); facts such as hidden labels are
+        always stated.
     ax : matplotlib.axes.Axes, optional
         Default: the current Axes.
     **kwargs
@@ -354,7 +358,7 @@ def plot_gpu_lines(
     secs = wide.index.to_numpy(dtype=float) - t0
     present = [int(g) for g in wide.columns]
     chosen = present if gpus is None else [g for g in present if g in set(gpus)]
-    notes = [choice.note(lang)] if choice.role in ROLES else []
+    notes = [choice.note(lang)] if note and choice.role in ROLES else []
     if len(chosen) > MAX_LINES:
         notes.append(tr("gpu.note.gpus_limit", lang, shown=MAX_LINES, total=len(chosen)))
         chosen = chosen[:MAX_LINES]
@@ -379,7 +383,8 @@ def plot_gpu_lines(
         ys = (ev["peak_mib"].to_numpy(float), ev["after_mib"].to_numpy(float))
         notes += _mark_events(ax, ev, xs, ys, probe, lang, label_kws)
     if len(chosen) > 1:
-        ax.legend(fontsize="small", ncols=min(4, len(chosen)), loc="upper right")
+        # outside the Axes: inside, it would cover lines or the note
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     add_note(
         ax,
         [escape_data(n) for n in notes],
@@ -489,10 +494,11 @@ def plot_gpu_memory(
     notes = [c.note(lang) for c in chosen[:3]]
     if len(labels) > 1:
         shown = lines[:max_legend]
-        ax.legend(handles=shown, **{"fontsize": "small", **(legend_kws or {})})
+        style = {"fontsize": "small", "loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+        ax.legend(handles=shown, **{**style, **(legend_kws or {})})
         if len(labels) > max_legend:
             rest = labels[max_legend:]
-            more = ", ".join(rest[:5]) + (f", … (+{len(rest) - 5})" if len(rest) > 5 else "")
+            more = ", ".join(rest[:2]) + (f", … (+{len(rest) - 2})" if len(rest) > 2 else "")
             notes.append(
                 tr("gpu.note.legend_limit", lang, shown=max_legend, total=len(labels), rest=more)
             )
