@@ -132,9 +132,13 @@ def check_figure(
     * ``low-contrast-text``: text below WCAG's 4.5:1 against its effective background
       (3:1 for 18 pt, or 14 pt bold);
     * ``missing-glyph``: characters that no font of the text's fallback list can draw;
-    * ``text-overlap``: text extents that intersect (rotated texts by their rotated
-      rectangles) or leave the figure (saving with ``bbox_inches="tight"`` would grow the
-      canvas instead: leave this rule out then);
+    * ``text-overlap``: extents of the texts the draw drew that intersect (rotated texts
+      by their rotated rectangles) or leave the figure (saving with ``bbox_inches="tight"``
+      would grow the canvas instead: leave this rule out then). Axis texts count and are
+      named by role (``y-axis offset text '1e7'``, ``x tick label``); tick labels of one
+      axis that collide with each other make one finding with counts; tick labels of
+      ticks outside the view are not drawn, so not measured; an annotation is measured
+      without its arrow, a clipped text only where it shows;
     * ``small-text``: text below *min_size* points;
     * ``legend-overlap``: a legend covering lines, markers or bars.
 
