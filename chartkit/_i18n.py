@@ -69,6 +69,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "straggler chart not drawn: the trace has one rank",
         "ko": "지연 rank 차트 없음: trace에 rank가 하나뿐",
     },
+    "report.title.gpu_overview": {
+        "en": "GPU utilisation, memory, power, temperature, clocks",
+        "ko": "GPU 사용률, 메모리, 전력, 온도, 클럭",
+    },
+    "report.note.smi_rest": {
+        "en": "not charted (the GPU overview draws utilisation, memory used, power, "
+        "temperature and clocks): {names}",
+        "ko": "그리지 않음 (GPU 개요는 사용률, 사용 메모리, 전력, 온도, 클럭만 그림): {names}",
+    },
     "report.page.title": {"en": "Training-log report: {path}", "ko": "학습 로그 보고서: {path}"},
     "report.page.found": {
         "en": "{n} log(s) found, {charts} chart(s) written",

@@ -398,3 +398,15 @@ def test_profiler_folder_gets_trace_charts_beside_the_runs_curves(tmp_path):
     assert "world2_trace/straggler.png" in files
     assert "world2_jsonl/curves_loss.png" in files
     assert all(c.ok for u in units for c in u.charts)
+
+
+@pytest.mark.slow
+def test_nvidia_smi_gets_the_gpu_overview_and_names_the_rest(tmp_path):
+    units = plot_logs(SESSION / "nvidia_smi_query.csv", tmp_path, stream=io.StringIO())
+    chart = units[0].charts[0]
+    assert chart.ok, chart.error
+    assert chart.file == "nvidia_smi_query.csv/gpu_overview.png"
+    assert units[0].notes == [
+        "not charted (the GPU overview draws utilisation, memory used, power, temperature "
+        "and clocks): memory.free, memory.total, pstate, utilization.memory"
+    ]

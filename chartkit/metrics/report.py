@@ -250,11 +250,18 @@ def _draw(chart: Chart, target: Path, out: Path, title: str | None, audit: bool)
     try:
         with chartkit.theme(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # readers already reported; notes are drawn
-            fig, ax = plt.subplots(figsize=(7.5, 4.2))
+            if chart.figure_level:
+                import numpy as np
+
+                fig = np.asarray(chart.draw(None)).flat[0].figure
+                holder = fig
+            else:
+                fig, holder = plt.subplots(figsize=(7.5, 4.2))
             try:
-                chart.draw(ax)
+                if not chart.figure_level:
+                    chart.draw(holder)
                 prefix = escape_data(title, markup=True) if title else None
-                title_stack(ax, title=join_title(prefix, chart.title))
+                title_stack(holder, title=join_title(prefix, chart.title))
                 if audit:
                     _audit_and_fix(fig, chart)
                 fig.savefig(_inside(out, target))

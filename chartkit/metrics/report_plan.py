@@ -67,6 +67,8 @@ class Chart:
     error: str = ""
     findings: list[str] = field(default_factory=list)
     fixes: list[str] = field(default_factory=list)
+    #: True when *draw* makes its own figure (called with None, returns its Axes array).
+    figure_level: bool = False
 
     @property
     def plain_title(self) -> str:
@@ -152,7 +154,7 @@ def plan(log, options: Options) -> tuple[list[Chart], list[str]]:
     if src == "ray":
         return _plan_ray(log, options)
     if src == "nvidia_smi":
-        return _plan_smi(log, options), []
+        return _plan_smi(log, options)
     if src == "batch_probe":
         from chartkit.metrics import plots
 
@@ -246,11 +248,25 @@ def src_has_steps(log) -> bool:
     return log.metrics["step"].nunique() > 1
 
 
-def _plan_smi(log, options: Options) -> list[Chart]:
+_SMI_DRAWN = re.compile(r"utilization\.gpu|memory\.used|power\.draw|temperature\.gpu|clocks", re.I)
+
+
+def _plan_smi(log, options: Options) -> tuple[list[Chart], list[str]]:
+    """nvidia-smi: the GPU overview (line charts per GPU, heatmaps for many GPUs)."""
     from chartkit.metrics import plots
 
     lang = options.lang
-    return [
+    if hasattr(plots, "gpu_overview"):
+        chart = Chart(
+            "gpu_overview",
+            _title("report.title.gpu_overview", lang),
+            lambda _: call_plot(plots.gpu_overview, log, options=options),
+            figure_level=True,
+        )
+        rest = [n for n in log.metric_names if not _SMI_DRAWN.search(n)]
+        notes = [tr("report.note.smi_rest", lang, names=_names(rest))] if rest else []
+        return [chart], notes
+    charts = [
         Chart(
             "gpu_utilization",
             _title("report.title.gpu_utilization", lang),
@@ -264,6 +280,7 @@ def _plan_smi(log, options: Options) -> list[Chart]:
             lambda ax: call_plot(plots.plot_gpu_heatmap, log, "memory", options=options, ax=ax),
         ),
     ]
+    return charts, []
 
 
 def _plan_ray(log, options: Options) -> tuple[list[Chart], list[str]]:
