@@ -390,3 +390,16 @@ def test_trials_keep_a_diverged_trial_off_scale(tmp_path):
     assert check_figure(ax.figure).ok
     ax = plot_trials(log, yscale="linear", ax=_ax())
     assert ax.get_ylim()[1] > 1e11
+
+
+def test_palette_through_the_resolver(runs):
+    from matplotlib.colors import to_hex
+
+    ax = plot_trials(runs["tune_none"], color_by="layers", palette="okabe_ito", ax=_ax())
+    got = [to_hex(h.get_color()) for h in ax.get_legend().legend_handles]
+    assert got == ["#e69f00", "#56b4e9"]
+    ax = plot_rungs(runs["tune_hyperband"], scheduler="hyperband", palette="okabe_ito", ax=_ax())
+    first = {ln.get_label(): to_hex(ln.get_color()) for ln in ax.get_lines()}
+    assert first["bracket 1"] == "#56b4e9"
+    with pytest.raises(ValueError, match=r"'nope' is not a valid value for palette"):
+        plot_lineage(runs["tune_none"], "layers", palette="nope", ax=_ax())

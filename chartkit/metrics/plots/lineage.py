@@ -11,7 +11,6 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_refused
 from chartkit.annotate._markup import escape_data
-from chartkit.metrics.plots._data import cycle_colors
 from chartkit.metrics.plots.param_colors import ParamColors
 from chartkit.metrics.plots.rungs import OUTCOME_STYLE
 from chartkit.metrics.plots.tuning import reserve_rows, show_facts
@@ -24,6 +23,7 @@ from chartkit.metrics.tuning_tables import (
     param_kinds,
     trials_info,
 )
+from chartkit.palettes import resolve_palette
 
 __all__ = ["plot_lineage"]
 
@@ -33,6 +33,7 @@ def plot_lineage(
     param: str = "lr",
     *,
     cmap=None,
+    palette=None,
     colorbar: bool = True,
     exploits: bool = True,
     ax=None,
@@ -64,6 +65,9 @@ def plot_lineage(
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
     param : str, default: "lr"
         Config key that colours and labels the segments.
+    palette : str, list or None, optional
+        Colours of a categorical key (`chartkit.palettes.resolve_palette`: chartkit's names
+        first, then matplotlib's, or a list); default: the theme's colour cycle.
     cmap : str or Colormap, optional
         Colormap for a continuous *param*; default: `continuous_cmap`.
     colorbar : bool, default: True
@@ -115,7 +119,7 @@ def plot_lineage(
     check_param(param, params, "param")
     segs = lineage_segments(log)
     kind = param_kinds(segs, [param])[param]
-    colors = ParamColors(segs, param, kind, cmap, cycle_colors())
+    colors = ParamColors(segs, param, kind, cmap, resolve_palette(palette))
     last_step = last_steps(log)
     status = {}
     info = trials_info(log)

@@ -10,10 +10,11 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
-from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
+from chartkit.metrics.plots._data import frame_of, metric_rows
 from chartkit.metrics.plots.tuning import not_drawn, show_facts, too_few
 from chartkit.metrics.schedulers import NotApplicable, rung_facts
 from chartkit.metrics.tuning_tables import default_metric, trial_curves, trial_table
+from chartkit.palettes import resolve_palette
 
 __all__ = ["OUTCOME_STYLE", "plot_rungs"]
 
@@ -43,6 +44,7 @@ def plot_rungs(
     reduction_factor: float | None = None,
     max_t: float | None = None,
     xscale: Literal["log", "linear"] = "log",
+    palette=None,
     ax=None,
     title: str | None = None,
     lang: str = "en",
@@ -78,6 +80,9 @@ def plot_rungs(
         (``log.info.extra["scheduler"]``, see `chartkit.metrics.schedulers.scheduler_facts`).
     xscale : {"log", "linear"}, default: "log"
         ``"log"`` spaces geometric rungs evenly.
+    palette : str, list or None, optional
+        Colours of HyperBand's brackets (`chartkit.palettes.resolve_palette`); default:
+        the theme's colour cycle.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; default: the current Axes.
     title : str, optional
@@ -148,9 +153,8 @@ def plot_rungs(
     milestones = list(sched["milestones"])
     survivors = sched["survivors"]
     bracket_of = {t: k for k, b in enumerate(sched.get("brackets", [])) for t in b["trials"]}
-    _draw_trials(
-        ax, rows, table, bracket_of, lang, {"linewidth": 1.0, "alpha": 0.7, **kwargs}, marker_kws
-    )
+    style = {"linewidth": 1.0, "alpha": 0.7, **kwargs}
+    _draw_trials(ax, rows, table, bracket_of, lang, style, marker_kws, palette)
     rstyle = {"color": "0.55", "linestyle": "--", "linewidth": 0.9, "zorder": 0.5}
     rstyle.update(rung_kws or {})
     xaxis = ax.get_xaxis_transform()
@@ -226,11 +230,11 @@ def _facts(sched: dict, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _draw_trials(ax, rows, table, bracket_of, lang, line_style, marker_kws) -> None:
+def _draw_trials(ax, rows, table, bracket_of, lang, line_style, marker_kws, palette) -> None:
     """Each trial's curve (by outcome, or by bracket) and its stop point by outcome."""
     outcome = dict(zip(table["trial"], table["outcome"], strict=True))
     stops: dict[str, list] = {}
-    cycle = cycle_colors()
+    cycle = resolve_palette(palette)
     seen: set[int] = set()
     for trial, x, y in trial_curves(rows):
         kind = outcome.get(trial, "other")

@@ -10,7 +10,7 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
-from chartkit.metrics.plots._data import cycle_colors, frame_of, metric_rows
+from chartkit.metrics.plots._data import frame_of, metric_rows
 from chartkit.metrics.plots._scale import Drawn, apply_offscale, offscale_note
 from chartkit.metrics.plots.lineage import plot_lineage
 from chartkit.metrics.plots.param_colors import ParamColors, continuous_cmap
@@ -29,6 +29,7 @@ from chartkit.metrics.tuning_tables import (
     trial_table,
     varying_params,
 )
+from chartkit.palettes import resolve_palette
 
 __all__ = ["continuous_cmap", "plot_lineage", "plot_trials"]  # plot_lineage re-exported
 
@@ -43,6 +44,7 @@ def plot_trials(
     lineage: bool | None = None,
     yscale: Literal["auto", "clip", "linear", "symlog", "log"] = "auto",
     cmap=None,
+    palette=None,
     colorbar: bool = True,
     ax=None,
     title: str | None = None,
@@ -86,6 +88,9 @@ def plot_trials(
         Draw PBT lineage: each segment of a trial (a restored checkpoint or a changed
         config) is coloured by its own config value and its start is marked. Default: on
         when some trial has more than one segment.
+    palette : str, list or None, optional
+        Colours of a categorical key (`chartkit.palettes.resolve_palette`: chartkit's names
+        first, then matplotlib's, or a list); default: the theme's colour cycle.
     cmap : str or Colormap, optional
         Colormap for a continuous *color_by*; default: `continuous_cmap`.
     colorbar : bool, default: True
@@ -161,7 +166,7 @@ def plot_trials(
     ax = get_ax(ax)
 
     colors = ParamColors(
-        segs if lineage and len(segs) else table, color_by, kind, cmap, cycle_colors()
+        segs if lineage and len(segs) else table, color_by, kind, cmap, resolve_palette(palette)
     )
     color_of = colors.color_of
 
