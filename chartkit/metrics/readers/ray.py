@@ -74,12 +74,12 @@ def read_ray(
         The experiment folder (``<storage_path>/<name>``) holding one folder per trial, or
         a single trial folder.
     grace_period, reduction_factor, max_t : float, optional
-        The ASHA/HyperBand scheduler's arguments, used to name the rung at which each trial
-        stopped. Each one not given is inferred from the last iterations of the trials that
-        ended normally: the largest for *max_t*, the smallest for *grace_period*, the
-        smallest ratio between distinct stopping iterations for *reduction_factor* (Ray's
-        default 4 when fewer than two are below *max_t*). How each value was obtained is
-        recorded in ``info.extra["scheduler"]["how"]``.
+        The ASHA scheduler's arguments (giving one says the run used ASHA), used to name
+        the rung at which each trial stopped. Without them, rungs are recorded only when the
+        files show them: trials that ended normally before the others at iterations forming
+        a ladder ``grace_period * reduction_factor**k`` (see `chartkit.metrics.schedulers`);
+        nothing is guessed otherwise. How each value was obtained is recorded in
+        ``info.extra["scheduler"]["how"]``.
     time_attr : str, default: "training_iteration"
         Integer result key used as the ``step`` column.
     keep : {"last", "first", "all"}, default: "last"
@@ -110,9 +110,12 @@ def read_ray(
         ``ERROR`` when ``error.txt`` exists, else ``UNKNOWN``); ``error`` is the first line
         of ``error.txt`` and ``exception`` its last one (the exception raised), both without
         ANSI colour codes; ``rung`` is the last milestone of `asha_milestones` reached.
-        ``info.extra["scheduler"]``: the ``grace_period``, ``reduction_factor``, ``max_t``
-        used, the ``milestones``, ``how`` each was obtained and ``survivors`` (the number of
-        trials that reached each milestone).
+        ``info.extra["scheduler"]``: ``kind`` (``"asha"``, ``"pbt"`` or None), ``evidence``
+        and, with rungs, the ``grace_period``, ``reduction_factor``, ``max_t`` used, the
+        ``milestones``, ``how`` each was obtained and ``survivors`` (the number of trials
+        that reached each milestone); without rungs a ``reason``.
+        ``info.extra["pbt_exploits"]``: PBT's exploits from ``pbt_global.txt`` (see
+        `chartkit.metrics.schedulers.read_pbt_policy`), or None.
 
     Raises
     ------
