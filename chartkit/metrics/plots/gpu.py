@@ -185,7 +185,8 @@ def _mark_events(ax, ev: pd.DataFrame, xs, ys, probe, lang: str, label_kws) -> l
     ax.plot(xs[1], ys[1], marker="|", markersize=9, markeredgewidth=1.5, **mark)
     texts = _event_texts(ev, probe, lang)
     prio = ev["peak_mib"].to_numpy(dtype=float)
-    style = {"fontsize": "x-small", "color": _EVENT_COLOR, **(label_kws or {})}
+    box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9}
+    style = {"fontsize": "x-small", "color": _EVENT_COLOR, "bbox": box, **(label_kws or {})}
     placed = label_points(xs[0], ys[0], texts, priority=prio, ax=ax, **style)
     hidden = len(getattr(placed, "hidden", []))
     if hidden:
