@@ -659,3 +659,21 @@ def test_row_strips_refitted_for_every_save_order_and_format(order):
             assert _row_strips(g) == reference[fmt], fmt
     # At this size every strip fits whole, so Adam and AdamW can be told apart.
     assert reference[order[1]] == ["옵티마이저 = Adam", "옵티마이저 = AdamW", "옵티마이저 = SGD"]
+
+
+def test_free_space_keeps_a_readable_width_for_a_one_step_panel():
+    from chartkit.audit import check_figure
+
+    rows = [("long", s, s * 0.1) for s in range(200)] + [("tiny", 0, 1.0)]
+    df = pd.DataFrame(rows, columns=["trial", "step", "loss"])
+    with chartkit.theme("default"):
+        g = facet(df, col="trial", space="free", share="none").map("plot", "step", "loss")
+        g.figure.savefig(io.BytesIO(), format="png")
+    r = g.figure.canvas.get_renderer()
+    widths = [ax.get_window_extent(r).width for ax in g.axes.flat]
+    em_px = mpl.rcParams["font.size"] * g.figure.dpi / 72
+    assert widths[1] >= 5 * em_px  # was 14 px
+    assert widths[0] > widths[1]  # still free: the long panel is wider
+    assert check_figure(g.figure, rules=["text-overlap"]).findings == []
+    strips = [t for t in g.figure.findobj(lambda a: getattr(a, "_chartkit_fit", None))]
+    assert "trial = tiny" in [t.get_text() for t in strips]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
@@ -93,3 +95,21 @@ def test_bad_input():
     with pytest.raises(ValueError, match=r"^'inside' is not a valid value for side"):
         m.add_legend(side="inside")
     plt.close(m.figure)
+
+
+def test_supylabel_keeps_clear_of_tick_labels():
+    from chartkit.audit import check_figure
+
+    with chartkit.theme("default"):
+        m = mosaic("AB;CD")
+        for ax in m.axes:
+            ax.plot([0, 1000], [0, 100000])
+        m.figure.supylabel("손실 (loss)")
+        m.figure.supxlabel("step")
+        m.figure.savefig(io.BytesIO(), format="png")
+    report = check_figure(m.figure, rules=["text-overlap"])
+    assert report.findings == []
+    r = m.figure.canvas.get_renderer()
+    sup = m.figure._supylabel.get_window_extent(r)
+    ticks = min(ax.yaxis.get_tightbbox(r).x0 for ax in m.axes)
+    assert sup.x1 <= ticks

@@ -175,7 +175,17 @@ class _BuildMixin:
                 for r in range(axes.shape[0]):
                     spans = [abs(np.diff(a.get_ylim())[0]) for a in axes[r, :] if a is not None]
                     hr.append(max(spans) if spans else 1.0)
-            return _tame(wr), _tame(hr)
+            # A readable minimum: about 7 ems of the tick-label size per column or row.
+            import matplotlib as mpl
+
+            fig = next(a for a in axes.flat if a is not None).figure
+            w_in, h_in = fig.get_size_inches()
+            em = mpl.font_manager.FontProperties(
+                size=mpl.rcParams["xtick.labelsize"]
+            ).get_size_in_points() / 72
+            room_w = max(w_in * 0.8, 1e-6)
+            room_h = max(h_in * 0.75, 1e-6)
+            return _tame(wr, 7 * em / room_w), _tame(hr, 5 * em / room_h)
 
         return ratios
 

@@ -30,12 +30,24 @@ def categorical_colors(n: int) -> list[Any]:
     return resolve_palette(None, n)
 
 
-def _tame(ratios: list[float] | None) -> list[float] | None:
+def _tame(ratios: list[float] | None, min_share: float = 0.0) -> list[float] | None:
+    """Free-space ratios made usable: bad spans filled, each at least *min_share* of the sum.
+
+    *min_share* keeps a panel of one step readable (``facet(space="free")`` gave it a
+    14-px column, overlapping ticks and a strip cut to "t…"): the caller sets it to the
+    share of the room that a minimum readable width takes. Capped at an equal share.
+    """
     if ratios is None:
         return None
     good = [r for r in ratios if np.isfinite(r) and r > 0]
     fill = max(good) if good else 1.0
-    return [r if np.isfinite(r) and r > 0 else fill for r in ratios]
+    out = [r if np.isfinite(r) and r > 0 else fill for r in ratios]
+    share = min(max(min_share, 0.0), 1.0 / len(out))
+    if share > 0:
+        for _ in range(8):  # raising small ratios raises the sum: a few rounds settle it
+            floor = share * sum(out)
+            out = [max(r, floor) for r in out]
+    return out
 
 
 def _resolve_palette(palette: Any, hue_levels: list[Any]) -> dict[Any, Any]:

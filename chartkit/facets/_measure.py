@@ -203,6 +203,7 @@ class PageLayout:
     _right_overhang: float = 0.0
     _sup_top: float = 0.0
     _sup_bottom: float = 0.0
+    _sup_left: float = 0.0
     _tag_spots: dict[Any, tuple[float, float]] = field(default_factory=dict)
 
     # -- measuring -------------------------------------------------------------------------
@@ -337,6 +338,7 @@ class PageLayout:
         # keep the figure edges: the header and the bottom labels go inside them.
         self._sup_top = self._edge_band(fig, "_suptitle", renderer, w_in, h_in)
         self._sup_bottom = self._edge_band(fig, "_supxlabel", renderer, w_in, h_in)
+        self._sup_left = self._edge_band(fig, "_supylabel", renderer, w_in, h_in)
 
         # Two rounds: tick locators and strip fitting depend on the panel size, which
         # depends on the margins; the second round sees the final size.
@@ -387,7 +389,7 @@ class PageLayout:
                             hgap = max(hgap, over[a][2] + over[b][3] + pad)
             strip_band = strip_w_in + pad if strip_w_in else 0.0
             margins = {
-                "left": pad + ylabel_band + left,
+                "left": pad + ylabel_band + left + self._sup_left,
                 "right": pad + right + strip_band + cax_band + right_band,
                 "bottom": pad + bottom + xlabel_band + bottom_band + self._sup_bottom,
                 "top": pad + top + top_band + top_legend + self._sup_top,
@@ -411,10 +413,15 @@ class PageLayout:
     # -- helpers ---------------------------------------------------------------------------
 
     def _edge_band(self, fig: Any, attr: str, renderer: Any, w_in: float, h_in: float) -> float:
-        """Inches a figure suptitle/supxlabel takes from its edge, placed at that edge."""
+        """Inches a figure suptitle/supxlabel/supylabel takes from its edge, placed there."""
         text = getattr(fig, attr, None)
         if text is None or not text.get_visible() or not text.get_text():
             return 0.0
+        if attr == "_supylabel":  # left edge: x at the pad, its right side is the reach
+            text.set_position((self.pad / w_in, text.get_position()[1]))
+            text.set_ha("left")
+            bb = text.get_window_extent(renderer)
+            return 0.0 if bb is None or bb.width <= 0 else max(0.0, bb.x1 / fig.dpi)
         top = attr == "_suptitle"
         x = text.get_position()[0]
         text.set_position((x, 1 - self.pad / h_in if top else self.pad / h_in))
