@@ -199,6 +199,77 @@ class _Grid:
 _BLOCK = 128  # labels whose candidates are tested against static obstacles at once
 
 
+def _valid_candidates(
+    p: np.ndarray,
+    cand: np.ndarray,
+    gaps: np.ndarray,
+    *,
+    bounds: np.ndarray | None,
+    zones: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    obstacles: np.ndarray | None,
+    segments: np.ndarray | None,
+    radius: float,
+    pad: float,
+    min_leader: float,
+    row: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which candidates clear the static obstacles, their leaders, and which need one.
+
+    Bounds, zones, markers, other rectangles and line segments do not move while labels
+    are placed, so each candidate is tested against them once (see `place`).
+
+    Returns
+    -------
+    valid : (n, k) bool array
+    lead : (n, k, 4) array
+        Leader segment from each candidate back to its anchor.
+    has_lead : (n, k) bool array
+        Candidates far enough from their marker to get a leader line.
+    """
+    n, k = cand.shape[:2]
+    pad_box = np.array([-pad, -pad, pad, pad])
+    marks = np.column_stack([p - radius, p + radius])
+    if obstacles is not None and len(obstacles):
+        marks = np.vstack([marks, np.asarray(obstacles, float).reshape(-1, 4)])
+    mark_index = SpatialIndex(marks, "rect", row)
+    seg_index = None
+    if segments is not None and len(segments):
+        seg_index = SpatialIndex(split_segments(segments, row), "segment", row)
+    has_lead = gaps - radius > min_leader  # visible length, from the marker edge
+    lead = np.empty_like(cand)
+    valid = np.ones((n, k), bool)
+    # Static obstacles, a block of labels at a time so temporaries stay small.
+    for start in range(0, n, _BLOCK):
+        sl = slice(start, start + _BLOCK)
+        flat = cand[sl].reshape(-1, 4)
+        ok = np.ones(len(flat), bool) if bounds is None else box_contains(bounds, flat)
+        if zones is not None:
+            zone_rects, zone_owner, label_owner = zones
+            foreign = np.repeat(np.asarray(label_owner)[sl], k)[:, None] != zone_owner[None, :]
+            touch = rects_overlap(flat, zone_rects)
+            inside = np.column_stack([box_contains(z, flat) for z in zone_rects])
+            # Never into another owner's zone; in one's own, wholly inside or wholly out.
+            ok &= ~(touch & (foreign | ~inside)).any(axis=1)
+        for index in (mark_index, seg_index):
+            if index is not None:
+                idx = ok.nonzero()[0]
+                ok[idx] = ~index.hits(flat[idx] + pad_box)
+        anchor = np.repeat(p[sl], k, axis=0)
+        lead_flat = leader_segments(anchor, flat, gap=radius)
+        # Leaders must cross no line and no other marker (tested from just outside their
+        # own marker).
+        idx = (ok & has_lead[sl].ravel()).nonzero()[0]
+        if len(idx):
+            clear = leader_segments(anchor[idx], flat[idx], gap=1.5 * radius + pad)
+            ok[idx] = ~mark_index.hits(clear, segments=True)
+            if seg_index is not None:
+                idx = idx[ok[idx]]
+                ok[idx] = ~seg_index.hits(lead_flat[idx], segments=True)
+        valid[sl] = ok.reshape(-1, k)
+        lead[sl] = lead_flat.reshape(-1, k, 4)
+    return valid, lead, has_lead
+
+
 def place(
     anchors: np.ndarray,
     sizes: np.ndarray,
@@ -270,48 +341,19 @@ def place(
     cand, gaps = candidate_rects(
         p, wh, radius=radius, pad=pad, rings=rings, angles=angles, step=step
     )
-    k = cand.shape[1]
-    row = 2 * step
-    pad_box = np.array([-pad, -pad, pad, pad])
-    marks = np.column_stack([p - radius, p + radius])
-    if obstacles is not None and len(obstacles):
-        marks = np.vstack([marks, np.asarray(obstacles, float).reshape(-1, 4)])
-    mark_index = SpatialIndex(marks, "rect", row)
-    seg_index = None
-    if segments is not None and len(segments):
-        seg_index = SpatialIndex(split_segments(segments, row), "segment", row)
-    has_lead = gaps - radius > min_leader  # visible length, from the marker edge
-    lead = np.empty_like(cand)
-    valid = np.ones((n, k), bool)
-    # Static obstacles, a block of labels at a time so temporaries stay small.
-    for start in range(0, n, _BLOCK):
-        sl = slice(start, start + _BLOCK)
-        flat = cand[sl].reshape(-1, 4)
-        ok = np.ones(len(flat), bool) if bounds is None else box_contains(bounds, flat)
-        if zones is not None:
-            zone_rects, zone_owner, label_owner = zones
-            foreign = np.repeat(np.asarray(label_owner)[sl], k)[:, None] != zone_owner[None, :]
-            touch = rects_overlap(flat, zone_rects)
-            inside = np.column_stack([box_contains(z, flat) for z in zone_rects])
-            # Never into another owner's zone; in one's own, wholly inside or wholly out.
-            ok &= ~(touch & (foreign | ~inside)).any(axis=1)
-        for index in (mark_index, seg_index):
-            if index is not None:
-                idx = ok.nonzero()[0]
-                ok[idx] = ~index.hits(flat[idx] + pad_box)
-        anchor = np.repeat(p[sl], k, axis=0)
-        lead_flat = leader_segments(anchor, flat, gap=radius)
-        # Leaders must cross no line and no other marker (tested from just outside their
-        # own marker).
-        idx = (ok & has_lead[sl].ravel()).nonzero()[0]
-        if len(idx):
-            clear = leader_segments(anchor[idx], flat[idx], gap=1.5 * radius + pad)
-            ok[idx] = ~mark_index.hits(clear, segments=True)
-            if seg_index is not None:
-                idx = idx[ok[idx]]
-                ok[idx] = ~seg_index.hits(lead_flat[idx], segments=True)
-        valid[sl] = ok.reshape(-1, k)
-        lead[sl] = lead_flat.reshape(-1, k, 4)
+    valid, lead, has_lead = _valid_candidates(
+        p,
+        cand,
+        gaps,
+        bounds=bounds,
+        zones=zones,
+        obstacles=obstacles,
+        segments=segments,
+        radius=radius,
+        pad=pad,
+        min_leader=min_leader,
+        row=2 * step,
+    )
 
     grid = _Grid(cell=2 * max(float(np.median(wh[:, 0])), step))
     order = np.lexsort((np.arange(n), -prio))
