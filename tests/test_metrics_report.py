@@ -245,8 +245,14 @@ def test_columns_from_cli_and_toml(tmp_path):
     (probe / "chartkit.toml").write_text(
         'batch_size = 256\n[columns]\nmemory = "peak_allocated_mib"\n'
     )
-    units = plot_logs(probe, tmp_path / "o2", stream=io.StringIO(), audit=False)
+    stream = io.StringIO()
+    units = plot_logs(probe, tmp_path / "o2", stream=stream, audit=False)
     assert units[0].charts[0].ok, units[0].charts[0].error
+    assert "1 file(s) skipped" in stream.getvalue()
+    index = (tmp_path / "o2" / "index.html").read_text("utf-8")
+    assert (
+        "chartkit.toml: chartkit settings for plot-logs (batch_size, columns), not a log" in index
+    )
     assert units[0].settings.startswith("memory=peak_allocated_mib, batch_size=256 (")
     assert "chartkit.toml" in units[0].settings
     (probe / "chartkit.toml").write_text("bacth_size = 256\n")
@@ -406,7 +412,8 @@ def test_nvidia_smi_gets_the_gpu_overview_and_names_the_rest(tmp_path):
     chart = units[0].charts[0]
     assert chart.ok, chart.error
     assert chart.file == "nvidia_smi_query.csv/gpu_overview.png"
-    assert units[0].notes == [
+    note = (
         "not charted (the GPU overview draws utilisation, memory used, power, temperature "
         "and clocks): memory.free, memory.total, pstate, utilization.memory"
-    ]
+    )
+    assert units[0].notes == [note]

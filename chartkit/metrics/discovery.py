@@ -249,6 +249,8 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         return None, "named like a TensorBoard event file but too short for a record"
     if name.endswith((".pt.trace.json", ".pt.trace.json.gz")):
         return "trace", "torch.profiler trace (*.pt.trace.json)"
+    if name == "chartkit.toml":
+        return None, "chartkit settings for plot-logs (batch_size, columns), not a log"
     if suffix in _BINARY:
         return None, f"not a log: {_BINARY[suffix]}"
     if suffix not in _TEXT_SUFFIXES:
