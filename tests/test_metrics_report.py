@@ -417,3 +417,20 @@ def test_nvidia_smi_gets_the_gpu_overview_and_names_the_rest(tmp_path):
         "and clocks): memory.free, memory.total, pstate, utilization.memory"
     )
     assert units[0].notes == [note]
+
+
+def test_colliding_tick_labels_are_fixed_by_rotation():
+    import matplotlib.pyplot as plt
+
+    import chartkit
+    from chartkit.metrics.report import _audit_and_fix
+    from chartkit.metrics.report_plan import Chart
+
+    chart = Chart("bars", "bars", draw=None)
+    with chartkit.theme():
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        ax.bar([f"hyperparameter_{i}_long_name" for i in range(8)], range(8))
+        _audit_and_fix(fig, chart)
+        plt.close(fig)
+    assert chart.fixes == ["x tick labels rotated 30°"]
+    assert chart.findings == []
