@@ -231,7 +231,10 @@ def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
     one per source, with ``.sources``, ``.skipped`` (files not taken, with reasons),
     ``.failed`` (logs that could not be read, with the error) and ``.metrics`` (all of them
     in one long frame). A log that cannot be read does not stop the others: it is listed
-    in ``.failed`` and one `~chartkit.errors.DataWarning` counts the failures.
+    in ``.failed`` and one `~chartkit.errors.DataWarning` counts the failures. torch.profiler
+    traces are read with `read_trace` into a `~chartkit.metrics.readers.trace.TraceLog`
+    (events, not metrics): alone, that is what `read` returns; in a `Session` they are in the
+    list but not in ``.metrics``.
 
     Parameters
     ----------
@@ -245,7 +248,7 @@ def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
 
     Returns
     -------
-    RunLog or Session
+    RunLog or Session (or TraceLog for a path holding only profiler traces)
 
     Raises
     ------
