@@ -240,7 +240,7 @@ def test_opt_in_title_takes_the_facts_as_subtitle(runs):
 def test_contract(runs, plot):
     sig = inspect.signature(plot)
     names = list(sig.parameters)
-    assert names[0] == "log"
+    assert names[0] == "data"
     kw = [p for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY]
     assert {"ax", "lang", "title"} <= {p.name for p in kw}
     assert "cbar_kws" not in names
@@ -403,3 +403,13 @@ def test_palette_through_the_resolver(runs):
     assert first["bracket 1"] == "#56b4e9"
     with pytest.raises(ValueError, match=r"'nope' is not a valid value for palette"):
         plot_lineage(runs["tune_none"], "layers", palette="nope", ax=_ax())
+
+
+def test_on_a_facet_grid(runs):
+    from chartkit.facets import facet
+
+    m = runs["tune_none"].metrics
+    g = facet(m[m["metric"].isin(["loss", "accuracy"])], col="metric")
+    g.map_dataframe(plot_trials)
+    assert sorted(a.get_ylabel() for a in g.axes.flat) == ["accuracy", "loss"]
+    assert [len(a.get_lines()) for a in g.axes.flat] == [4, 4]

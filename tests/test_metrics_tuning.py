@@ -258,7 +258,9 @@ def test_trials_errors(asha):
     with pytest.raises(TypeError, match=r"plot_trials sets 'color' itself"):
         plot_trials(asha, "loss", color="k")
     with pytest.raises(ValueError, match=r"needs the trials' configs: pass the RunLog"):
-        plot_trials(asha.metrics, "loss")
+        plot_trials(asha.metrics, "loss", color_by="lr")
+    # a bare frame (a facet's subset): coloured by trial
+    assert len(plot_trials(asha.metrics, "loss", ax=_ax()).get_lines()) == 16
     ax = plot_trials(asha.metrics, "loss", color_by=None, ax=_ax())
     assert len(ax.get_lines()) == 16
 

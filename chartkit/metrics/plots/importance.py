@@ -21,7 +21,7 @@ __all__ = ["param_importance", "plot_importance"]
 
 
 def plot_importance(
-    log,
+    data,
     metric: str | None = None,
     *,
     params: Sequence[str] | None = None,
@@ -42,7 +42,7 @@ def plot_importance(
 
     Parameters
     ----------
-    log : RunLog
+    data : RunLog or pandas.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
     metric : str, optional
         The metric the trials are scored by; default: ``loss`` when the log has it.
@@ -79,6 +79,7 @@ def plot_importance(
         Fewer than *min_trials* trials with a value (fewer than 3: nothing is drawn but
         the note).
     """
+    log = data
     check_in_list(["last", "min", "max"], scope=scope)
     check_lang(lang)
     metric = default_metric(log, metric)

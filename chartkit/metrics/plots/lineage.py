@@ -29,7 +29,7 @@ __all__ = ["plot_lineage"]
 
 
 def plot_lineage(
-    log,
+    data,
     param: str = "lr",
     *,
     cmap=None,
@@ -61,7 +61,7 @@ def plot_lineage(
 
     Parameters
     ----------
-    log : RunLog
+    data : RunLog or pandas.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
     param : str, default: "lr"
         Config key that colours and labels the segments.
@@ -105,6 +105,7 @@ def plot_lineage(
     plot_trials : the curves, with the same segments coloured (``lineage=True``).
     chartkit.metrics.plots.tuning.lineage_segments : the table drawn here.
     """
+    log = data
     import matplotlib as mpl
 
     check_lang(lang)

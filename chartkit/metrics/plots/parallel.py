@@ -155,7 +155,7 @@ def _is_number(v: Any) -> bool:
 
 
 def plot_parallel(
-    log,
+    data,
     metric: str | None = None,
     *,
     params: Sequence[str] | None = None,
@@ -183,7 +183,7 @@ def plot_parallel(
 
     Parameters
     ----------
-    log : RunLog
+    data : RunLog or pandas.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
     metric : str, optional
         Metric of the last axis and of the colours; default: ``loss`` when the log has it.
@@ -237,6 +237,7 @@ def plot_parallel(
     --------
     plot_trials, plot_rungs, plot_importance
     """
+    log = data
     import matplotlib as mpl
 
     check_in_list(["last", "min", "max"], scope=scope)

@@ -36,7 +36,7 @@ def _fmt(v: float) -> str:
 
 
 def plot_rungs(
-    log,
+    data,
     metric: str | None = None,
     *,
     scheduler: Literal["asha", "hyperband"] | None = None,
@@ -68,7 +68,7 @@ def plot_rungs(
 
     Parameters
     ----------
-    log : RunLog or pandas.DataFrame
+    data : RunLog or pandas.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`).
     metric : str, optional
         Metric to draw (the one the scheduler compared, usually); default: ``loss`` when
@@ -117,6 +117,7 @@ def plot_rungs(
     chartkit.metrics.readers.ray.asha_milestones
     plot_trials, plot_parallel
     """
+    log = data
     from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
 
     check_in_list(["log", "linear"], xscale=xscale)

@@ -35,10 +35,10 @@ __all__ = ["continuous_cmap", "plot_lineage", "plot_trials"]  # plot_lineage re-
 
 
 def plot_trials(
-    log,
+    data,
     metric: str | None = None,
     *,
-    color_by: str | None = "lr",
+    color_by: str | None = "auto",
     scope: Literal["last", "min", "max"] = "last",
     mode: Literal["min", "max"] | None = None,
     lineage: bool | None = None,
@@ -65,13 +65,15 @@ def plot_trials(
 
     Parameters
     ----------
-    log : RunLog
+    data : RunLog or pandas.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`). A bare metrics frame works
         with ``color_by=None`` only (it has no configs).
     metric : str, optional
         Metric to draw; default: ``loss`` when the log has it.
-    color_by : str or None, default: "lr"
+    color_by : str or None, default: "auto"
         Config key that colours the curves; None colours by trial with the colour cycle.
+        ``"auto"``: ``lr`` when it varies across trials, else the first config key that
+        varies, else None; a bare metrics frame (a facet's subset) has no configs: None.
     scope : {"last", "min", "max"}, default: "last"
         How a trial is scored to find the best one: its last finite value, or its
         minimum/maximum over all steps (Ray's ``scope="last"``/``"all"``).
@@ -134,6 +136,7 @@ def plot_trials(
     chartkit.metrics.plots.tuning.trial_table : the per-trial scores used here.
     plot_rungs, plot_parallel, plot_importance
     """
+    log = data
     import matplotlib.patheffects as pe
 
     check_in_list(["last", "min", "max"], scope=scope)
@@ -152,6 +155,8 @@ def plot_trials(
     rows = metric_rows(frame, metric)
     params: list[str] = []
     kind = None
+    if color_by == "auto":
+        color_by = _auto_color_by(log, metric)
     if color_by is not None:
         params = check_params_available(log, "plot_trials(color_by=...)")
         check_param(color_by, params)
@@ -238,6 +243,17 @@ def plot_trials(
     show_facts(ax, facts, title, avoid=(legend_loc,))
     _key(ax, colorbar, colors, kind, color_by, legend_loc, colorbar_kws, lang)
     return ax
+
+
+def _auto_color_by(log, metric: str) -> str | None:
+    """``lr`` when it varies, else the first config key that varies, else None."""
+    from chartkit.metrics.tuning_tables import param_names
+
+    params = param_names(log)
+    if not params:
+        return None
+    varying, _ = varying_params(trial_table(log, metric), params)
+    return "lr" if "lr" in varying else (varying[0] if varying else None)
 
 
 def _key(ax, colorbar, colors, kind, color_by, legend_loc, colorbar_kws, lang) -> None:
