@@ -157,3 +157,15 @@ def test_unknown_status_at_the_top_does_not_raise_max_ok(tmp_path):
     assert log.params.loc[0, "first_oom_batch_size"] == 16
     log = read_batch_probe(p, ok_statuses=["ok", "maybe"])
     assert log.params.loc[0, "max_ok_batch_size"] == 8
+
+
+def test_probe_variants_discovered_by_meaning():
+    from chartkit.metrics import discover
+
+    found = {s.path.name: (s.kind, s.reason) for s in discover(DATA)}
+    assert found["probe_hf.csv"] == (
+        "batch_probe",
+        "header has per_device_train_batch_size and outcome",
+    )
+    assert found["probe_peak.csv"] == ("batch_probe", "header has bs and result")
+    assert {k for k, _ in found.values()} == {"batch_probe"}

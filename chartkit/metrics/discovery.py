@@ -196,8 +196,11 @@ def _csv_kind(head: bytes, name: str) -> tuple[str, str] | None:
             break
     else:
         return None
-    if b"batch_size" in fields and b"status" in fields:
-        return "batch_probe", "header has batch_size and status"
+    from chartkit.metrics.readers.probe import probe_header_reason
+
+    why = probe_header_reason(f.decode("utf-8", "replace") for f in fields)
+    if why is not None:  # found by meaning: bs/result, per_device_train_batch_size/outcome...
+        return "batch_probe", why
     if len(lines) < 2:
         return None
     row = [f.strip() for f in lines[1].split(sep)]

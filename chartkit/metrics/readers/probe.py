@@ -38,7 +38,7 @@ from chartkit.metrics.schema import (
     unknown_column,
 )
 
-__all__ = ["OK_STATUSES", "OOM_STATUSES", "read_batch_probe"]
+__all__ = ["OK_STATUSES", "OOM_STATUSES", "probe_header_reason", "read_batch_probe"]
 
 #: ``status`` values meaning the batch did not fit (case-insensitive, ``-``/``_`` as space).
 OOM_STATUSES = (
@@ -65,6 +65,23 @@ OK_STATUSES = (
     "done",
     "completed",
 )
+
+
+def probe_header_reason(header: Iterable[str]) -> str | None:
+    """Why a CSV header is a batch-size probe's (a batch-size and a status column), or None.
+
+    Used by `chartkit.metrics.discover`: ``bs,result,...`` and ``per_device_train_batch_size,
+    outcome,...`` are probes as much as ``batch_size,status,...``.
+    """
+    from chartkit.errors import ColumnNotFoundError
+
+    names = [str(h).strip() for h in header]
+    try:
+        bs = resolve(names, "batch_size")
+        st = resolve(names, "status")
+    except ColumnNotFoundError:
+        return None
+    return f"header has {bs.column} and {st.column}"  # batch size and status, by meaning
 
 
 def _norm(words: Iterable[str]) -> set[str]:
@@ -115,8 +132,9 @@ def read_batch_probe(
         empty cell, such as the step time of an OOM row, gives no point) plus ``oom`` (1.0
         for a failure, 0.0 for a fit, NaN for an unknown status). ``params`` has one row with
         ``max_ok_batch_size``, ``first_oom_batch_size``, ``oom_error`` (the first line of the
-        first failure's message), ``batch_size_column``, ``status_column`` and ``unknown_status_rows``; each failed
-        row is also recorded as a ``marked`` entry of ``info`` (file, line, message start).
+        first failure's message), ``batch_size_column``, ``status_column`` and
+        ``unknown_status_rows``; each failed row is also recorded as a ``marked`` entry of
+        ``info`` (file, line, message start).
 
     Raises
     ------
