@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from chartkit.annotate import RichText, parse_markup, rich_text, series_colors
+from chartkit.annotate import RichText, contrast_ratio, parse_markup, rich_text, series_colors
 from chartkit.annotate._markup import plain_text
 from chartkit.style import rc_params
 
@@ -97,8 +97,10 @@ def test_names_take_series_colours():
     rt = rich_text(ax, 0.1, 0.9, "<loss> falls below <val_loss>", transform=ax.transAxes)
     runs = rt.get_children()
     assert [t.get_text() for t in runs] == ["loss", " falls below ", "val_loss"]
-    assert runs[0].get_color() == "#0072b2"
-    assert runs[2].get_color() == "#e69f00"
+    assert runs[0].get_color() == "#0072b2"  # 5.1:1 on white: kept
+    # Okabe-Ito orange (2.25:1 on white) is darkened to 4.5:1 like label_lines does.
+    assert runs[2].get_color() != "#e69f00"
+    assert contrast_ratio(runs[2].get_color(), "white") >= 4.5
     assert runs[1].get_color() == plt.rcParams["text.color"]
 
 
@@ -136,7 +138,9 @@ def test_markup_overrides_base_aliases():
 
 
 def test_refuses_alignment_kwargs():
-    with pytest.raises(TypeError, match=r"^RichText sets 'horizontalalignment' itself \(on its runs\)"):
+    with pytest.raises(
+        TypeError, match=r"^RichText sets 'horizontalalignment' itself \(on its runs\)"
+    ):
         RichText(0, 0, "x", horizontalalignment="center")
     with pytest.raises(ValueError, match=r"'middle' is not a valid value for va"):
         RichText(0, 0, "x", va="middle")

@@ -6,6 +6,7 @@ from chartkit.annotate.contrast import (
     contrast_ratio,
     heatmap_labels,
     relative_luminance,
+    series_text_color,
     text_color_for,
 )
 from chartkit.annotate.fonts import (
@@ -46,6 +47,7 @@ __all__ = [
     "relative_luminance",
     "rich_text",
     "series_colors",
+    "series_text_color",
     "text_color_for",
     "titles",
 ]

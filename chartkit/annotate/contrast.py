@@ -39,6 +39,7 @@ __all__ = [
     "contrast_ratio",
     "heatmap_labels",
     "relative_luminance",
+    "series_text_color",
     "text_color_for",
 ]
 
@@ -181,6 +182,35 @@ def text_color_for(
             ColorWarning,
         )
     return out[0] if _is_one_color(background) else out
+
+
+def series_text_color(color: Any, scope: Any, min_contrast: float = MIN_CONTRAST) -> Any:
+    """*color* darkened (or lightened) just enough to read as text in *scope*: the one helper.
+
+    Every text chartkit draws in a series' colour (direct line labels, rich-text series
+    names, a plot's own notes) goes through this, so an Okabe-Ito orange name (2.25:1 on
+    white) keeps its hue and passes `chartkit.audit.check_figure`. Lines keep their colour.
+
+    Parameters
+    ----------
+    color : colour
+    scope : Axes or Figure
+        Where the text sits: its face colour (and the figure's) is the background.
+    min_contrast : float, default: 4.5
+
+    Returns
+    -------
+    colour
+        *color* itself when it already reaches *min_contrast*, else an RGB tuple.
+    """
+    from chartkit.annotate.lines import readable_color
+
+    backgrounds = [scope.get_facecolor()]
+    fig = scope.get_figure(root=True) if hasattr(scope, "get_figure") else None
+    if fig is not None and fig is not scope:
+        backgrounds.append(fig.get_facecolor())
+    backgrounds = [bg if mcolors.to_rgba(bg)[3] > 0 else "white" for bg in backgrounds]
+    return readable_color(color, backgrounds, min_contrast)
 
 
 # -- labels ---------------------------------------------------------------------------------

@@ -281,12 +281,13 @@ def label_lines(
 
     sizes = _measure.label_sizes(fig, names, renderer, ha="left", va="center", **kwargs)
 
-    backgrounds = [ax.get_facecolor(), fig.get_facecolor()]
+    from chartkit.annotate.contrast import series_text_color
+
     texts = []
     for i, line in enumerate(lines):
         color = kwargs.get("color", kwargs.get("c", line.get_color()))
         if min_contrast is not None and "color" not in kwargs and "c" not in kwargs:
-            color = readable_color(color, backgrounds, min_contrast)
+            color = series_text_color(color, ax, min_contrast)
         style = {k: v for k, v in kwargs.items() if k not in ("color", "c")}
         t = ax.annotate(
             names[i],

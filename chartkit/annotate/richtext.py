@@ -24,6 +24,7 @@ from matplotlib.transforms import Bbox, IdentityTransform
 
 from chartkit._validate import check_in_list, check_refused, invalid_value_message
 from chartkit.annotate._markup import Segment, markup_error, parse_markup, plain_text
+from chartkit.annotate.contrast import series_text_color
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,7 +134,9 @@ def _resolve(
                         markup,
                         seg.start,
                     )
-                props["color"] = known[seg.series]
+                # Series names read as text: the series colour darkened to WCAG contrast
+                # (the one helper), as label_lines does; colors= is taken as given.
+                props["color"] = series_text_color(known[seg.series], scope)
         color = props.get("color")
         if color is not None and not mcolors.is_color_like(color):
             raise markup_error(
