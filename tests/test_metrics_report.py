@@ -434,3 +434,22 @@ def test_colliding_tick_labels_are_fixed_by_rotation():
         plt.close(fig)
     assert chart.fixes == ["x tick labels rotated 30°"]
     assert chart.findings == []
+
+
+@pytest.mark.slow
+def test_watch_waits_for_the_first_log(tmp_path):
+    from chartkit.metrics.report import watch_logs
+
+    run = tmp_path / "run"
+    run.mkdir()
+
+    def sleep(seconds):
+        if not (run / "rank0.jsonl").exists():
+            _jsonl(run / "rank0.jsonl", {"loss": 1.0}, steps=3)
+
+    stream = io.StringIO()
+    units = watch_logs(run, tmp_path / "out", loops=2, sleep=sleep, stream=stream, audit=False)
+    out = stream.getvalue()
+    assert out.startswith(f"no log under {str(run)!r} yet; waiting (Ctrl-C stops)\n")
+    assert out.count("index: ") == 1
+    assert units[0].charts[0].ok

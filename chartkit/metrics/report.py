@@ -533,7 +533,8 @@ def watch_logs(
     """Write the report, then re-write it whenever a log under *path* grows or appears.
 
     Files are polled (size and modification time) every *interval* seconds; Ctrl-C stops
-    the watch cleanly. *loops* bounds the number of polls (None: until interrupted).
+    the watch cleanly. *loops* bounds the number of polls (None: until interrupted). A path
+    with no log yet is watched until one appears.
     *kwargs* go to `plot_logs`.
 
     Returns
@@ -541,11 +542,16 @@ def watch_logs(
     list of Unit
         The last report's units.
     """
+    from chartkit.metrics import discover
+
     stream = sys.stdout if stream is None else stream
     units: list[Unit] = []
     snap = _snapshot(Path(path))
     try:
-        units = plot_logs(path, out, stream=stream, **kwargs)
+        if snap or discover(path):
+            units = plot_logs(path, out, stream=stream, **kwargs)
+        else:  # a run that has not written its first log yet
+            print(f"no log under {str(path)!r} yet; waiting (Ctrl-C stops)", file=stream)
         n = 0
         while loops is None or n < loops:
             sleep(interval)
