@@ -267,3 +267,20 @@ def test_csv_quoted_separator_is_one_field(tmp_path):
     log = read_csv(p)
     assert log.metrics["value"].tolist() == [0.5, 0.4]
     assert log.info.entries == []
+
+
+def test_largest_double_kept_beside_nan_tokens(tmp_path, engine):
+    """Found by the fuzz test: the NaN/Infinity tokens are rewritten into the largest doubles
+    for pyarrow; a log holding those very numbers keeps them."""
+    big = 1.7976931348623155e308
+    p = _lines(
+        tmp_path / "a.jsonl",
+        [
+            _rec(step=1, acc=big, loss=float("nan")),
+            _rec(step=2, acc=-1.7976931348623157e308, loss=1.0),
+        ],
+    )
+    log = read_jsonl(p)
+    w = log.wide()
+    assert w["acc"].tolist() == [big, -1.7976931348623157e308]
+    assert np.isnan(w["loss"].tolist()[0])

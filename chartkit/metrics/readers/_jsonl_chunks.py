@@ -151,8 +151,14 @@ def _arrow_try(buf) -> tuple[Any, int | None]:
     return table, None
 
 
-def _arrow_columns(table, keep: Callable[[str], bool]) -> Cols:
-    """Copy the columns of *table* out as numpy arrays (kind "num", "str", "bool", ...)."""
+def _arrow_columns(
+    table, keep: Callable[[str], bool], exact: Callable[[int, str], float] | None = None
+) -> Cols:
+    """Copy the columns of *table* out as numpy arrays (kind "num", "str", "bool", ...).
+
+    *exact* (given when NaN/Infinity tokens were rewritten into the largest doubles) tells
+    the true value of a row holding such a double: a token, or that very number.
+    """
     import pyarrow as pa
 
     while any(pa.types.is_struct(f.type) for f in table.schema):
@@ -167,13 +173,9 @@ def _arrow_columns(table, keep: Callable[[str], bool]) -> Cols:
             present = col.is_valid().to_numpy(zero_copy_only=False)
         if pa.types.is_integer(t) or pa.types.is_floating(t):
             vals = np.array(col.to_numpy(), copy=True)  # own memory: the table can go
-            if vals.dtype.kind == "f":
-                big = np.abs(vals) >= _NAN_SENTINEL  # NaN/Infinity tokens rewritten
-                if big.any():
-                    sub = vals[big]
-                    vals[big] = np.where(
-                        sub == _NAN_SENTINEL, np.nan, np.where(sub > 0, np.inf, -np.inf)
-                    )
+            if exact is not None and vals.dtype.kind == "f":
+                for r in np.flatnonzero(np.abs(vals) >= _NAN_SENTINEL).tolist():
+                    vals[r] = exact(r, name)  # a rewritten token, or a real huge number
             cols[name] = (vals, present, "num")
         elif pa.types.is_string(t) or pa.types.is_large_string(t):
             cols[name] = (col.to_numpy(zero_copy_only=False), present, "str")
@@ -329,8 +331,11 @@ def parse_buffer(
         return [_python_piece(data, line0, file, info, keep)]
     buf = pa.py_buffer(data)
     table, err = _arrow_try(buf)
+    replaced = False
+    original = data
     if table is None:
         # NaN/Infinity tokens? rewrite them once for the whole chunk, then go line-wise
+        original = data
         data, replaced = _replace_tokens(data, _QUICK + _QUICK_QUOTED)
         if replaced:
             buf = pa.py_buffer(data)
@@ -342,7 +347,10 @@ def parse_buffer(
         if table is None:
             table, err = _arrow_try(buf.slice(int(starts[k])))
         if table is not None:
-            out.append(_arrow_piece(table, keep, idx[k:], line0, file, info, data[starts[k] :]))
+            ex = _exact(original, idx, k) if replaced else None
+            out.append(
+                _arrow_piece(table, keep, idx[k:], line0, file, info, data[starts[k] :], ex)
+            )
             break
         j = k + err if err is not None and 0 <= err < len(idx) - k else -1
         if j < 0:  # no row in the error: Python for the rest
@@ -352,7 +360,8 @@ def parse_buffer(
             sub, _ = _arrow_try(buf.slice(int(starts[k]), int(starts[j] - starts[k])))
             if sub is not None:
                 piece = data[starts[k] : starts[j]] if sub.num_rows != j - k else b""
-                out.append(_arrow_piece(sub, keep, idx[k:j], line0, file, info, piece))
+                ex = _exact(original, idx, k) if replaced else None
+                out.append(_arrow_piece(sub, keep, idx[k:j], line0, file, info, piece, ex))
             else:
                 piece = data[starts[k] : starts[j]]
                 out.append(_python_piece(piece, line0 + int(idx[k]), file, info, keep))
@@ -373,13 +382,33 @@ def parse_buffer(
     return out
 
 
-def _arrow_piece(table, keep, idx, line0, file, info, text: bytes) -> Piece:
+def _exact(original: bytes, idx: np.ndarray, k: int) -> Callable[[int, str], float]:
+    """The true value of field *name* in row *r* (counted from line *k*), read by Python's
+    json from the *original* bytes (before the tokens were rewritten)."""
+    cache: list[list[bytes]] = []
+
+    def value(r: int, name: str) -> float:
+        if not cache:
+            cache.append(original.split(b"\n"))
+        try:
+            rec = json.loads(cache[0][int(idx[k + r])])
+            v = _flatten(rec).get(name) if isinstance(rec, dict) else None
+        except (ValueError, RecursionError):  # pragma: no cover - pyarrow parsed it
+            return math.nan
+        if isinstance(v, str):
+            return _TEXT_VALUES.get(v.strip().lower(), math.nan)
+        return _as_float(v) if isinstance(v, (int, float)) else math.nan
+
+    return value
+
+
+def _arrow_piece(table, keep, idx, line0, file, info, text: bytes, exact=None) -> Piece:
     """A parsed table as a piece; lines *idx* (0-based in the chunk) hold its rows, *text*
     is their bytes (read again in Python when rows and lines disagree)."""
     if table.num_rows != len(idx):
         # pyarrow accepts an object spread over several lines; JSON lines do not
         return _python_piece(text, line0 + int(idx[0]), file, info, keep)
-    cols = _arrow_columns(table, keep)
+    cols = _arrow_columns(table, keep, exact)
     n = table.num_rows
     del table
     contiguous = n == 0 or int(idx[-1] - idx[0]) == n - 1

@@ -424,6 +424,27 @@ def _csv_part(
     return long_part(parts.pop("columns"), run=_run_of(run, f, parts), **parts)
 
 
+def _read_csv_tolerant(f: Path, info: LogInfo, encoding: str, sep: str) -> pd.DataFrame | None:
+    """`read_csv_file`; a stray ``"`` (a torn write) that makes the parser read to the end of
+    the file for its closing quote gets the file read again with quotes as plain
+    characters, and that is reported."""
+    import csv
+
+    n_files, n_entries = len(info.files), len(info.entries)
+    try:
+        return read_csv_file(f, info, encoding, sep=sep)
+    except pd.errors.ParserError as err:
+        reason = str(err).split("C error: ")[-1].strip()
+    del info.files[n_files:], info.entries[n_entries:]  # the next pass says it again
+    df = read_csv_file(f, info, encoding, sep=sep, quoting=csv.QUOTE_NONE)
+    info.add(
+        "replaced",
+        f,
+        f"quotes were read as plain characters: the file does not parse with them ({reason})",
+    )
+    return df
+
+
 def _check_metrics(metrics, cols, dropped: set[str]) -> None:
     """An asked-for metric absent from a file: the error lists every field seen."""
     for m in [metrics] if isinstance(metrics, str) else metrics:
@@ -508,7 +529,7 @@ def read_csv(
     frames = []
     opts = {"step": step, "wall_time": wall_time, "rank": rank, "metrics": metrics}
     for f in files:
-        df = read_csv_file(f, info, encoding, sep=sep)
+        df = _read_csv_tolerant(f, info, encoding, sep)
         if df is not None:
             frames.append(_csv_part(f, df, info, run, opts))
     return finish(parts_to_frame(source, frames), info, keep=keep, expected_ranks=expected)
