@@ -39,7 +39,6 @@ KNOWN_FREE_TEXT = {
     "metrics/compare.py",
     "metrics/downsample.py",
     "metrics/readers/follow.py",
-    "metrics/readers/nvidia_smi.py",
     "metrics/readers/ray.py",
     "metrics/readers/tensorboard.py",
     "metrics/readers/trace.py",

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from chartkit._validate import check_length
+from chartkit.errors import LogFormatError
 from chartkit.metrics.readers._common import (
     ColumnData,
     long_part,
@@ -133,7 +135,7 @@ def read_nvidia_smi(
     first = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
     has_header = _looks_like_header(first)
     if not has_header and columns is None:
-        raise ValueError(
+        raise LogFormatError(
             f"{str(p)!r} has no header line (written with --format=csv,noheader); pass "
             "columns= with the --query-gpu field names in order"
         )
@@ -148,18 +150,9 @@ def read_nvidia_smi(
         skipinitialspace=True,
         dtype=str,
     )
-    raw_names = [str(c) for c in df.columns] if has_header else list(columns or [])
-    if columns is not None and len(columns) != df.shape[1]:
-        raise ValueError(
-            f"columns= gives {len(columns)} names but {str(p)!r} has {df.shape[1]} fields"
-        )
-    names, units = [], {}
-    for raw in columns if columns is not None else raw_names:
-        m = _UNIT_IN_NAME.match(raw.strip())
-        name, unit = (m.group(1), m.group(2)) if m else (raw.strip(), None)
-        names.append(name)
-        if unit:
-            units[name] = unit
+    if columns is not None:
+        check_length(columns, df.shape[1], name="columns", per="field of the file", got="names")
+    names, units = _names_and_units(columns if columns is not None else df.columns)
     df.columns = names
     info.rows += len(df)
     lines = df.attrs.get("chartkit_lines")
@@ -177,17 +170,46 @@ def read_nvidia_smi(
             count=int((~ok_gpu).sum()),
             line=int(lines[np.flatnonzero(~ok_gpu)[0]]) if lines is not None else None,
         )
-    wall = None
-    if "timestamp" in df:
-        text = df["timestamp"].str.strip()
-        ts = pd.to_datetime(text, format="%Y/%m/%d %H:%M:%S.%f", errors="coerce")
-        if ts.isna().all() and text.notna().any():
-            ts = pd.to_datetime(text, format="mixed", errors="coerce")  # other drivers
-        wall = (
-            (ts - pd.Timestamp("1970-01-01"))
-            .dt.total_seconds()
-            .to_numpy(dtype=np.float64, na_value=np.nan)
-        )
+    cols, text_cols = _value_columns(df, names, units, p, info, lines)
+    info.extra["units"] = units
+    if text_cols:
+        info.extra["text_fields"] = text_cols
+    chosen = select_metrics([c.name for c in cols], metrics, names)
+    cols = [c for c in cols if c.name in chosen]
+    parts, prow = _per_gpu(df, cols, text_cols, gpu, ok_gpu, _wall_times(df), run)
+    frame = parts_to_frame("nvidia_smi", parts)
+    return finish(frame, info, params=params_frame(prow), keep=keep)
+
+
+def _names_and_units(raw_names: Iterable[Any]) -> tuple[list[str], dict[str, str]]:
+    """Field names without their ``[unit]``, and the units by name."""
+    names, units = [], {}
+    for raw in raw_names:
+        m = _UNIT_IN_NAME.match(str(raw).strip())
+        name, unit = (m.group(1), m.group(2)) if m else (str(raw).strip(), None)
+        names.append(name)
+        if unit:
+            units[name] = unit
+    return names, units
+
+
+def _wall_times(df: pd.DataFrame) -> np.ndarray | None:
+    """``timestamp`` as UTC seconds (nvidia-smi's own layout first, then any)."""
+    if "timestamp" not in df:
+        return None
+    text = df["timestamp"].str.strip()
+    ts = pd.to_datetime(text, format="%Y/%m/%d %H:%M:%S.%f", errors="coerce")
+    if ts.isna().all() and text.notna().any():
+        ts = pd.to_datetime(text, format="mixed", errors="coerce")  # other drivers
+    return (
+        (ts - pd.Timestamp("1970-01-01"))
+        .dt.total_seconds()
+        .to_numpy(dtype=np.float64, na_value=np.nan)
+    )
+
+
+def _value_columns(df, names, units, p, info, lines) -> tuple[list[ColumnData], list[str]]:
+    """Numeric fields (units read off the values when the header had none) and text fields."""
     cols: list[ColumnData] = []
     text_cols: list[str] = []
     for name in names:
@@ -218,15 +240,14 @@ def read_nvidia_smi(
                 line=int(lines[i]) if lines is not None else i + 1,
             )
         cols.append(ColumnData(name, num, ~missing))
-    info.extra["units"] = units
-    if text_cols:
-        info.extra["text_fields"] = text_cols
-    chosen = select_metrics([c.name for c in cols], metrics, names)
-    cols = [c for c in cols if c.name in chosen]
+    return cols, text_cols
+
+
+def _per_gpu(df, cols, text_cols, gpu, ok_gpu, wall, run) -> tuple[list, list[dict[str, Any]]]:
+    """One long part per GPU (``rank`` = GPU index, ``step`` = its sample number), and params."""
     out_parts, prow = [], []
     for g in sorted(np.unique(gpu[ok_gpu]).astype(int).tolist()):
-        sel = gpu == g
-        idx = np.flatnonzero(sel)
+        idx = np.flatnonzero(gpu == g)
         sub = [
             ColumnData(c.name, c.values[idx], None if c.present is None else c.present[idx])
             for c in cols
@@ -247,8 +268,7 @@ def read_nvidia_smi(
             vals = vals[~_is_missing(vals)]
             row[t] = str(vals.iloc[0]) if len(vals) else None
         prow.append(row)
-    frame = parts_to_frame("nvidia_smi", out_parts)
-    return finish(frame, info, params=params_frame(prow), keep=keep)
+    return out_parts, prow
 
 
 def _looks_like_header(first: str) -> bool:
