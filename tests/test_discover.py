@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import chartkit.metrics as M
+import chartkit.metrics._sniff as S
 import chartkit.metrics.discovery as D
 from chartkit.errors import DataWarning
 
@@ -185,9 +186,9 @@ def test_unreadable_file_and_folder_are_reported_and_the_rest_read(tmp_path, mon
     shutil.copy(SESSION / "train_steps.jsonl", tmp_path / "steps.jsonl")
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked" / "x.jsonl").write_text('{"step": 1}\n')
-    real_head, real_scandir = D._head, os.scandir
+    real_head, real_scandir = S._head, os.scandir
 
-    def head(path, n=D._HEAD):
+    def head(path, n=S._HEAD):
         if Path(path).name == "steps.jsonl":
             raise PermissionError(13, "Permission denied")
         return real_head(path, n)
@@ -197,7 +198,7 @@ def test_unreadable_file_and_folder_are_reported_and_the_rest_read(tmp_path, mon
             raise PermissionError(13, "Permission denied")
         return real_scandir(path)
 
-    monkeypatch.setattr(D, "_head", head)
+    monkeypatch.setattr(S, "_head", head)
     monkeypatch.setattr(D.os, "scandir", scandir)
     sources = M.discover(tmp_path)
     assert [s.path.name for s in sources] == ["probe.csv"]
@@ -267,10 +268,10 @@ def test_an_unreadable_single_file_says_so(tmp_path, monkeypatch):
     f = tmp_path / "probe.csv"
     shutil.copy(SESSION / "probe.csv", f)
 
-    def head(path, n=D._HEAD):
+    def head(path, n=S._HEAD):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(D, "_head", head)
+    monkeypatch.setattr(S, "_head", head)
     with pytest.raises(ValueError, match=r"^cannot read '.*probe.csv': Permission denied$"):
         M.read(f)
 
