@@ -410,3 +410,17 @@ def test_offscale_is_redone_over_calls_and_shared_axes():
     assert "off scale" not in _texts(a0)
     assert "1 off scale" in _texts(a1)
     assert len(g.figure.legends) == 1
+
+
+def test_cut_line_marks_the_end_of_the_rank_it_names():
+    from chartkit.metrics.schema import LogEntry
+
+    log = _log(n=200, ranks=2)
+    log.info.entries.append(
+        LogEntry("truncated", "/runs/a/rank0.jsonl", 201, "last line has no line end")
+    )
+    ax = plot_curves(log, "loss", ax=plt.subplots()[1])
+    (end,) = [ln for ln in ax.get_lines() if ln.get_label() == "_ended"]
+    assert end.get_xdata()[0] == 199
+    assert end.get_color() == _curves(ax)[0].get_color()  # rank 0's colour
+    assert "cut last line dropped: rank0.jsonl line 201" in _texts(ax)

@@ -9,9 +9,11 @@ early, a cut last line) go into one note inside the Axes, never into the title.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
@@ -198,7 +200,7 @@ def plot_curves(
         _date_axis(ax)
     _merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang, edge_kws=edge_kws)
     notes = _nonfinite(ax, drawn, limits, lang, marker_kws)
-    notes += _crash_facts(ax, drawn, info, lang)
+    notes += _crash_facts(ax, drawn, [s.key for s in series], info, lang)
     if x_note:
         notes.append(x_note)
     _all_empty(ax, metric, series, lang)
@@ -262,29 +264,46 @@ def _who(labels: list[str]) -> str:
     return ", ".join(labels) if len(labels) <= 3 else f"{labels[0]} … {labels[-1]} ({len(labels)})"
 
 
-def _crash_facts(ax, drawn: list[Drawn], info, lang: str) -> list[str]:
-    """A series whose log ends before the others' is marked at its end; cut lines are named."""
+def _mark_end(ax, d: Drawn) -> None:
+    """A bar across the last point of a series that stopped early or was cut."""
+    j = d.step.size - 1
+    finite = np.flatnonzero(np.isfinite(d.value))
+    y0, y1 = sorted(ax.get_ylim())
+    y = float(np.clip(d.value[finite[-1]], y0, y1)) if finite.size else y0
+    ax.plot(
+        [d.x[j]],
+        [y],
+        marker="|",
+        markersize=14,
+        markeredgewidth=2.0,
+        color=d.color,
+        linestyle="none",
+        zorder=3.2,
+        label="_ended",
+    )
+
+
+def _file_rank(path: str) -> int | None:
+    """The rank a per-rank log file names (``rank1.jsonl``, ``worker_3.csv``), if any."""
+    found = re.findall(r"\d+", os.path.splitext(os.path.basename(path))[0])
+    return int(found[-1]) if found else None
+
+
+def _crash_facts(ax, drawn: list[Drawn], keys: list[tuple], info, lang: str) -> list[str]:
+    """A series whose log ends before the others' or whose file was cut is marked at its end.
+
+    Ending early: its last step is before the last step of the other series of the metric.
+    Cut: the reader dropped an unterminated last line (`LogInfo` ``truncated`` entry) of a
+    file that names the series' rank (``rank1.jsonl``); the file and line are in the note.
+    """
     lines = []
+    marked = set()
     if len(drawn) > 1:
         last = max(int(d.step[-1]) for d in drawn if d.step.size)
-        for d in drawn:
+        for k, d in enumerate(drawn):
             if d.step.size and int(d.step[-1]) < last:
-                j = d.step.size - 1
-                finite = np.flatnonzero(np.isfinite(d.value))
-                y = d.value[finite[-1]] if finite.size else ax.get_ylim()[0]
-                y0, y1 = ax.get_ylim()
-                y = float(np.clip(y, min(y0, y1), max(y0, y1)))
-                ax.plot(
-                    [d.x[j]],
-                    [y],
-                    marker="|",
-                    markersize=14,
-                    markeredgewidth=2.0,
-                    color=d.color,
-                    linestyle="none",
-                    zorder=3.2,
-                    label="_ended",
-                )
+                _mark_end(ax, d)
+                marked.add(k)
                 lines.append(
                     tr(
                         "curves.note.ended_early",
@@ -294,16 +313,23 @@ def _crash_facts(ax, drawn: list[Drawn], info, lang: str) -> list[str]:
                         last=last,
                     )
                 )
+    ranks = [key[1] for key in keys]
     for e in getattr(info, "entries", None) or []:
-        if e.kind == "truncated" and e.file is not None:
-            lines.append(
-                tr(
-                    "curves.note.cut_line",
-                    lang,
-                    file=escape(os.path.basename(e.file)),
-                    line=e.line if e.line is not None else "?",
-                )
+        if e.kind != "truncated" or e.file is None:
+            continue
+        rank = _file_rank(e.file)
+        hits = [k for k, r in enumerate(ranks) if not pd.isna(r) and int(r) == rank]
+        if len(hits) == 1 and hits[0] not in marked and drawn[hits[0]].step.size:
+            _mark_end(ax, drawn[hits[0]])
+            marked.add(hits[0])
+        lines.append(
+            tr(
+                "curves.note.cut_line",
+                lang,
+                file=escape(os.path.basename(e.file)),
+                line=e.line if e.line is not None else "?",
             )
+        )
     return lines
 
 
