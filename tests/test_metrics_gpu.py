@@ -409,3 +409,19 @@ def test_batch_probe_memory_by_hand_and_ambiguity(gpu_probe):
     )
     with pytest.raises(AmbiguousRoleError, match=r"2 columns fit the memory role equally well"):
         plot_batch_probe(frame)
+
+
+def test_second_call_takes_next_colours(smi):
+    from chartkit.metrics.plots import plot_gpu_lines
+
+    fig, ax = plt.subplots()
+    plot_gpu_lines(smi, "utilization", ax=ax)
+    plot_gpu_lines(smi, "utilization", label="again", ax=ax)
+    a, b = ax.get_lines()[:2]
+    assert a.get_color() != b.get_color()
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    plot_gpu_memory(_read("gpu_train_steps"), color="#112233", label="peak", ax=ax)
+    (line,) = ax.get_lines()
+    assert (line.get_color(), line.get_label()) == ("#112233", "peak")
+    plt.close(fig)

@@ -19,11 +19,12 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit.annotate import escape_data
 from chartkit.errors import ColumnNotFoundError
-from chartkit.metrics.plots._data import cycle_colors, frame_of
+from chartkit.metrics.plots._data import frame_of
 from chartkit.metrics.plots._scale import add_note
 from chartkit.metrics.plots.probe import plot_batch_probe, probe_summary
 from chartkit.metrics.roles import ALIASES, ROLES, RoleChoice, candidates, check_columns, resolve
 from chartkit.metrics.schema import unknown_column
+from chartkit.palettes.resolve import next_colors
 
 __all__ = [
     "GPU_ROLES",
@@ -307,6 +308,7 @@ def plot_gpu_lines(
     columns: Mapping[str, str] | None = None,
     color=None,
     label: str | None = None,
+    palette=None,
     lang: str = "en",
     label_kws: dict[str, Any] | None = None,
     note: bool = True,
@@ -336,6 +338,9 @@ def plot_gpu_lines(
     columns : mapping of role to metric, optional
     color, label : optional
         Colour and legend label of the line when one GPU is drawn.
+    palette : optional
+        GPU colours (`chartkit.palettes.resolve_palette`); default: the next colours of the
+        theme's cycle on *ax*.
     lang : {"en", "ko"}, default: "en"
     label_kws : dict, optional
         Text properties of the event labels (`chartkit.annotate.label_points`).
@@ -364,12 +369,17 @@ def plot_gpu_lines(
         notes.append(tr("gpu.note.gpus_limit", lang, shown=MAX_LINES, total=len(chosen)))
         chosen = chosen[:MAX_LINES]
     ax = get_ax(ax)
-    colors = cycle_colors()
-    for i, g in enumerate(chosen):
+    names = [tr("gpu.label", lang, gpu=g) for g in chosen]
+    one = len(chosen) == 1
+    colors = (
+        {names[0]: color}
+        if one and color is not None
+        else next_colors(ax, levels=names, palette=palette)
+    )
+    for g, name in zip(chosen, names, strict=True):
         y = choice.convert(wide[g].to_numpy(dtype=float))
-        one = len(chosen) == 1
-        c = color if (one and color is not None) else colors[i % len(colors)]
-        lab = label if (one and label is not None) else tr("gpu.label", lang, gpu=g)
+        c = colors[name]
+        lab = label if (one and label is not None) else name
         ax.plot(secs, y, **{"color": c, "label": lab, "linewidth": 1.2, **kwargs})
     ax.set_xlabel(tr("gpu.xlabel.seconds", lang))
     ax.set_ylabel(escape_data(_axis_label(choice)))
@@ -421,6 +431,7 @@ def plot_gpu_memory(
     max_legend: int = MAX_LEGEND,
     color=None,
     label: str | None = None,
+    palette=None,
     lang: str = "en",
     legend_kws: dict[str, Any] | None = None,
     ax=None,
@@ -442,6 +453,9 @@ def plot_gpu_memory(
         Legend entries at most; the series left out of the legend are named in a note.
     color, label : optional
         Colour and legend label when one series is drawn.
+    palette : optional
+        Series colours (`chartkit.palettes.resolve_palette`); default: the next colours of
+        the theme's cycle on *ax* (`chartkit.palettes.resolve.next_colors`).
     lang : {"en", "ko"}, default: "en"
     legend_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.legend`.
@@ -468,26 +482,27 @@ def plot_gpu_memory(
     else:
         chosen = _memory_metrics(names, frame, columns)
     ax = get_ax(ax)
-    colors = cycle_colors()
-    labels: list[str] = []
+    series = []
     for c in chosen:
         rows = frame[frame["metric"] == c.column]
         for rank, g in rows.groupby("rank", observed=True, dropna=False):
-            g = g.sort_values("step")
             lab = c.column if pd.isna(rank) else f"{c.column}, rank {rank}"
-            labels.append(lab)
-            k = len(labels) - 1
-            ax.plot(
-                g["step"].to_numpy(),
-                c.convert(g["value"].to_numpy(dtype=float)),
-                **{"color": colors[k % len(colors)], "label": escape_data(lab), **kwargs},
-            )
-    lines = ax.get_lines()[-len(labels) :] if labels else []
-    if len(lines) == 1:
-        if color is not None:
-            lines[0].set_color(color)
-        if label is not None:
-            lines[0].set_label(label)
+            series.append((c, lab, g.sort_values("step")))
+    labels = [lab for _, lab, _ in series]
+    if len(series) == 1 and color is not None:
+        colors = [color]
+    else:
+        colors = list(next_colors(ax, len(series), palette=palette)) if series else []
+    lines = []
+    for (c, lab, g), col in zip(series, colors, strict=True):
+        if len(series) == 1 and label is not None:
+            lab = label
+        (line,) = ax.plot(
+            g["step"].to_numpy(),
+            c.convert(g["value"].to_numpy(dtype=float)),
+            **{"color": col, "label": escape_data(lab), **kwargs},
+        )
+        lines.append(line)
     ax.set_xlabel(tr("word.step", lang))
     ax.set_ylabel(tr("gpu.ylabel.memory", lang))
     ax.set_ylim(bottom=0)

@@ -13,9 +13,10 @@ from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_exclusive
 from chartkit.annotate import escape_data
 from chartkit.errors import ColumnNotFoundError
-from chartkit.metrics.plots._data import cycle_colors, frame_of, text_color
+from chartkit.metrics.plots._data import frame_of, text_color
 from chartkit.metrics.plots._scale import add_note
 from chartkit.metrics.roles import RoleChoice, resolve
+from chartkit.palettes.resolve import next_colors
 
 __all__ = ["plot_batch_probe", "probe_roles", "probe_summary"]
 
@@ -156,7 +157,7 @@ def plot_batch_probe(
     summary = probe_summary(probe)
     mem, step = probe_roles(probe, columns=cols)
     ax = get_ax(ax)
-    colors = cycle_colors()
+    colors = list(next_colors(ax, 2))  # memory, step time: the next colours of this Axes
     line_color = colors[0] if color is None else color
     rows = frame[frame["metric"] == mem.column].sort_values("step")
     x = rows["step"].to_numpy(dtype=float)
@@ -196,7 +197,7 @@ def plot_batch_probe(
 
 def _draw_step_time(ax, frame, step: RoleChoice, colors, lang, twin_kws) -> None:
     tw = ax.twinx()
-    color = colors[1 % len(colors)]
+    color = colors[1]
     st = frame[frame["metric"] == step.column].sort_values("step")
     tw.plot(
         st["step"].to_numpy(dtype=float),
