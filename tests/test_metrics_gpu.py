@@ -411,14 +411,17 @@ def test_batch_probe_memory_by_hand_and_ambiguity(gpu_probe):
         plot_batch_probe(frame)
 
 
-def test_second_call_takes_next_colours(smi):
+def test_gpu_colours_stable_across_calls(tmp_path):
     from chartkit.metrics.plots import plot_gpu_lines
 
+    log = read(_smi_csv(tmp_path / "s.csv", 2, seconds=6))
     fig, ax = plt.subplots()
-    plot_gpu_lines(smi, "utilization", ax=ax)
-    plot_gpu_lines(smi, "utilization", label="again", ax=ax)
-    a, b = ax.get_lines()[:2]
+    plot_gpu_lines(log, "utilization", gpus=[0], ax=ax)
+    plot_gpu_lines(log, "utilization", gpus=[1], ax=ax)  # a new GPU: the next colour
+    plot_gpu_lines(log, "power", gpus=[0], ax=ax)  # GPU 0 again: its colour
+    a, b, c = ax.get_lines()[:3]
     assert a.get_color() != b.get_color()
+    assert a.get_color() == c.get_color()
     plt.close(fig)
     fig, ax = plt.subplots()
     plot_gpu_memory(_read("gpu_train_steps"), color="#112233", label="peak", ax=ax)
