@@ -424,3 +424,13 @@ def test_cut_line_marks_the_end_of_the_rank_it_names():
     assert end.get_xdata()[0] == 199
     assert end.get_color() == _curves(ax)[0].get_color()  # rank 0's colour
     assert "cut last line dropped: rank0.jsonl line 201" in _texts(ax)
+
+
+def test_long_run_step_axis_has_no_offset_text():
+    log = _log(n=3000, ranks=1)
+    frame = log.metrics.assign(step=lambda f: f["step"] * 1000)  # up to 3e6 steps
+    _fig, ax = plt.subplots()
+    plot_curves(frame, "loss", ax=ax)
+    ax.figure.canvas.draw()
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    assert ax.get_xlabel() == "step (\u00d71e6)"

@@ -204,7 +204,10 @@ def plot_curves(
     if x_note:
         notes.append(x_note)
     _all_empty(ax, metric, series, lang)
-    ax.set_xlabel(x_label)
+    if x == "wall_time":
+        ax.set_xlabel(x_label)
+    else:
+        exponent_in_label(ax, x_label, axis="x")  # 2e6 steps: "step (×1e6)", no offset text
     exponent_in_label(ax, escape(metric))
     add_note(ax, notes, points=[(d.x, d.value) for d in drawn])
     _legend(ax, legend and color is None, weight, smooth_how, lang)

@@ -186,7 +186,7 @@ def plot_rank_spread(
         shown = ", ".join(who) if len(who) <= 3 else f"{who[0]} … {who[-1]} ({len(who)})"
         notes.append(tr("curves.note.diverged", lang, series=shown, step=int(step)))
     add_note(ax, notes, points=[(x, med)])
-    ax.set_xlabel(tr("word.step", lang))
+    exponent_in_label(ax, tr("word.step", lang), axis="x")
     exponent_in_label(ax, escape(metric))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
     return ax
@@ -338,7 +338,7 @@ def plot_throughput(
         va="top",
         ha="left",
     )
-    ax.set_xlabel(tr("word.step", lang))
+    exponent_in_label(ax, tr("word.step", lang), axis="x")
     exponent_in_label(ax, tr("throughput.ylabel", lang))
     ax.legend(fontsize="x-small", ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     return ax
