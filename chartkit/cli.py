@@ -144,9 +144,12 @@ def _columns(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         role, sep, column = pair.partition("=")
         if not sep or not role.strip() or not column.strip():
+            from chartkit._validate import invalid_value_message
+
             raise ValueError(
-                f"{pair!r} is not a valid value for --column; expected ROLE=COLUMN, "
-                "e.g. --column memory=peak_allocated_mib"
+                invalid_value_message(
+                    pair, "--column", expected="ROLE=COLUMN, e.g. memory=peak_allocated_mib"
+                )
             )
         out[role.strip()] = column.strip()
     return out

@@ -64,8 +64,8 @@ def test_bad_encoding_is_one_line_and_debug_shows_the_traceback(tmp_path, capsys
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err == (
-        "chartkit plot-logs: error: 'nope' is not a valid value for encoding; use a Python "
-        "codec name such as 'utf-8', 'utf-8-sig', 'cp949' or 'latin-1'\n"
+        "chartkit plot-logs: error: 'nope' is not a valid value for encoding; expected a "
+        "Python codec name such as 'utf-8', 'utf-8-sig', 'cp949' or 'latin-1'.\n"
     )
     assert main([*args, "--debug"]) == 2
     err = capsys.readouterr().err

@@ -94,9 +94,15 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         raise ValueError(_nothing_found(sources))
     kinds = sorted({s.kind for s in sources})
     if len(kinds) > 1:
+        from chartkit._validate import invalid_value_message
+
+        held = f"it holds {len(sources)} logs of {len(kinds)} kinds ({', '.join(kinds)})"
         raise ValueError(
-            f"{str(path)!r} holds {len(sources)} logs of {len(kinds)} kinds ({', '.join(kinds)}); "
-            "chartkit.metrics.discover(path) lists them, read(path) reads them all."
+            invalid_value_message(
+                str(path),
+                "detect_format's path",
+                expected=f"one log; {held}: discover(path) lists them, read(path) reads them all",
+            )
         )
     return kinds[0]
 
@@ -462,10 +468,10 @@ def check_encoding(encoding: str) -> str:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise ValueError(
-            f"{encoding!r} is not a valid value for encoding; use a Python codec name such "
-            "as 'utf-8', 'utf-8-sig', 'cp949' or 'latin-1'"
-        ) from None
+        from chartkit._validate import invalid_value_message
+
+        codec = "a Python codec name such as 'utf-8', 'utf-8-sig', 'cp949' or 'latin-1'"
+        raise ValueError(invalid_value_message(encoding, "encoding", expected=codec)) from None
     return encoding
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, invalid_value_message
 from chartkit.metrics.report_plan import MAX_CURVES, Chart, Options, plan
 
 __all__ = ["Chart", "Namer", "Unit", "load_settings", "plot_logs", "watch_logs"]
@@ -90,9 +90,8 @@ def _inside(out: Path, target: Path) -> Path:
     real_out = out.resolve()
     real = target.resolve()
     if real != real_out and real_out not in real.parents:
-        raise ValueError(
-            f"refusing to write {str(target)!r}: outside the output folder {str(out)!r}"
-        )
+        inside = f"a path inside the output folder {str(out)!r} (nothing is written outside it)"
+        raise ValueError(invalid_value_message(str(target), "output path", expected=inside))
     return target
 
 
@@ -117,27 +116,33 @@ def load_settings(file: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"{str(path)!r} is not valid TOML: {err}") from None
+        raise ValueError(
+            invalid_value_message(str(path), "chartkit.toml", expected=f"valid TOML ({err})")
+        ) from None
     unknown = sorted(set(data) - set(SETTINGS_KEYS))
     if unknown:
         raise ValueError(
-            f"{str(path)!r}: unknown key(s) {unknown}; supported keys are {list(SETTINGS_KEYS)}"
+            invalid_value_message(unknown[0], f"a key of {str(path)!r}", SETTINGS_KEYS)
         )
     out: dict[str, Any] = {}
     if "batch_size" in data:
-        out["batch_size"] = check_batch_size(data["batch_size"], where=f"{str(path)!r}: ")
+        out["batch_size"] = check_batch_size(
+            data["batch_size"], name=f"batch_size in {str(path)!r}"
+        )
     if "columns" in data:
         cols = data["columns"]
         if not isinstance(cols, Mapping) or not all(isinstance(v, str) for v in cols.values()):
-            raise ValueError(
-                f'{str(path)!r}: columns must be a table of role = "column name" '
-                '(e.g. [columns] memory = "peak_allocated_mib")'
+            table = (
+                'a table of role = "column name" (e.g. [columns] memory = "peak_allocated_mib")'
             )
-        out["columns"] = check_columns(cols, where=f"{str(path)!r}: ")
+            raise ValueError(
+                invalid_value_message(cols, f"columns in {str(path)!r}", expected=table)
+            )
+        out["columns"] = check_columns(cols, name=f"columns in {str(path)!r}")
     return out
 
 
-def check_columns(columns: Mapping[str, str] | None, where: str = "") -> dict[str, str]:
+def check_columns(columns: Mapping[str, str] | None, name: str = "columns") -> dict[str, str]:
     """Column roles checked by `chartkit.metrics.roles` when it is there (aliases resolved)."""
     try:
         from chartkit.metrics.roles import check_columns as check
@@ -146,18 +151,16 @@ def check_columns(columns: Mapping[str, str] | None, where: str = "") -> dict[st
     try:
         return check(columns)
     except ValueError as err:
-        raise ValueError(f"{where}{err}") from None
-
-
-def check_batch_size(value: Any, where: str = "") -> float:
-    """*value* as a positive finite number, else ValueError naming it."""
-    import math
-
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value <= 0:
         raise ValueError(
-            f"{where}{value!r} is not a valid value for batch_size; expected a number > 0"
-        )
+            invalid_value_message(dict(columns or {}), name, expected=str(err).rstrip("."))
+        ) from None
+
+
+def check_batch_size(value: Any, name: str = "batch_size") -> float:
+    """*value* as a positive finite number, else ValueError naming it (as *name*)."""
+    from chartkit._validate import check_positive
+
+    check_positive(allow_none=False, **{name: value})
     return value
 
 
