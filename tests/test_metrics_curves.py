@@ -355,6 +355,8 @@ def test_x_axis_choices():
     ax = plot_curves(other, "loss", x="samples", ax=plt.subplots()[1])
     assert ax.get_xlabel() == "step"
     assert "samples need the batch size: pass batch_size= (CLI --batch-size)" in _texts(ax)
+    with pytest.raises(ValueError, match=r"0 is not a valid value for batch_size; expected a pos"):
+        plot_curves(log, "loss", x="samples", batch_size=0)
     ax = plot_curves(log, "loss", x="relative_time", ax=plt.subplots()[1])
     assert ax.get_xlabel() == "time since start (s)"
     assert _curves(ax)[0].get_xdata()[0] >= 0

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from chartkit._validate import check_in_list, invalid_value_message
+from chartkit._validate import check_in_list, check_positive, invalid_value_message
 from chartkit.errors import ColumnNotFoundError, DataWarning, warn_external
 
 __all__ = [
@@ -211,15 +211,8 @@ def resolve_batch_size(
         A *batch_size* that is not a positive number.
     """
     if batch_size is not None:
-        try:
-            value = float(batch_size)
-        except (TypeError, ValueError):
-            value = float("nan")
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(
-                invalid_value_message(batch_size, "batch_size", expected="a positive number")
-            )
-        return BatchSize(value, "given")
+        check_positive(batch_size=batch_size)
+        return BatchSize(float(batch_size), "given")
     frame, _ = _frame(log)
     name = _batch_name(_names(frame), columns)
     if name is not None:

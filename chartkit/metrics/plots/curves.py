@@ -17,7 +17,7 @@ import pandas as pd
 
 from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
-from chartkit._validate import check_in_list, check_refused
+from chartkit._validate import check_in_list, check_positive, check_refused
 from chartkit.errors import DataWarning, warn_external
 from chartkit.metrics.downsample import downsample_indices
 from chartkit.metrics.plots._data import (
@@ -161,6 +161,7 @@ def plot_curves(
     check_in_list(["auto", "linear", "clip", "symlog", "log"], yscale=yscale)
     check_in_list(["step", "relative_time", "wall_time", "samples"], x=x)
     check_lang(lang)
+    check_positive(batch_size=batch_size)
     check_refused(kwargs, {"c": "use color="}, func="plot_curves")
     frame, info = frame_of(data)
     ax = get_ax(ax)
