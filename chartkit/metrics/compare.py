@@ -47,11 +47,11 @@ def iqm(values: np.ndarray, axis: int = -1) -> np.ndarray:
     end, so 2 or 3 seeds give the plain mean and 4 give the mean of the middle two. NaNs are
     not allowed (missing runs are removed before).
     """
-    x = np.sort(np.asarray(values, dtype=float), axis=axis)
-    n = x.shape[axis]
+    x = np.moveaxis(np.array(values, dtype=float), axis, -1)  # a copy, sorted in place
+    x.sort(axis=-1)
+    n = x.shape[-1]
     k = int(np.floor(0.25 * n))
-    middle = np.take(x, np.arange(k, n - k), axis=axis)
-    return middle.mean(axis=axis)
+    return x[..., k : n - k].mean(axis=-1)
 
 
 def _stat(values: np.ndarray, stat: Stat, axis: int = -1) -> np.ndarray:

@@ -28,6 +28,7 @@ def plot_compare(
     n_boot: int = 2000,
     random_state: int = 0,
     smooth: float | None = None,
+    max_points: int = 1000,
     palette: Any = None,
     labels: bool = True,
     ax=None,
@@ -59,6 +60,9 @@ def plot_compare(
     smooth : float, optional
         TensorBoard's EMA weight applied to each run before aggregation (stated in the
         note); None: raw values.
+    max_points : int, default: 1000
+        Grid steps the line and band are evaluated at (plot resolution; see
+        `chartkit.metrics.compare.aggregate_runs`).
     palette : palette, optional
         Group colours (`chartkit.palettes.resolve_palette`); default: the theme's cycle.
     labels : bool, default: True
@@ -97,7 +101,9 @@ def plot_compare(
         stat=stat,
         ci=ci,
         n_boot=n_boot,
-        random_state=random_state, smooth=smooth,
+        random_state=random_state,
+        smooth=smooth,
+        max_points=max_points,
     )
     ax = get_ax(ax)
     groups = list(res.groups)
@@ -155,4 +161,3 @@ def _one_metric(data: Any, metric: str | None) -> str:
     from chartkit._validate import invalid_value_message
 
     raise ValueError(invalid_value_message(None, "metric", names[:30]))
-
