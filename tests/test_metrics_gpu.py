@@ -428,3 +428,34 @@ def test_gpu_colours_stable_across_calls(tmp_path):
     (line,) = ax.get_lines()
     assert (line.get_color(), line.get_label()) == ("#112233", "peak")
     plt.close(fig)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")
+def test_korean_words_from_the_catalogue(smi, gpu_probe):
+    fig, (a, b) = plt.subplots(1, 2)
+    plot_batch_probe(gpu_probe, lang="ko", ax=a)
+    assert a.get_xlabel() == "배치 크기"
+    note = next(t.get_text() for t in a.texts if t.get_text().startswith("메모리:"))
+    assert "배치 512부터 메모리 부족 (음영)" in note
+    assert "들어간 최대 배치: 256" in note
+    plot_gpu_heatmap(smi, "memory", probe=gpu_probe, lang="ko", ax=b)
+    texts = [t.get_text() for t in b.texts]
+    assert any(t.startswith("배치 512에서 OOM (탐색): 최대 7,173 MiB") for t in texts)
+    assert [t.get_text() for t in b.get_yticklabels()] == ["GPU 0"]
+    assert b.get_xlabel() == "첫 샘플 이후 초"
+    plt.close(fig)
+
+
+def test_probe_plot_contract(gpu_probe):
+    fig, ax = plt.subplots()
+    n = len(plt.get_fignums())
+    assert plot_batch_probe(gpu_probe, color="#117733", label="reserved", ax=ax) is ax
+    assert len(plt.get_fignums()) == n
+    line = ax.get_lines()[0]
+    assert (line.get_color(), line.get_label()) == ("#117733", "reserved")
+    plt.close(fig)
+    plt.figure()
+    assert plot_batch_probe(gpu_probe) is plt.gca()
+    plt.close("all")
+    with pytest.raises(ValueError, match=r"metric.*memory"):
+        plot_batch_probe(gpu_probe, metric="max_reserved_mb", memory="max_allocated_mb")

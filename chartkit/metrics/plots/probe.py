@@ -192,6 +192,7 @@ def plot_batch_probe(
     notes += _facts(summary, all_x, lang)
     add_note(ax, [escape_data(n) for n in notes], points=[(x, y)])
     ax.set_ylim(bottom=0)
+    ax.figure.sca(ax)  # twinx made the twin current: the memory Axes stays the current one
     return ax
 
 
