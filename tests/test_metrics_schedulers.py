@@ -326,20 +326,47 @@ def test_parallel_tick_labels_never_collide(runs):
 
 
 @pytest.mark.parametrize(
-    ("name", "plot", "kwargs"),
-    [
-        ("tune_hyperband", plot_rungs, {}),
-        ("tune_hyperband", plot_trials, {}),
-        ("tune_pbt_exploits", plot_trials, {}),
-        ("tune_pbt_exploits", plot_parallel, {}),
-        ("tune_none", plot_importance, {}),
-    ],
+    "name", ["tune_asha", "tune_hyperband", "tune_none", "tune_pbt_exploits", "tune_pbt_error"]
 )
-def test_audit_passes(runs, name, plot, kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ax = plot(runs[name], ax=_ax(), **kwargs)
-    report = check_figure(ax.figure)
+@pytest.mark.parametrize("plot", PLOTS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_audit_passes(runs, name, plot, lang):
+    with mpl.rc_context(STYLE), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        ax = plot(runs[name], lang=lang, ax=_ax())
+        report = check_figure(ax.figure)
+    assert report.ok, str(report)
+
+
+def test_thin_ticks():
+    from chartkit.metrics.plots.parallel import thin_ticks
+
+    ticks = [(0.0, "a"), (0.05, "b"), (0.1, "c"), (0.5, "d"), (0.52, "e"), (1.0, "f")]
+    assert [t for _, t in thin_ticks(ticks, 0.08)] == ["a", "c", "d", "f"]
+    assert thin_ticks(ticks[:2], 0.08) == ticks[:2]
+
+
+def test_many_categories_on_a_short_parallel_axis(tmp_path):
+    root = tmp_path / "exp"
+    for i in range(14):
+        d = root / f"t_{i:05d}"
+        d.mkdir(parents=True)
+        cfg = {"opt": f"optimizer_{i}", "lr": 10.0 ** (-1 - i / 5)}
+        (d / "result.json").write_text(
+            json.dumps(
+                {
+                    "loss": 1 / (i + 1),
+                    "training_iteration": 1,
+                    "trial_id": f"t_{i:05d}",
+                    "done": True,
+                    "config": cfg,
+                }
+            )
+            + "\n"
+        )
+    log = read_ray(root)
+    ax = plot_parallel(log, ax=plt.figure(figsize=(7, 2.8), layout="constrained").add_subplot())
+    report = check_figure(ax.figure, rules=["text-overlap"])
     assert report.ok, str(report)
 
 

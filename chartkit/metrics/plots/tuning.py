@@ -145,22 +145,29 @@ def too_few(ax, n: int, need: int, what: str, lang: str = "en", stacklevel: int 
     msg = tr("tuning.too_few", lang, what=tr(what, lang), need=need, n=n)
     warnings.warn(msg + ".", DataWarning, stacklevel=stacklevel)
     ax.text(
-        0.5, 0.5, msg, transform=ax.transAxes, ha="center", va="center", color="0.35", wrap=True
+        0.5, 0.5, _wrapped(ax, msg), transform=ax.transAxes, ha="center", va="center", color="0.35"
     )
 
 
 def not_drawn(ax, reason: str, lang: str = "en") -> None:
     """Write why a chart is not drawn (a scheduler fact the run does not support) in *ax*."""
+    text = escape_data(tr("tuning.not_drawn", lang, reason=reason))
     ax.text(
-        0.5,
-        0.5,
-        escape_data(tr("tuning.not_drawn", lang, reason=reason)),
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        color="0.3",
-        wrap=True,
+        0.5, 0.5, _wrapped(ax, text), transform=ax.transAxes, ha="center", va="center", color="0.3"
     )
+
+
+def _wrapped(ax, text: str) -> str:
+    """*text* broken into lines that fit the Axes' width (about 0.55 em per character)."""
+    import textwrap
+
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    size = FontProperties(size=rcParams["font.size"]).get_size_in_points()
+    chars = max(int(0.85 * width_pt / (0.6 * size)), 20)
+    return "\n".join(textwrap.fill(p, chars) for p in text.split("\n"))
 
 
 def no_finite(ax, metric: str, lang: str = "en", stacklevel: int = 3) -> None:
