@@ -247,3 +247,20 @@ def test_throughput_and_scaling_pass_the_audit(lang):
     if lang == "ko":
         assert axes[2].get_xlabel() == "world size (rank 수)"
         assert "샘플 / 초" in axes[0].get_ylabel()
+
+
+def test_rank_spread_x_choices():
+    log = _ddp(world=4)
+    ax = plot_rank_spread(log, "loss", x="relative_time", ax=plt.subplots()[1])
+    assert ax.get_xlabel() == "time since start (s)"
+    median = [ln for ln in ax.get_lines() if ln.get_label().startswith("median")][0]
+    assert median.get_xdata()[0] >= 0
+    assert np.all(np.diff(median.get_xdata()) > 0)
+    ax = plot_rank_spread(log, "loss", x="samples", batch_size=16, ax=plt.subplots()[1])
+    median = [ln for ln in ax.get_lines() if ln.get_label().startswith("median")][0]
+    np.testing.assert_array_equal(median.get_xdata()[:3], [16, 32, 48])
+    ax = plot_rank_spread(log, "loss", x="samples", ax=plt.subplots()[1])
+    assert ax.get_xlabel() == "step"
+    assert any("samples need the batch size" in t.get_text() for t in ax.texts)
+    ax = plot_rank_spread(log, "loss", x="wall_time", ax=plt.subplots()[1])
+    assert ax.get_xlabel() == "wall time"

@@ -24,6 +24,7 @@ __all__ = [
     "Drawn",
     "add_note",
     "apply_offscale",
+    "date_axis",
     "escape",
     "exponent_in_label",
     "fmt_value",
@@ -280,6 +281,15 @@ def readable_symlog(ax, lim: Limits, values: list[np.ndarray]) -> None:
         return f"{sign}{abs(v):g}" if -2 <= k <= 3 else f"{sign}1e{k}"
 
     ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+
+
+def date_axis(ax) -> None:
+    """Dates on the x axis with at most ~6 ticks, labelled concisely (no repeated year)."""
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(maxticks=6)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
 def exponent_in_label(ax, label: str, *, axis: str = "y") -> str:

@@ -33,6 +33,7 @@ from chartkit.metrics.plots._scale import (
     Drawn,
     add_note,
     apply_offscale,
+    date_axis,
     escape,
     exponent_in_label,
 )
@@ -198,7 +199,7 @@ def plot_curves(
         check = yscale == "clip" or kind in ("noisy", "given")
         drawn.append(Drawn(name, xs[k], s.step, s.value, colors[k], check=check))
     if x == "wall_time":
-        _date_axis(ax)
+        date_axis(ax)
     _merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang, edge_kws=edge_kws)
     notes = _nonfinite(ax, drawn, limits, lang, marker_kws)
     notes += _crash_facts(ax, drawn, [s.key for s in series], info, lang)
@@ -219,14 +220,6 @@ def _series_label(label: str | None, own: str, n: int) -> str:
     if label is None:
         return own
     return str(label) if n == 1 else f"{label}: {own}"
-
-
-def _date_axis(ax) -> None:
-    import matplotlib.dates as mdates
-
-    loc = mdates.AutoDateLocator(maxticks=6)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
 def _nonfinite(ax, drawn: list[Drawn], limits, lang: str, marker_kws) -> list[str]:

@@ -16,16 +16,19 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list
 from chartkit.metrics.plots._data import (
+    Series,
     empty_axes,
     frame_of,
     pick_metric,
     series_colors,
     text_color,
+    x_values,
 )
 from chartkit.metrics.plots._scale import (
     Drawn,
     add_note,
     apply_offscale,
+    date_axis,
     escape,
     exponent_in_label,
 )
@@ -61,6 +64,8 @@ def plot_rank_spread(
     threshold: float = 3.0,
     persist: float = 0.5,
     yscale: Literal["auto", "linear", "clip", "symlog", "log"] = "auto",
+    x: Literal["step", "relative_time", "wall_time", "samples"] = "step",
+    batch_size: float | None = None,
     color: Any = None,
     label: str | None = None,
     lang: Literal["en", "ko"] = "en",
@@ -91,6 +96,10 @@ def plot_rank_spread(
         Straggler rule, see `chartkit.metrics.rank_tables.find_stragglers`.
     yscale : {"auto", "linear", "clip", "symlog", "log"}, default: "auto"
         See `plot_curves`.
+    x : {"step", "relative_time", "wall_time", "samples"}, default: "step"
+        See `plot_curves`; times are the median over ranks of each step's wall time.
+    batch_size : float, optional
+        Samples per step per rank, for ``x="samples"``.
     color : colour, optional
         Colour of the median and band (default: the Axes' next colour).
     label : str, optional
@@ -110,6 +119,7 @@ def plot_rank_spread(
     check_in_list(["minmax", "iqr"], band=band)
     check_in_list(["auto", "linear", "clip", "symlog", "log"], yscale=yscale)
     check_lang(lang)
+    check_in_list(["step", "relative_time", "wall_time", "samples"], x=x)
     frame, _ = frame_of(data)
     ax = get_ax(ax)
     metric = pick_metric(frame, metric)
@@ -133,7 +143,7 @@ def plot_rank_spread(
         weight = auto_smooth(metric, wide.iloc[:, 0].to_numpy())
     if weight:
         wide = wide.apply(lambda c: pd.Series(ema(c.to_numpy(), weight), index=c.index))
-    x = wide.index.to_numpy()
+    xs, x_label, x_note = _x_of_steps(frame, metric, wide.index.to_numpy(), x, batch_size, lang)
     stragglers = find_stragglers(wide, threshold=threshold, persist=persist)
     # The band describes the ranks that behave alike; stragglers are drawn on their own.
     others = [c for c in wide.columns if c not in stragglers]
@@ -151,7 +161,7 @@ def plot_rank_spread(
     what = tr(f"ranks.band.{band}", lang)
     key = "ranks.legend.band_others" if stragglers else "ranks.legend.band"
     ax.fill_between(
-        x,
+        xs,
         lo,
         hi,
         **{
@@ -164,20 +174,27 @@ def plot_rank_spread(
     )
     for c in others:
         ax.plot(
-            x, wide[c].to_numpy(), color="0.6", linewidth=0.6, alpha=0.6, zorder=1.8, label="_rank"
+            xs,
+            wide[c].to_numpy(),
+            color="0.6",
+            linewidth=0.6,
+            alpha=0.6,
+            zorder=1.8,
+            label="_rank",
         )
     median_label = (
         escape(label) if label is not None else tr("ranks.legend.median", lang, n=len(others))
     )
-    ax.plot(x, med, **{"color": base, "label": median_label, **kwargs})
-    drawn = [Drawn(f"rank {c}", x, x, wide[c].to_numpy(dtype=float), "0.45") for c in others]
+    ax.plot(xs, med, **{"color": base, "label": median_label, **kwargs})
+    steps = wide.index.to_numpy()
+    drawn = [Drawn(f"rank {c}", xs, steps, wide[c].to_numpy(dtype=float), "0.45") for c in others]
     for k, r in enumerate(stragglers):
         y = wide[r].to_numpy(dtype=float)
-        ax.plot(x, y, color=colors[k + 1], linewidth=1.4, zorder=2.5, label="_straggler")
-        drawn.append(Drawn(f"rank {r}", x, x, y, colors[k + 1]))
+        ax.plot(xs, y, color=colors[k + 1], linewidth=1.4, zorder=2.5, label="_straggler")
+        drawn.append(Drawn(f"rank {r}", xs, steps, y, colors[k + 1]))
     _merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang)
-    _label_stragglers(ax, wide, stragglers, colors[1:], lang)
-    notes = []
+    _label_stragglers(ax, xs, wide, stragglers, colors[1:], lang)
+    notes = [x_note] if x_note else []
     diverged: dict[int, list[str]] = {}
     for d, lim in zip(drawn, limits, strict=True):
         if lim is not None and lim.diverged_at_step is not None:
@@ -185,16 +202,32 @@ def plot_rank_spread(
     for step, who in sorted(diverged.items()):
         shown = ", ".join(who) if len(who) <= 3 else f"{who[0]} … {who[-1]} ({len(who)})"
         notes.append(tr("curves.note.diverged", lang, series=shown, step=int(step)))
-    add_note(ax, notes, points=[(x, med)])
-    exponent_in_label(ax, tr("word.step", lang), axis="x")
+    add_note(ax, notes, points=[(xs, med)])
+    if x == "wall_time":
+        date_axis(ax)
+        ax.set_xlabel(x_label)
+    else:
+        exponent_in_label(ax, x_label, axis="x")
     exponent_in_label(ax, escape(metric))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
     return ax
 
 
-def _label_stragglers(ax, wide, stragglers, colors, lang: str) -> None:
+def _x_of_steps(frame, metric, steps, x, batch_size, lang):
+    """x positions of the steps of a rank table (times: the median over ranks per step)."""
+    if x == "step":
+        return steps, tr("word.step", lang), None
+    rows = frame[frame["metric"] == metric]
+    wall = rows.groupby("step")["wall_time"].median().reindex(steps).to_numpy(dtype=float)
+    first = rows.iloc[0]
+    key = (first["run"], pd.NA, pd.NA)
+    one = Series(key, "", steps, np.zeros(steps.size), wall, np.zeros(steps.size, dtype=int))
+    xs, label, note = x_values([one], rows, x, batch_size, lang)
+    return xs[0], label, note
+
+
+def _label_stragglers(ax, x, wide, stragglers, colors, lang: str) -> None:
     y0, y1 = sorted(ax.get_ylim())
-    x = wide.index.to_numpy()
     for r, color in zip(stragglers, colors, strict=False):
         y = wide[r].to_numpy(dtype=float)
         last = np.flatnonzero(np.isfinite(y))
