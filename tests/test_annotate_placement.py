@@ -399,6 +399,7 @@ def test_non_finite_anchors_are_skipped_with_one_warning():
     with pytest.warns(DataWarning, match=r"^2 of 5 labels have a non-finite anchor") as rec:
         placed = label_points(x, y, list("abcde"), ax=ax)
     assert len(rec) == 1
+    assert rec[0].filename == __file__  # the user's line
     assert placed.skipped.tolist() == [1, 3]
     assert sorted(placed.shown.tolist() + placed.hidden.tolist()) == [0, 2, 4]
 

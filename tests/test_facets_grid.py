@@ -301,6 +301,7 @@ def test_nan_facet_keys_one_warning():
     with pytest.warns(DataWarning, match=r"^dropped 10 of 300 rows") as rec:
         g = facet(df, col="trial")
     assert len(rec) == 1
+    assert rec[0].filename == __file__  # the user's line, not chartkit/facets/layout.py
     assert len(g.axes_dict) == 2
 
 

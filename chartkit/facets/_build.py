@@ -180,9 +180,12 @@ class _BuildMixin:
 
             fig = next(a for a in axes.flat if a is not None).figure
             w_in, h_in = fig.get_size_inches()
-            em = mpl.font_manager.FontProperties(
-                size=mpl.rcParams["xtick.labelsize"]
-            ).get_size_in_points() / 72
+            em = (
+                mpl.font_manager.FontProperties(
+                    size=mpl.rcParams["xtick.labelsize"]
+                ).get_size_in_points()
+                / 72
+            )
             room_w = max(w_in * 0.8, 1e-6)
             room_h = max(h_in * 0.75, 1e-6)
             return _tame(wr, 7 * em / room_w), _tame(hr, 5 * em / room_h)
