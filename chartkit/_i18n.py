@@ -444,6 +444,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "fraction of trials at or below",
         "ko": "이 값 이하인 시행의 비율",
     },
+    # --- run overview ----------------------------------------------------------------------
+    "overview.panel.loss": {"en": "loss (train and validation)", "ko": "손실 (학습·검증)"},
+    "overview.panel.lr": {"en": "learning rate", "ko": "학습률"},
+    "overview.panel.throughput": {"en": "throughput", "ko": "처리량"},
+    "overview.panel.memory": {"en": "memory", "ko": "메모리"},
+    "overview.title": {"en": "Run overview", "ko": "실행 개요"},
+    "overview.cut": {"en": "{n} cut line(s)", "ko": "잘린 줄 {n}개"},
+    "overview.resumed": {"en": "{n} resume(s)", "ko": "재개 {n}회"},
+    "overview.nonfinite": {
+        "en": "{metric} non-finite from step {step}",
+        "ko": "{metric}: 스텝 {step}부터 유한하지 않음",
+    },
+    "overview.ranks_mean": {"en": "mean of {n} ranks", "ko": "rank {n}개의 평균"},
+    "overview.missing": {"en": "not logged: {panels}", "ko": "기록 없음: {panels}"},
     # --- compare (run comparison) -------------------------------------------------------
     "compare.group_label": {"en": "{group} (n={n})", "ko": "{group} (n={n})"},
     "compare.stat.iqm": {
