@@ -298,3 +298,32 @@ def test_resolve_roles_uses_a_column_once_and_requires():
 def test_convert_is_float_array():
     c = resolve(["gpu_mem_bytes"], "memory")
     np.testing.assert_allclose(c.convert([MiB, 2 * MiB]), [1.0, 2.0])
+
+
+def test_unitless_pytorch_name_follows_its_values():
+    # torch.cuda.max_memory_allocated() logged raw (bytes) or divided by 2**20 by the user
+    c = resolve(["max_memory_allocated"], "memory", values={"max_memory_allocated": [1.6e9]})
+    assert c.unit == "bytes"
+    c = resolve(["max_memory_allocated"], "memory", values={"max_memory_allocated": [1600.0]})
+    assert (c.unit, c.factor) == ("", 1.0)
+    assert "values below 2**20 read as MiB" in c.reason
+    # without values, PyTorch's own unit (bytes)
+    assert resolve(["max_memory_allocated"], "memory").unit == "bytes"
+
+
+@pytest.mark.parametrize(
+    ("name", "factor"),
+    [
+        ("gpu0_mem_used_mb", 1.0),
+        ("cuda_memory_allocated_gb", 1024.0),
+        ("mem/allocated (GB)", 1024.0),
+        ("Memory Usage (MiB)", 1.0),
+        ("torch/max_memory_reserved", 1 / MiB),
+        ("system/gpu.0.memoryAllocatedBytes", 1 / MiB),
+        ("rss_kb", 1 / 1024),
+    ],
+)
+def test_more_memory_spellings(name, factor):
+    c = resolve([name, "epoch", "global_step", "loss"], "memory")
+    assert c.column == name
+    assert c.factor == pytest.approx(factor)

@@ -268,15 +268,19 @@ def _memory(name: str, toks: list[str], vals: np.ndarray | None) -> RoleChoice |
         return None
     kind = next((_MEMORY_KIND[t] for t in toks if t in _MEMORY_KIND), "memory")
     peak = bool(st & _PEAK)
+    known = vals is not None and np.isfinite(vals).any()
     if unit is not None:
         factor, ulabel = unit
         why = f"meaning '{kind}' and unit {ulabel} in the name"
+    elif known and np.nanmedian(np.abs(vals)) > 2**20:
+        factor, ulabel = 1 / 2**20, "bytes"
+        why = f"'{kind}' without a unit; values above 2**20 read as bytes"
+    elif known:
+        factor, ulabel = 1.0, ""
+        why = f"'{kind}' without a unit; values below 2**20 read as MiB"
     elif torch_bytes:
         factor, ulabel = 1 / 2**20, "bytes"
         why = f"PyTorch-style name ('{kind}' without a unit: bytes)"
-    elif vals is not None and np.isfinite(vals).any() and np.nanmedian(np.abs(vals)) > 2**20:
-        factor, ulabel = 1 / 2**20, "bytes"
-        why = f"'{kind}' without a unit; values above 2**20 read as bytes"
     else:
         factor, ulabel = 1.0, ""
         why = f"'{kind}' without a unit; values read as MiB"

@@ -23,9 +23,11 @@ from chartkit.metrics.plots.ranks import (
     scaling_table,
     throughput_table,
 )
+from chartkit.metrics.plots.overview import plot_overview
 from chartkit.metrics.plots.rungs import plot_rungs
 from chartkit.metrics.plots.trace import plot_step_breakdown, plot_straggler, plot_timeline
 from chartkit.metrics.plots.trials import plot_lineage, plot_trials
+from chartkit.metrics.plots.tuning_charts import plot_contour, plot_edf, plot_history, plot_slice
 
 __all__ = [
     "find_stragglers",
@@ -35,16 +37,21 @@ __all__ = [
     "param_importance",
     "plot_batch_probe",
     "plot_compare",
+    "plot_contour",
     "plot_curves",
+    "plot_edf",
     "plot_gpu_heatmap",
     "plot_gpu_lines",
     "plot_gpu_memory",
+    "plot_history",
     "plot_importance",
     "plot_lineage",
+    "plot_overview",
     "plot_parallel",
     "plot_rank_spread",
     "plot_rungs",
     "plot_scaling",
+    "plot_slice",
     "plot_step_breakdown",
     "plot_straggler",
     "plot_throughput",
