@@ -13,6 +13,7 @@ from chartkit.metrics.plots.gpu import (
 )
 from chartkit.metrics.plots.gpu_overview import gpu_overview
 from chartkit.metrics.plots.importance import param_importance, plot_importance
+from chartkit.metrics.plots.overview import plot_overview
 from chartkit.metrics.plots.parallel import plot_parallel
 from chartkit.metrics.plots.ranks import (
     find_stragglers,
@@ -23,7 +24,6 @@ from chartkit.metrics.plots.ranks import (
     scaling_table,
     throughput_table,
 )
-from chartkit.metrics.plots.overview import plot_overview
 from chartkit.metrics.plots.rungs import plot_rungs
 from chartkit.metrics.plots.trace import plot_step_breakdown, plot_straggler, plot_timeline
 from chartkit.metrics.plots.trials import plot_lineage, plot_trials
