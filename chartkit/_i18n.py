@@ -265,6 +265,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "roles.name.power": {"en": "power", "ko": "전력"},
     "roles.name.temperature": {"en": "temperature", "ko": "온도"},
     "roles.name.clock": {"en": "clock", "ko": "클럭"},
+    "roles.name.loss": {"en": "loss", "ko": "손실"},
+    "roles.name.step": {"en": "step", "ko": "스텝"},
     "probe.xlabel": {"en": "batch size", "ko": "배치 크기"},
     "probe.ylabel.memory": {"en": "peak memory [MiB]", "ko": "최대 메모리 [MiB]"},
     "probe.ylabel.step_time": {"en": "step time [ms]", "ko": "스텝 시간 [ms]"},

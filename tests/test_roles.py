@@ -327,3 +327,14 @@ def test_more_memory_spellings(name, factor):
     c = resolve([name, "epoch", "global_step", "loss"], "memory")
     assert c.column == name
     assert c.factor == pytest.approx(factor)
+
+
+def test_loss_and_step_roles():
+    names = ["train_loss_step", "train_loss_epoch", "val_loss", "epoch", "step", "lr-SGD"]
+    assert resolve(names, "loss").column == "train_loss_step"
+    assert resolve(names, "step").column == "step"
+    assert resolve(["trainer/global_step", "step_time_ms"], "step").column == "trainer/global_step"
+    assert candidates(["steps_per_sec", "step_time"], "step") == []
+    assert check_columns({"loss": "val_loss"}) == {"loss": "val_loss"}
+    with pytest.raises(AmbiguousRoleError, match=r"2 columns fit the loss role"):
+        resolve(["loss_a", "loss_b"], "loss")

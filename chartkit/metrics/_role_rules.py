@@ -27,6 +27,8 @@ ROLES: dict[str, str] = {
     "power": "W",
     "temperature": "°C",
     "clock": "MHz",
+    "loss": "",
+    "step": "",
 }
 
 # --- tokens and units ----------------------------------------------------------------------
@@ -442,6 +444,17 @@ def _other(role: str, name: str, toks: list[str]) -> RoleChoice | None:
             if {"scheduler", "finder", "decay", "warmup", "steps"} & st:
                 return None
             return RoleChoice("lr", name, "", "", 1.0, "lr", "learning-rate name", score=1.0)
+    if role == "loss" and "loss" in st:
+        val = bool({"val", "valid", "validation", "eval", "test"} & st)
+        # Lightning logs train_loss_step and train_loss_epoch: the per-step one first
+        score = 1.0 - 2 * val - 0.5 * ("epoch" in st)
+        kind = "validation" if val else "training"
+        return RoleChoice("loss", name, "", "", 1.0, kind, f"{kind} loss name", score=score)
+    if role == "step":
+        rest = [t for t in toks if t not in {"trainer", "global", "train", "per"}]
+        if rest in (["step"], ["iteration"], ["iter"], ["it"]):
+            score = 2.0 if "global" in st else (1.0 if "step" in st else 0.5)
+            return RoleChoice("step", name, "", "", 1.0, "step", "step counter name", score=score)
     return None
 
 

@@ -33,6 +33,8 @@ utilization %         a fraction (values at most 1, no unit) x 100.
 power      W
 temperature degC
 clock      MHz        GHz x 1000.
+loss       (none)     ``loss``, ``train_loss_step``, ``val/loss`` (training before validation).
+step       (none)     ``step``, ``global_step``, ``trainer/global_step``, ``iteration``.
 ========== ========== ==========================================================================
 
 This module is pure (no pyplot, no pandas needed).
@@ -243,6 +245,8 @@ def resolve(
 
 
 _LOOKED_FOR = {
+    "loss": "names with loss (train_loss, val/loss, loss_step)",
+    "step": "names like step, global_step, trainer/global_step, iteration",
     "memory": "names with mem/memory/rss/allocated/reserved or a byte unit such as _mib, _gb, "
     "_bytes, [MiB]",
     "step_time": "names like step_time, iter_time_s, sec_per_iter, batch_time",
