@@ -393,6 +393,59 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{n} trials by {scope}{best}",
         "ko": "시행 {n}개, {scope} 기준{best}",
     },
+    "tuning.parallel.constant": {"en": "constant: {names}", "ko": "고정: {names}"},
+    "tuning.why.pbt": {
+        "en": "a PBT run (pbt_global.txt) has no rungs; its lineage and exploits are drawn "
+        "instead",
+        "ko": "PBT 실행(pbt_global.txt)에는 rung이 없습니다. 계보와 exploit을 대신 그립니다",
+    },
+    "tuning.why.no_results": {"en": "no trial has results", "ko": "결과가 있는 시행이 없습니다"},
+    "tuning.why.all_ran": {
+        "en": "every trial ran to iteration {top}: nothing in the files shows an early-stopping "
+        "scheduler (pass scheduler='asha' or 'hyperband' with its arguments to draw rungs)",
+        "ko": "모든 시행이 반복 {top}까지 실행됨: 파일에 조기 중단 스케줄러의 흔적이 없습니다 "
+        "(rung을 그리려면 scheduler='asha' 또는 'hyperband'와 그 인자를 주세요)",
+    },
+    "tuning.why.no_ladder": {
+        "en": "trials stopped early at iteration(s) {its} of {top}, which do not tell "
+        "grace_period and reduction_factor (pass scheduler='asha' with grace_period= and "
+        "reduction_factor=)",
+        "ko": "시행이 반복 {its}에서 조기 중단됨 (최대 {top}): grace_period와 reduction_factor를 "
+        "알 수 없습니다 (scheduler='asha'와 grace_period=, reduction_factor=를 주세요)",
+    },
+    "tuning.why.need_max_t": {
+        "en": "no trial has results: pass max_t=",
+        "ko": "결과가 있는 시행이 없습니다: max_t=를 주세요",
+    },
+    "tuning.why.need_rf": {
+        "en": "the trials' stopping iterations do not tell the reduction_factor of {kind}: "
+        "pass reduction_factor=",
+        "ko": "시행의 중단 반복으로는 {kind}의 reduction_factor를 알 수 없습니다: "
+        "reduction_factor=를 주세요",
+    },
+    "tuning.why.need_grace": {
+        "en": "the trials' stopping iterations do not tell ASHA's grace_period: "
+        "pass grace_period=",
+        "ko": "시행의 중단 반복으로는 ASHA의 grace_period를 알 수 없습니다: "
+        "grace_period=를 주세요",
+    },
+    "tuning.why.bare_frame": {
+        "en": "a bare metrics frame has no trial summary: pass a RunLog",
+        "ko": "지표 프레임만으로는 시행 요약이 없습니다: RunLog를 주세요",
+    },
+    "tuning.why.none_recorded": {
+        "en": "the log records no scheduler",
+        "ko": "로그에 스케줄러 기록이 없습니다",
+    },
+    "tuning.why.no_pbt_log": {
+        "en": "no PBT exploit log (pbt_global.txt or pbt_policy_*.txt) in the run's folder",
+        "ko": "실행 폴더에 PBT exploit 기록(pbt_global.txt, pbt_policy_*.txt)이 없습니다",
+    },
+    "tuning.evidence.stops": {
+        "en": "early stops at {its} (one bracket assumed)",
+        "ko": "조기 중단 반복 {its} (브래킷 하나로 가정)",
+    },
+    "tuning.evidence.given": {"en": "scheduler={name} given", "ko": "scheduler={name} 지정"},
     "tuning.parallel.best": {"en": "; best = thick", "ko": "; 최고 = 굵은 선"},
     # --- tuning charts (history, slice, contour, EDF) ------------------------------------
     "tcharts.outcome.completed": {"en": "completed ({n})", "ko": "완료 ({n})"},

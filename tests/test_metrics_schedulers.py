@@ -440,3 +440,15 @@ def test_on_a_facet_grid(runs):
     g.map_dataframe(plot_trials)
     assert sorted(a.get_ylabel() for a in g.axes.flat) == ["accuracy", "loss"]
     assert [len(a.get_lines()) for a in g.axes.flat] == [4, 4]
+
+
+def test_reasons_in_korean(runs):
+    ok, why = rung_evidence(runs["tune_none"], lang="ko")
+    assert not ok
+    assert why.startswith("모든 시행이 반복 4까지 실행됨")
+    ok, why = rung_evidence(runs["tune_asha"], lang="ko")
+    assert why == "조기 중단 반복 1, 2, 4, 8 (브래킷 하나로 가정)"
+    with mpl.rc_context(STYLE):
+        ax = plot_rungs(runs["tune_pbt_exploits"], lang="ko", ax=_ax())
+        assert ax.texts[0].get_text().startswith("그리지 않음: PBT 실행(pbt_global.txt)")
+        assert check_figure(ax.figure).ok

@@ -29,9 +29,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from chartkit._i18n import tr
+
 __all__ = [
     "NotApplicable",
     "asha_milestones",
+    "evidence_text",
     "exploit_table",
     "hyperband_brackets",
     "read_pbt_policy",
@@ -45,11 +48,30 @@ RUNG_SCHEDULERS = ("asha", "hyperband")
 
 
 class NotApplicable(ValueError):
-    """A chart the run's evidence does not support; ``reason`` says why in one sentence."""
+    """A chart the run's evidence does not support; ``reason`` says why in one sentence.
 
-    def __init__(self, reason: str) -> None:
+    ``key`` and ``fields`` give the same sentence in the message catalogue
+    (`chartkit._i18n`), so a chart can say it in its ``lang``: ``why(lang)``.
+    """
+
+    def __init__(self, key: str, **fields: Any) -> None:
+        reason = tr(key, "en", **fields)
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.key, self.fields = reason, key, fields
+
+    def why(self, lang: str = "en") -> str:
+        """The reason in *lang*."""
+        return tr(self.key, lang, **self.fields)
+
+
+def _no_rungs(key: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "kind": None,
+        "evidence": None,
+        "reason": tr(key, "en", **fields),
+        "reason_key": key,
+        "reason_fields": fields,
+    }
 
 
 def asha_milestones(grace_period: float, reduction_factor: float, max_t: float) -> list[float]:
@@ -214,36 +236,23 @@ def scheduler_facts(
     if user is None:
         if pbt:
             return {
+                **_no_rungs("tuning.why.pbt"),
                 "kind": "pbt",
                 "evidence": f"pbt_global.txt ({len(exploits)} exploits)",
-                "reason": "a PBT run (pbt_global.txt) has no rungs; its lineage and exploits "
-                "are drawn instead",
             }
         if not stops:
-            return {"kind": None, "evidence": None, "reason": "no trial has results"}
+            return _no_rungs("tuning.why.no_results")
         top = max(stops)
         early = [x for x in stops if x < top]
         if not early:
-            return {
-                "kind": None,
-                "evidence": None,
-                "reason": f"every trial ran to iteration {top}: nothing in the files shows an "
-                "early-stopping scheduler (pass scheduler='asha' or 'hyperband' with its "
-                "arguments to draw rungs)",
-            }
+            return _no_rungs("tuning.why.all_ran", top=top)
         ladder = _infer_ladder(early)
         if ladder is None:
             its = ", ".join(str(x) for x in sorted(set(early)))
-            return {
-                "kind": None,
-                "evidence": None,
-                "reason": f"trials stopped early at iteration(s) {its} of {top}, which do not "
-                "tell grace_period and reduction_factor (pass scheduler='asha' with "
-                "grace_period= and reduction_factor=)",
-            }
+            return _no_rungs("tuning.why.no_ladder", its=its, top=top)
         user = "asha"
         its = ", ".join(str(x) for x in sorted(set(early)))
-        evidence = f"early stops at {its} (one bracket assumed)"
+        evidence = ("tuning.evidence.stops", {"its": its})
         grace_period, reduction_factor = ladder
         max_t = top
         how = {
@@ -252,28 +261,22 @@ def scheduler_facts(
             "max_t": "inferred: largest last iteration",
         }
     else:
-        evidence = f"scheduler={user!r} given"
+        evidence = ("tuning.evidence.given", {"name": repr(user)})
         if max_t is None:
             if not everyone:
-                raise NotApplicable("no trial has results: pass max_t=")
+                raise NotApplicable("tuning.why.need_max_t")
             max_t = max(everyone)
             how["max_t"] = "inferred: largest last iteration"
         early = [x for x in stops if x < max_t]
         ladder = _infer_ladder(early)
         if reduction_factor is None:
             if ladder is None:
-                raise NotApplicable(
-                    f"the trials' stopping iterations do not tell the reduction_factor of "
-                    f"{user}: pass reduction_factor="
-                )
+                raise NotApplicable("tuning.why.need_rf", kind=user)
             reduction_factor = ladder[1]
             how["reduction_factor"] = "inferred: ratio between early-stop iterations"
         if grace_period is None and user == "asha":
             if ladder is None:
-                raise NotApplicable(
-                    "the trials' stopping iterations do not tell ASHA's grace_period: "
-                    "pass grace_period="
-                )
+                raise NotApplicable("tuning.why.need_grace")
             grace_period = ladder[0]
             how["grace_period"] = "inferred: smallest early-stop iteration"
     return _rungs(summary, user, evidence, grace_period, reduction_factor, max_t, how)
@@ -281,7 +284,9 @@ def scheduler_facts(
 
 def _rungs(summary, kind, evidence, g, rf, mt, how) -> dict[str, Any]:
     last = [(-1 if _isna(x) else int(x)) for x in summary["last_iteration"]]
-    out: dict[str, Any] = {"kind": kind, "evidence": evidence, "how": how}
+    key, fields = evidence
+    out: dict[str, Any] = {"kind": kind, "evidence": tr(key, "en", **fields), "how": how}
+    out.update(evidence_key=key, evidence_fields=fields)
     out.update(grace_period=_num(g) if g is not None else None, reduction_factor=_num(rf))
     out["max_t"] = _num(mt)
     if kind == "hyperband":
@@ -312,24 +317,33 @@ def rung_facts(log, **given) -> dict[str, Any]:
     summary = extra.get("trials")
     if given:
         if summary is None:
-            raise NotApplicable("a bare metrics frame has no trial summary: pass a RunLog")
+            raise NotApplicable("tuning.why.bare_frame")
         facts = scheduler_facts(summary, exploits=extra.get("pbt_exploits"), **given)
     if facts.get("kind") not in RUNG_SCHEDULERS:
-        raise NotApplicable(facts.get("reason") or "the log records no scheduler")
+        if facts.get("reason_key"):
+            raise NotApplicable(facts["reason_key"], **facts.get("reason_fields", {}))
+        raise NotApplicable("tuning.why.none_recorded")
     return facts
 
 
-def rung_evidence(log, **given) -> tuple[bool, str]:
+def rung_evidence(log, lang: str = "en", **given) -> tuple[bool, str]:
     """``(True, evidence)`` when *log* has rungs to draw, else ``(False, reason)``.
 
     ``plot-logs`` calls this before `~chartkit.metrics.plots.plot_rungs` and prints the
-    reason when it is False.
+    reason (in *lang*) when it is False.
     """
     try:
         facts = rung_facts(log, **given)
     except NotApplicable as err:
-        return False, err.reason
-    return True, str(facts.get("evidence"))
+        return False, err.why(lang)
+    return True, evidence_text(facts, lang)
+
+
+def evidence_text(facts: Mapping[str, Any], lang: str = "en") -> str:
+    """What the scheduler facts were read from, in *lang*."""
+    if facts.get("evidence_key"):
+        return tr(facts["evidence_key"], lang, **facts.get("evidence_fields", {}))
+    return str(facts.get("evidence"))
 
 
 def _policy_lines(path: str) -> tuple[list[list[Any]], int]:
@@ -456,7 +470,5 @@ def exploit_table(log):
     extra = getattr(getattr(log, "info", None), "extra", None) or {}
     table = extra.get("pbt_exploits")
     if table is None or not len(table):
-        raise NotApplicable(
-            "no PBT exploit log (pbt_global.txt or pbt_policy_*.txt) in the run's folder"
-        )
+        raise NotApplicable("tuning.why.no_pbt_log")
     return table

@@ -345,7 +345,7 @@ def plot_parallel(
         best=tr("tuning.parallel.best", lang),
     )
     if constant:
-        facts += "; constant: " + ", ".join(constant)
+        facts += "; " + tr("tuning.parallel.constant", lang, names=", ".join(constant))
     show_facts(ax, facts, title, loc="lower right")
     return ax
 

@@ -12,7 +12,7 @@ from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
 from chartkit.metrics.plots._data import frame_of, metric_rows
 from chartkit.metrics.plots.tuning import not_drawn, show_facts, too_few
-from chartkit.metrics.schedulers import NotApplicable, rung_facts
+from chartkit.metrics.schedulers import NotApplicable, evidence_text, rung_facts
 from chartkit.metrics.tuning_tables import default_metric, trial_curves, trial_table
 from chartkit.palettes import resolve_palette
 
@@ -145,7 +145,7 @@ def plot_rungs(
             max_t=max_t,
         )
     except NotApplicable as err:
-        not_drawn(ax, err.reason, lang)
+        not_drawn(ax, err.why(lang), lang)
         return ax
     n_valued = int(np.isfinite(table["value"].to_numpy(dtype=float)).sum())
     if n_valued < 2:
@@ -227,7 +227,7 @@ def _facts(sched: dict, lang: str) -> str:
         )
     )
     kind = {"asha": "ASHA", "hyperband": "HyperBand"}[sched["kind"]]
-    lines.append(tr("tuning.rungs.from", lang, kind=kind, evidence=sched.get("evidence")))
+    lines.append(tr("tuning.rungs.from", lang, kind=kind, evidence=evidence_text(sched, lang)))
     return "\n".join(lines)
 
 

@@ -352,7 +352,13 @@ def _scheduler(summary, grace_period, reduction_factor, max_t, exploits) -> dict
             max_t=max_t,
         )
     except NotApplicable as err:
-        return {"kind": None, "evidence": None, "reason": err.reason}
+        return {
+            "kind": None,
+            "evidence": None,
+            "reason": err.reason,
+            "reason_key": err.key,
+            "reason_fields": err.fields,
+        }
 
 
 def _rung(last: Any, milestones: list[float]) -> int | None:
