@@ -174,3 +174,12 @@ def test_headerless_gputil_query_is_detected_and_asks_for_columns():
         r"--format=csv,noheader\); pass columns=",
     ):
         read(raw)
+
+
+def test_gputil_preset_and_hint():
+    log = read_nvidia_smi(GPUTIL_RAW, columns="gputil")
+    assert "memory.used" in log.metric_names
+    with pytest.raises(ValueError, match=r"GPUtil's query, columns='gputil'\)"):
+        read_nvidia_smi(GPUTIL_RAW)
+    with pytest.raises(ValueError, match=r"'gputl' is not a valid value for columns"):
+        read_nvidia_smi(GPUTIL_RAW, columns="gputl")

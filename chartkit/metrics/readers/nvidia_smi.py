@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chartkit._validate import check_length
+from chartkit._validate import check_in_list, check_length
 from chartkit.errors import LogFormatError
 from chartkit.metrics.readers._common import (
     ColumnData,
@@ -38,7 +38,24 @@ from chartkit.metrics.schema import (
     read_bytes,
 )
 
-__all__ = ["read_nvidia_smi"]
+__all__ = ["GPUTIL_FIELDS", "read_nvidia_smi"]
+
+#: The ``--query-gpu`` fields GPUtil asks for, in its order (``--format=csv,noheader,nounits``):
+#: ``columns="gputil"`` reads such a file.
+GPUTIL_FIELDS = (
+    "index",
+    "uuid",
+    "utilization.gpu",
+    "memory.total",
+    "memory.used",
+    "memory.free",
+    "driver_version",
+    "name",
+    "gpu_serial",
+    "display_active",
+    "display_mode",
+    "temperature.gpu",
+)
 
 _UNIT_IN_NAME = re.compile(r"^(.*?)\s*\[([^\]]*)\]\s*$")
 _VALUE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*)?$")
@@ -79,7 +96,7 @@ def _is_missing(text: pd.Series) -> np.ndarray:
 def read_nvidia_smi(
     path: str | os.PathLike[str],
     *,
-    columns: Sequence[str] | None = None,
+    columns: Sequence[str] | str | None = None,
     run: str | None = None,
     metrics: Iterable[str] | None = None,
     keep: Keep = "last",
@@ -91,9 +108,10 @@ def read_nvidia_smi(
     ----------
     path : str or path-like
         The CSV file (``csv`` or ``csv,nounits``, with or without header).
-    columns : list of str, optional
+    columns : list of str or "gputil", optional
         Field names, in query order, for a file written with ``noheader``; ignored (must
         match in number) when the file has a header. Units in brackets are stripped.
+        ``"gputil"``: GPUtil's query (`GPUTIL_FIELDS`).
     run : str, optional
         Run name; default: the file's stem.
     metrics : list of str, optional
@@ -134,10 +152,17 @@ def read_nvidia_smi(
     data = drop_unterminated(data, p, info)
     first = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
     has_header = _looks_like_header(first)
+    if isinstance(columns, str):
+        check_in_list(["gputil"], columns=columns)
+        columns = list(GPUTIL_FIELDS)
     if not has_header and columns is None:
+        hint = ""
+        fields = first.split(",")
+        if len(fields) == len(GPUTIL_FIELDS) and fields[1].strip().startswith("GPU-"):
+            hint = " (12 fields with the GPU uuid second: GPUtil's query, columns='gputil')"
         raise LogFormatError(
             f"{str(p)!r} has no header line (written with --format=csv,noheader); pass "
-            "columns= with the --query-gpu field names in order"
+            f"columns= with the --query-gpu field names in order{hint}"
         )
     if not data or data.isspace() or (has_header and data.count(b"\n") <= 1):
         info.add("empty", p, "the file holds no samples")
