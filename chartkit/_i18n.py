@@ -312,6 +312,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "choose series with metrics=[...]",
         "ko": "범례: 계열 {total}개 중 {shown}개; 생략:\n{rest};\nmetrics=[...]로 선택",
     },
+    "gpu.note.not_memory": {
+        "en": "not memory levels, left out: {names};\nforce one with columns={{'memory': ...}}",
+        "ko": "메모리 수준이 아니어서 제외: {names};\ncolumns={{'memory': ...}}로 지정",
+    },
     "gpu.note.gpus_limit": {
         "en": "{shown} of {total} GPUs drawn; choose with gpus=[...]",
         "ko": "GPU {total}개 중 {shown}개 표시; gpus=[...]로 선택",

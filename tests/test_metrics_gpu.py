@@ -459,3 +459,33 @@ def test_probe_plot_contract(gpu_probe):
     plt.close("all")
     with pytest.raises(ValueError, match=r"metric.*memory"):
         plot_batch_probe(gpu_probe, metric="max_reserved_mb", memory="max_allocated_mb")
+
+
+def test_gpu_memory_given_names_keep_only_memory_levels():
+    import pandas as pd
+
+    names = {
+        "DeviceStatsMonitor.on_train_batch_end/active.all.allocated": 5000.0,  # a count
+        "DeviceStatsMonitor.on_train_batch_end/allocated_bytes.all.current": 3 * 2**30,
+        "DeviceStatsMonitor.on_train_batch_end/allocated_bytes.all.allocated": 9 * 2**30,
+    }
+    frame = pd.DataFrame(
+        [
+            {"run": "r", "rank": np.nan, "step": s, "metric": m, "value": v, "wall_time": np.nan}
+            for m, v in names.items()
+            for s in range(4)
+        ]
+    )
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    plot_gpu_memory(frame, metrics=list(names), ax=ax)  # as a report's name filter would
+    (line,) = ax.get_lines()
+    assert line.get_label().endswith("allocated_bytes.all.current")
+    note = next(t.get_text() for t in ax.texts if "left out" in t.get_text())
+    assert "not memory levels, left out: DeviceStatsMonitor.on_train_batch_end/active.all" in note
+    assert "force one with columns={'memory': ...}" in note
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    count = "DeviceStatsMonitor.on_train_batch_end/active.all.allocated"
+    plot_gpu_memory(frame, columns={"memory": count}, ax=ax)  # by hand: drawn as asked
+    assert [ln.get_label() for ln in ax.get_lines()] == [count]
+    plt.close(fig)

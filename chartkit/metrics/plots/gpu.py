@@ -447,8 +447,10 @@ def plot_gpu_memory(
         (`chartkit.metrics.roles`: names with mem/memory/allocated/reserved/rss or a byte
         unit; allocation counts and cumulative totals left out), one per name when several
         hooks log the same one. Values are converted to MiB (bytes / 2**20, GB x 1024).
+        Names given here that are not memory levels (DeviceStatsMonitor's
+        ``active.all.allocated`` is a count) are left out and named in a note.
     columns : mapping of role to column, optional
-        ``{"memory": ...}`` draws that one column.
+        ``{"memory": ...}`` draws that one column, whatever its name (the override).
     max_legend : int, default: `MAX_LEGEND`
         Legend entries at most; the series left out of the legend are named in a note.
     color, label : optional
@@ -476,9 +478,19 @@ def plot_gpu_memory(
     check_lang(lang)
     frame, _ = frame_of(log)
     names = sorted(frame["metric"].astype(str).unique())
-    if metrics is not None:
+    left_out: list[str] = []
+    if metrics is not None and not check_columns(columns).get("memory"):
         metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-        chosen = [resolve(names, "memory", columns={"memory": m}) for m in metrics]
+        for m in metrics:
+            if m not in names:
+                raise unknown_column(m, names, "metric")
+        groups = frame.groupby("metric", observed=True)["value"]
+        values = {str(k): g.to_numpy(float) for k, g in groups if str(k) in metrics}
+        found = {c.column: c for c in candidates(metrics, "memory", values=values)}
+        chosen = [found[m] for m in metrics if m in found]
+        left_out = [m for m in metrics if m not in found]
+        if not chosen:  # nothing to draw: say what was asked and how to force one
+            resolve(metrics, "memory", values=values, what="metrics=")
     else:
         chosen = _memory_metrics(names, frame, columns)
     ax = get_ax(ax)
@@ -508,6 +520,8 @@ def plot_gpu_memory(
     ax.set_ylim(bottom=0)
     ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     notes = [c.note(lang) for c in chosen[:3]]
+    if left_out:
+        notes.append(tr("gpu.note.not_memory", lang, names=", ".join(left_out[:4])))
     if len(labels) > 1:
         shown = lines[:max_legend]
         style = {"fontsize": "small", "loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
