@@ -148,16 +148,31 @@ def _overhangs(axes: list[Any], renderer: Any) -> dict[Any, tuple[float, ...]]:
     return out
 
 
-def _predicted(overhangs: dict[Any, tuple[float, ...]], renderer: Any) -> dict[Any, Bbox]:
+def _predicted(
+    overhangs: dict[Any, tuple[float, ...]], renderer: Any, stacks: dict[Any, tuple]
+) -> dict[Any, Bbox]:
     """Outer boxes of the Axes where they are now: their overhangs around the current box,
-    and their title stack measured again (it wraps to the panel's width)."""
+    and their title stack, measured again when the panel's width changed (the stack wraps
+    to it) and otherwise moved with the panel. *stacks* keeps ``{ax: (width, offsets)}``
+    between rounds."""
     out = {}
     for ax, (left, right, bottom, top) in overhangs.items():
         a = ax.bbox
         box = Bbox.from_extents(a.x0 - left, a.y0 - bottom, a.x1 + right, a.y1 + top)
         stack = _own_stack(ax)
         if stack is not None:
-            box = Bbox.union([box, stack.get_window_extent(renderer)])
+            # The upper part hangs from the panel's top, the lower part from its bottom.
+            lower = any(k in stack.items for k in ("caption", "source"))
+            upper = any(k in stack.items for k in ("title", "subtitle", "tag"))
+            y0_of, y1_of = (a.y0 if lower else a.y1), (a.y1 if upper else a.y0)
+            known = stacks.get(ax)
+            if known is not None and abs(known[0] - a.width) < 0.5:
+                dx0, dy0, dx1, dy1 = known[1]
+                sb = Bbox.from_extents(a.x0 + dx0, y0_of + dy0, a.x0 + dx1, y1_of + dy1)
+            else:
+                sb = stack.get_window_extent(renderer)
+                stacks[ax] = (a.width, (sb.x0 - a.x0, sb.y0 - y0_of, sb.x1 - a.x0, sb.y1 - y1_of))
+            box = Bbox.union([box, sb])
         out[ax] = box
     return out
 
@@ -211,9 +226,11 @@ class StackLayout(DrawTimeLayout):
         # the panel width). Tick labels are assumed to keep their sizes when a panel moves.
         axes = [a for a in fig.axes if a.get_visible() and a.get_subplotspec() is not None]
         overhangs = _overhangs(axes, renderer)
+        stacks: dict[Any, tuple] = {}
         status = "moved"
         for _ in range(5):
-            status = self._fit(fig, renderer, top_h, bottom_h, _predicted(overhangs, renderer))
+            boxes = _predicted(overhangs, renderer, stacks)
+            status = self._fit(fig, renderer, top_h, bottom_h, boxes)
             if status != "moved":
                 break
         if status != "fits":
