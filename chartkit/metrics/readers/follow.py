@@ -23,7 +23,8 @@ from chartkit._validate import check_in_list
 from chartkit.metrics.readers._common import (
     read_csv_bytes,
 )
-from chartkit.metrics.readers._jsonl_chunks import FileColumns, _check_utf8, parse_buffer
+from chartkit.metrics.readers._jsonl_chunks import _check_utf8, parse_buffer
+from chartkit.metrics.readers._jsonl_columns import FileColumns
 from chartkit.metrics.schema import Keep, LogInfo, RunLog, check_encoding, finish
 
 __all__ = ["Follower"]

@@ -33,11 +33,11 @@ from chartkit.metrics.readers._common import (
     select_metrics,
 )
 from chartkit.metrics.readers._jsonl_chunks import (
-    FileColumns,
     parse_buffer,
     read_chunks,
     release_memory,
 )
+from chartkit.metrics.readers._jsonl_columns import FileColumns
 from chartkit.metrics.readers.follow import Follower
 from chartkit.metrics.schema import (
     Keep,
