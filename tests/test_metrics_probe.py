@@ -169,3 +169,28 @@ def test_probe_variants_discovered_by_meaning():
     )
     assert found["probe_peak.csv"] == ("batch_probe", "header has bs and result")
     assert {k for k, _ in found.values()} == {"batch_probe"}
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "max_ok", "first_oom"),
+    [
+        ("batch_size,oom,peak_mem_gb", ["2,False,0.3", "4,false,0.5", "8,True,0.9"], 4, 8),
+        ("bs,fits,peak_mib", ["2,1,300", "4,1,500", "8,0,900"], 4, 8),
+        ("micro_batch_size,success,step_ms", ["16,yes,3", "32,no,"], 16, 32),
+    ],
+)
+def test_true_false_outcome_column(tmp_path, header, rows, max_ok, first_oom):
+    p = tmp_path / "probe.csv"
+    p.write_text("\n".join([header, *rows]) + "\n")
+    log = read_batch_probe(p)
+    assert log.params.loc[0, "max_ok_batch_size"] == max_ok
+    assert log.params.loc[0, "first_oom_batch_size"] == first_oom
+    assert log.params.loc[0, "status_column"] == header.split(",")[1]
+
+
+def test_flag_probe_discovered(tmp_path):
+    from chartkit.metrics import discover
+
+    (tmp_path / "p.csv").write_text("bs,oom,peak_mib\n2,0,300\n4,1,500\n")
+    (src,) = discover(tmp_path)
+    assert (src.kind, src.reason) == ("batch_probe", "header has bs and oom")

@@ -27,7 +27,7 @@ from chartkit.metrics.readers._common import (
     read_csv_file,
     select_metrics,
 )
-from chartkit.metrics.roles import resolve
+from chartkit.metrics.roles import candidates, resolve
 from chartkit.metrics.schema import (
     Keep,
     LogInfo,
@@ -77,11 +77,40 @@ def probe_header_reason(header: Iterable[str]) -> str | None:
 
     names = [str(h).strip() for h in header]
     try:
-        bs = resolve(names, "batch_size")
-        st = resolve(names, "status")
+        bs = resolve(names, "batch_size").column
     except ColumnNotFoundError:
         return None
-    return f"header has {bs.column} and {st.column}"  # batch size and status, by meaning
+    flag = _flag_column(names)
+    try:
+        st = resolve(names, "status").column
+    except ColumnNotFoundError:
+        if flag is None:
+            return None
+        st = flag[0]
+    return f"header has {bs} and {st}"  # a batch size and an outcome, by meaning
+
+
+#: Names of a true/false outcome column, and what true means.
+_FLAGS = {
+    "oom": "oom",
+    "is_oom": "oom",
+    "out_of_memory": "oom",
+    "failed": "oom",
+    "fits": "ok",
+    "fit": "ok",
+    "ok": "ok",
+    "is_ok": "ok",
+    "success": "ok",
+    "fitted": "ok",
+}
+
+
+def _flag_column(columns: Iterable[str]) -> tuple[str, str] | None:
+    """A true/false outcome column (``oom``, ``fits``, ``success``...) and what true means."""
+    found = [
+        (c, _FLAGS[str(c).strip().lower()]) for c in columns if str(c).strip().lower() in _FLAGS
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _norm(words: Iterable[str]) -> set[str]:
@@ -118,7 +147,9 @@ def read_batch_probe(
     ok_statuses, oom_statuses : iterable of str
         Status words (case-insensitive; ``_``/``-`` read as spaces) meaning fitted and did not
         fit. Any other word is reported (a `DataWarning` counting the rows) and the row is
-        neither a fit nor a failure.
+        neither a fit nor a failure. A true/false column named for its meaning (``oom``,
+        ``is_oom``, ``fits``, ``success``...) is read as the status when there is one such
+        column and no status column.
     metrics : list of str, optional
         Numeric columns to keep (default: all, e.g. ``step_time_ms``, ``peak_rss_mb``).
     keep : {"last", "first", "all"}, default: "last"
@@ -165,7 +196,18 @@ def read_batch_probe(
             roles[role] = given
     where = f"the probe {p.name}"
     bs_col = resolve(df.columns, "batch_size", columns=roles, what=where).column
-    st_col = resolve(df.columns, "status", columns=roles, what=where).column
+    flag = None
+    if "status" not in roles and not candidates(df.columns, "status"):
+        flag = _flag_column(df.columns)
+    if flag is not None:  # a true/false column whose name says what true means
+        st_col, true_means = flag
+        truth = {"true": true_means, "1": true_means, "yes": true_means}
+        other = "oom" if true_means == "ok" else "ok"
+        truth.update({"false": other, "0": other, "no": other})
+        ok_statuses = [k for k, v in truth.items() if v == "ok"]
+        oom_statuses = [k for k, v in truth.items() if v == "oom"]
+    else:
+        st_col = resolve(df.columns, "status", columns=roles, what=where).column
     lines = df.attrs["chartkit_lines"]
     bs = pd.to_numeric(df[bs_col], errors="coerce").to_numpy(dtype=np.float64)
     ok_rows = np.isfinite(bs)
