@@ -130,6 +130,45 @@ def _add_logs(sub: argparse._SubParsersAction) -> None:
     )
     add_read_arguments(info)
     info.set_defaults(func=_logs)
+    convert = logs_sub.add_parser(
+        "convert",
+        help="write one log as a Parquet cache (partitioned by run, rank and metric)",
+        description="Read the log at PATH and write its canonical frame, params and "
+        "read report to DIR as Parquet (Hive partitions run=/rank=/metric=), with the "
+        "source files' sizes and times. chartkit.metrics.read(PATH, cache=DIR) then reads "
+        "from DIR while it is fresh and rebuilds it when a source file changed. Exit status "
+        "2 when PATH cannot be read or holds several logs.",
+        epilog="example:\n  chartkit logs convert runs/ddp/world4 --out cache/world4",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    convert.add_argument("path", type=Path, help="a log file or folder holding one log")
+    convert.add_argument("--out", type=Path, required=True, help="the cache folder to write")
+    convert.set_defaults(func=_logs_convert)
+
+
+def _logs_convert(args: argparse.Namespace) -> int:
+    import warnings
+
+    from chartkit.errors import DataWarning
+    from chartkit.metrics import READ_ERRORS, RunLog, read
+    from chartkit.metrics.cache import write_cache
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # the summary below says it all
+            log = read(args.path)
+        if not isinstance(log, RunLog):
+            n = len(log) if isinstance(log, list) else 1
+            raise ValueError(f"{args.path} holds {n} logs (or a profiler trace): convert each")
+        out = write_cache(log, args.out, args.path)
+    except READ_ERRORS as err:
+        if getattr(args, "debug", False):
+            raise
+        print(f"chartkit logs convert: error: {err}", file=sys.stderr)
+        return 2
+    print(f"{len(log.metrics):,} points of {args.path} written to {out} (Parquet)")
+    print(log.info.summary())
+    return 0
 
 
 def _columns(pairs: list[str]) -> dict[str, str]:

@@ -226,7 +226,9 @@ class Session(list):
 READ_ERRORS = (ValueError, KeyError, OSError, ImportError, RecursionError, UnicodeError)
 
 
-def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
+def read(
+    path: str | os.PathLike[str], *, cache: str | os.PathLike[str] | None = None, **kwargs: Any
+) -> RunLog | Session:
     """Read the training log(s) at *path*: one `RunLog`, or a `Session` of several.
 
     The logs are found by `discover` (by content as well as name, recursively in folders).
@@ -246,6 +248,11 @@ def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
     ----------
     path : str or path-like
         A file or a folder.
+    cache : str or path-like, optional
+        A folder for a Parquet cache of the result (`chartkit.metrics.cache`): read from it
+        when it is fresh (every source file unchanged, same options), else read *path* and
+        (re)write it; a stale cache or one of another chartkit version is rebuilt with a
+        `~chartkit.errors.DataWarning` saying why. For a path holding one log.
     **kwargs
         Passed to the reader (``keep=``, ``run=``, ``encoding=``, ...): `read_ray`,
         `read_tensorboard`, `read_lightning`, `read_jsonl`, `read_nvidia_smi`,
@@ -271,6 +278,8 @@ def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
     >>> session = chartkit.metrics.read("runs/h100_session")  # doctest: +SKIP
     >>> [(s.kind, s.run) for s in session.sources]  # doctest: +SKIP
     """
+    if cache is not None:
+        return _read_cached(path, cache, kwargs)
     sources = discover(path)
     if not sources:
         raise ValueError(_nothing_found(sources))
@@ -296,6 +305,27 @@ def read(path: str | os.PathLike[str], **kwargs: Any) -> RunLog | Session:
             DataWarning,
         )
     return Session(logs, kept, sources.skipped, failed, sources.root)
+
+
+def _read_cached(path: str | os.PathLike[str], cache: str | os.PathLike[str], kwargs: dict):
+    """`read` through the Parquet cache in *cache* (see `chartkit.metrics.cache`)."""
+    from chartkit.errors import DataWarning, warn_external
+    from chartkit.metrics.cache import cache_status, read_cache, write_cache
+
+    status, why = cache_status(cache, path, kwargs)
+    if status == "fresh":
+        return read_cache(cache)
+    if status != "missing":
+        warn_external(f"the log cache in {str(cache)!r} is {status} ({why}): rebuilt", DataWarning)
+    log = read(path, **kwargs)
+    if not isinstance(log, RunLog):
+        n = len(log) if isinstance(log, list) else 1
+        raise ValueError(
+            f"cache= keeps one log, and {str(path)!r} holds {n} (or a profiler trace): pass "
+            "each log's own path with its own cache folder."
+        )
+    write_cache(log, cache, path, kwargs)
+    return log
 
 
 _SAMPLES = {
