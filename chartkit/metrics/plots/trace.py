@@ -304,8 +304,12 @@ def plot_timeline(
     rank_of = {_label(c, lang): i for i, c in enumerate(PRIORITY)}
     order = sorted(range(len(labels)), key=lambda i: rank_of.get(labels[i], 99))
     ax.legend(
-        [handles[i] for i in order], [labels[i] for i in order],
-        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
     )
     ax.grid(False)
     return ax

@@ -44,8 +44,14 @@ def _scatter(ax, x, y, outcomes, lang: str, **kws) -> None:
             continue
         face = style["color"] if style["filled"] else "white"
         ax.scatter(
-            np.asarray(x)[m], np.asarray(y)[m], marker=style["marker"], s=kws.get("s", 28),
-            facecolors=face, edgecolors=style["color"], linewidths=1.2, zorder=3,
+            np.asarray(x)[m],
+            np.asarray(y)[m],
+            marker=style["marker"],
+            s=kws.get("s", 28),
+            facecolors=face,
+            edgecolors=style["color"],
+            linewidths=1.2,
+            zorder=3,
             label=tr(f"tcharts.outcome.{outcome}", lang, n=int(m.sum())),
         )
 
@@ -53,7 +59,8 @@ def _scatter(ax, x, y, outcomes, lang: str, **kws) -> None:
 def _scope_note(table, lang: str) -> str:
     meta = table.attrs.get("chartkit", {})
     return tr(
-        f"tcharts.scope.{meta.get('scope', 'last')}", lang,
+        f"tcharts.scope.{meta.get('scope', 'last')}",
+        lang,
         metric=escape_data(meta.get("metric", "")),
     )
 
@@ -111,8 +118,13 @@ def plot_history(
     _scatter(ax, xs, table["value"], table["outcome"], lang)
     ok = np.isfinite(xs) & np.isfinite(table["best_so_far"].to_numpy(dtype=float))
     ax.step(
-        xs[ok], table["best_so_far"].to_numpy(dtype=float)[ok], where="post", color="#333333",
-        lw=1.4, label=tr("tcharts.best_so_far", lang), zorder=2,
+        xs[ok],
+        table["best_so_far"].to_numpy(dtype=float)[ok],
+        where="post",
+        color="#333333",
+        lw=1.4,
+        label=tr("tcharts.best_so_far", lang),
+        zorder=2,
     )
     ax.set_ylabel(metric)
     missing = int((~np.isfinite(table["value"].to_numpy(dtype=float))).sum())
@@ -187,8 +199,18 @@ def plot_slice(
     return ax
 
 
-_BASE = {"order", "trial", "status", "outcome", "last_step", "n_points", "value", "finished",
-         "elapsed", "best_so_far"}
+_BASE = {
+    "order",
+    "trial",
+    "status",
+    "outcome",
+    "last_step",
+    "n_points",
+    "value",
+    "finished",
+    "elapsed",
+    "best_so_far",
+}
 
 
 def plot_contour(
@@ -275,16 +297,28 @@ def plot_edf(
     ax = get_ax(ax)
     v = table["value"].to_numpy(dtype=float)
     xs, ys = edf_table(v)
-    ax.step(xs, ys, where="post", color="#333333", lw=1.8,
-            label=tr("tcharts.all_trials", lang, n=xs.size))
+    ax.step(
+        xs,
+        ys,
+        where="post",
+        color="#333333",
+        lw=1.8,
+        label=tr("tcharts.all_trials", lang, n=xs.size),
+    )
     for outcome, style in OUTCOME_STYLES.items():
         m = np.asarray([_outcome(o) == outcome for o in table["outcome"]], dtype=bool)
         if m.sum() < 2 or m.sum() == np.isfinite(v).sum():
             continue
         ox, oy = edf_table(v[m])
-        ax.step(ox, oy, where="post", color=style["color"], lw=1.3,
-                ls="-" if style["filled"] else "--",
-                label=tr(f"tcharts.outcome.{outcome}", lang, n=int(m.sum())))
+        ax.step(
+            ox,
+            oy,
+            where="post",
+            color=style["color"],
+            lw=1.3,
+            ls="-" if style["filled"] else "--",
+            label=tr(f"tcharts.outcome.{outcome}", lang, n=int(m.sum())),
+        )
     ax.set_xlabel(metric)
     ax.set_ylabel(tr("tcharts.fraction_at_or_below", lang))
     ax.set_ylim(0, 1.02)
