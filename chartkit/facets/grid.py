@@ -402,8 +402,11 @@ def facet(
         Strip text: a template with ``{name}`` and ``{value}``, or ``f(name, value)``.
         Strips longer than their panel are broken at spaces, then cut with an ellipsis.
     hue_kind : {"auto", "categorical", "continuous"}, default: "auto"
-    palette : list, dict or colormap name, optional
-        Categorical colours; by default the theme's colour cycle (`categorical_colors`).
+    palette : str, list, dict or Colormap, optional
+        Categorical colours through `chartkit.palettes.resolve_palette`: a chartkit
+        palette name first (``"okabe_ito"`` is chartkit's), then matplotlib's colour
+        sequences and colormaps, a list, or a dict keyed by hue level; by default the
+        theme's colour cycle. More levels than colours cycles with one ColorWarning.
     cmap : str, optional
         Colormap of a continuous hue (default ``rcParams["image.cmap"]``).
     hue_norm : (float, float) or Normalize, optional
@@ -447,6 +450,8 @@ def facet(
     -----
     chartkit.errors.DataWarning
         Once, counting rows dropped for a missing facet value.
+    chartkit.errors.ColorWarning
+        When there are more hue levels than palette colours (the palette is cycled).
 
     See Also
     --------
