@@ -12,6 +12,7 @@ readers it dispatches to are public:
 `read_lightning`          Lightning ``CSVLogger`` ``version_*`` folder(s) or ``metrics.csv``
 `read_nvidia_smi`         ``nvidia-smi --query-gpu ... --format=csv[,nounits][,noheader]``
 `read_batch_probe`        batch-size probe CSV (ok/oom rows, peak memory, step time)
+`read_optuna`             Optuna study in its SQLite/RDB storage (read-only; ``chartkit[optuna]``)
 ========================  =============================================================
 
 ``python -m chartkit.metrics PATH`` (or ``chartkit logs info PATH``) prints what was read
@@ -52,6 +53,7 @@ __all__ = [
     "read_jsonl",
     "read_lightning",
     "read_nvidia_smi",
+    "read_optuna",
     "read_ray",
     "read_source",
     "read_tensorboard",
@@ -60,6 +62,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "read_optuna": "chartkit.metrics.readers.optuna",
     "read_ray": "chartkit.metrics.readers.ray",
     "read_tensorboard": "chartkit.metrics.readers.tensorboard",
     "read_trace": "chartkit.metrics.readers.trace",
@@ -150,6 +153,7 @@ def _reader(kind: str):
         "batch_probe": read_batch_probe,
         "csv": read_csv,
         "trace": lambda p, **kw: __getattr__("read_trace")(p, **kw),
+        "optuna": lambda p, **kw: __getattr__("read_optuna")(p, **kw),
     }[kind]
 
 
@@ -160,6 +164,7 @@ def _accepts(kind: str) -> set[str]:
         "ray": "read_ray",
         "tensorboard": "read_tensorboard",
         "trace": "read_trace",
+        "optuna": "read_optuna",
     }.get(kind)
     func = __getattr__(fn) if fn else _reader(kind)
     return set(inspect.signature(func).parameters) - {"path"}
@@ -341,6 +346,7 @@ _SAMPLES = {
     "ray_pbt": "ray_tune/tune_pbt_exploits",
     "profiler_world4": "profiler/world4_straggler",
     "compare_lr_seeds": "compare",
+    "optuna_study": "optuna/study.db",
 }
 
 
@@ -356,7 +362,9 @@ def sample_path(name: str) -> Path:
         ASHA experiment, 16 trials, JSON/CSV files only), ``"profiler_world4"``
         (torch.profiler traces of 4 DDP ranks, rank 2 a data-loading straggler, gzipped,
         with each rank's JSONL), ``"compare_lr_seeds"`` (12 DDP runs, 2 ranks each:
-        learning rates 0.01, 0.03 and 0.1 x seeds 0-3, folders ``lr<lr>_seed<seed>``).
+        learning rates 0.01, 0.03 and 0.1 x seeds 0-3, folders ``lr<lr>_seed<seed>``),
+        ``"optuna_study"`` (an Optuna SQLite storage: one study, MedianPruner, 24 trials,
+        pruned and one failed).
 
     Returns
     -------

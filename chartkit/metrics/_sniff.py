@@ -129,6 +129,12 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         return None, "named like a TensorBoard event file but too short for a record"
     if name.endswith((".pt.trace.json", ".pt.trace.json.gz")):
         return "trace", "torch.profiler trace (*.pt.trace.json)"
+    if suffix in (".db", ".sqlite", ".sqlite3", ".optuna"):
+        from chartkit.metrics.readers.optuna import sniff_optuna
+
+        found = sniff_optuna(path)
+        if found is not None:
+            return found
     if name == "chartkit.toml":
         return None, "chartkit settings for plot-logs (batch_size, columns), not a log"
     if suffix in _BINARY:

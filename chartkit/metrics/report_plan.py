@@ -151,7 +151,7 @@ def plan(log, options: Options) -> tuple[list[Chart], list[str]]:
     src = log.info.source
     if src == "trace":
         return _plan_trace(log, options)
-    if src == "ray":
+    if src in ("ray", "optuna"):  # an Optuna study is a tuning log too (read_optuna)
         return _plan_ray(log, options)
     if src == "nvidia_smi":
         return _plan_smi(log, options)

@@ -187,9 +187,9 @@ def trial_table(
     pandas.DataFrame
         Columns ``trial, status, outcome, last_step, n_points, value`` then the config keys
         (the last PBT segment's values), sorted naturally by trial. ``outcome`` is
-        ``"error"`` for ERROR trials, ``"stopped"`` for trials that ended before the
-        scheduler's ``max_t`` (the largest last step when unknown), ``"completed"`` for the
-        others that ended, else the status in lower case.
+        ``"error"`` for ERROR trials, ``"stopped"`` for PRUNED trials (Optuna) and trials
+        that ended before the scheduler's ``max_t`` (the largest last step when unknown),
+        ``"completed"`` for the others that ended, else the status in lower case.
 
     Raises
     ------
@@ -264,6 +264,9 @@ def trial_table(
     out = out.reset_index(drop=True)
     out.attrs["metric"] = metric
     out.attrs["scope"] = scope if step is None else f"step {step}"
+    # the reader's scales, known from the search space (read_optuna's distributions)
+    extra = getattr(log.info, "extra", None) if isinstance(log, RunLog) else None
+    out.attrs["param_scales"] = dict((extra or {}).get("param_scales") or {})
     return out
 
 
@@ -271,6 +274,8 @@ def _outcome(status: str, last: float, max_t: float | None) -> str:
     s = status.upper()
     if s == "ERROR":
         return "error"
+    if s == "PRUNED":  # read_optuna: stopped by the pruner, whatever step it reached
+        return "stopped"
     if s in ("TERMINATED", "UNKNOWN") and not (isinstance(last, float) and math.isnan(last)):
         if max_t is not None and last < max_t:
             return "stopped"
@@ -288,7 +293,9 @@ def param_kinds(
     Strings, booleans and mixed values are categorical; integers (integer dtype) with at most
     `MAX_CHOICES` distinct values are choices (categorical); other numbers are ``"log"``
     when all are positive and max/min > `LOG_SPREAD` (the spread a log-uniform search
-    produces), else ``"linear"``. *scales* overrides the guess per parameter.
+    produces), else ``"linear"``. A scale the reader knew from the search space
+    (``table.attrs["param_scales"]``, set by `trial_table` from ``info.extra``: Optuna's
+    distributions) replaces the guess; *scales* overrides both per parameter.
     """
     scales = dict(scales or {})
     for name, kind in scales.items():
@@ -312,7 +319,8 @@ def param_kinds(
                     )
             out[p] = kind
             continue
-        out[p] = _guess_kind(table[p])
+        known = (getattr(table, "attrs", None) or {}).get("param_scales") or {}
+        out[p] = known[p] if p in known else _guess_kind(table[p])
     return out
 
 
