@@ -141,9 +141,18 @@ def _add_logs(sub: argparse._SubParsersAction) -> None:
         epilog="example:\n  chartkit logs convert runs/ddp/world4 --out cache/world4",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    convert.add_argument("path", type=Path, help="a log file or folder holding one log")
+    convert.add_argument(
+        "path", type=path_or_url, help="a log file or folder holding one log, or a URL"
+    )
     convert.add_argument("--out", type=Path, required=True, help="the cache folder to write")
     convert.set_defaults(func=_logs_convert)
+
+
+def path_or_url(text: str) -> Path | str:
+    """argparse ``type=``: see `chartkit.metrics.remote.path_or_url`."""
+    from chartkit.metrics.remote import path_or_url as convert
+
+    return convert(text)
 
 
 def _logs_convert(args: argparse.Namespace) -> int:
@@ -253,7 +262,12 @@ def _add_plot_logs(sub: argparse._SubParsersAction) -> None:
         epilog=_PLOT_LOGS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("path", type=Path, help="a log file or folder (any supported format)")
+    p.add_argument(
+        "path",
+        type=path_or_url,
+        help="a log file or folder (any supported format), or an fsspec URL (s3://, gs://, "
+        'http(s)://; pip install "chartkit[remote]")',
+    )
     p.add_argument(
         "--out",
         type=Path,

@@ -232,7 +232,11 @@ READ_ERRORS = (ValueError, KeyError, OSError, ImportError, RecursionError, Unico
 
 
 def read(
-    path: str | os.PathLike[str], *, cache: str | os.PathLike[str] | None = None, **kwargs: Any
+    path: str | os.PathLike[str],
+    *,
+    cache: str | os.PathLike[str] | None = None,
+    storage_options: dict | None = None,
+    **kwargs: Any,
 ) -> RunLog | Session:
     """Read the training log(s) at *path*: one `RunLog`, or a `Session` of several.
 
@@ -252,7 +256,11 @@ def read(
     Parameters
     ----------
     path : str or path-like
-        A file or a folder.
+        A file or a folder, or an fsspec URL (``s3://``, ``gs://``, ``http(s)://``,
+        ``memory://``; ``chartkit[remote]``): its files are mirrored locally and read as a
+        local folder (`chartkit.metrics.remote`).
+    storage_options : dict, optional
+        Passed to fsspec for a URL (credentials, ``client_kwargs={"endpoint_url": ...}``).
     cache : str or path-like, optional
         A folder for a Parquet cache of the result (`chartkit.metrics.cache`): read from it
         when it is fresh (every source file unchanged, same options), else read *path* and
@@ -283,6 +291,10 @@ def read(
     >>> session = chartkit.metrics.read("runs/h100_session")  # doctest: +SKIP
     >>> [(s.kind, s.run) for s in session.sources]  # doctest: +SKIP
     """
+    from chartkit.metrics.remote import fetch, is_url
+
+    if is_url(path):
+        path = fetch(path, storage_options=storage_options)
     if cache is not None:
         return _read_cached(path, cache, kwargs)
     sources = discover(path)
@@ -413,7 +425,11 @@ def describe(log: RunLog) -> str:
 
 def add_read_arguments(ap: Any) -> None:
     """The options ``logs info`` and ``python -m chartkit.metrics`` share."""
-    ap.add_argument("paths", nargs="+", type=Path, help="log files or folders")
+    from chartkit.metrics.remote import path_or_url
+
+    ap.add_argument(
+        "paths", nargs="+", type=path_or_url, help="log files or folders, or fsspec URLs"
+    )
     ap.add_argument(
         "--keep",
         choices=["last", "first", "all"],

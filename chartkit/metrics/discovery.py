@@ -444,13 +444,19 @@ def _natural(text: str) -> list:
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
 
 
-def discover(path: str | os.PathLike[str]) -> Sources:
+def discover(
+    path: str | os.PathLike[str], *, storage_options: dict | None = None
+) -> Sources:
     """Find every training log under *path*.
 
     Parameters
     ----------
     path : str or path-like
-        A log file or a folder, walked recursively (up to 16 folders deep).
+        A log file or a folder, walked recursively (up to 16 folders deep), or an fsspec
+        URL (``s3://``, ``gs://``, ``http(s)://``, ``memory://``, ``file://``): its files
+        are mirrored locally first (`chartkit.metrics.remote.fetch`).
+    storage_options : dict, optional
+        Passed to fsspec for a URL (credentials, endpoint).
 
     Returns
     -------
@@ -472,8 +478,12 @@ def discover(path: str | os.PathLike[str]) -> Sources:
     source; the ``rank<R>/`` folders of TensorBoard event files are one source. nvidia-smi
     and probe CSVs are one source each.
     """
+    from chartkit.metrics.remote import fetch, is_url, local_path
     from chartkit.metrics.schema import check_path
 
+    path = local_path(path)
+    if is_url(path):
+        path = fetch(path, storage_options=storage_options)
     root = check_path(path)
     walk = _Walk(root)
     if root.is_dir():
