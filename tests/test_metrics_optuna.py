@@ -128,7 +128,11 @@ def test_the_store_is_never_modified(tmp_path):
 
 
 def test_several_studies_need_a_name():
-    with pytest.raises(ValueError, match=r"holds 2 studies \('tiny_mlp', 'tiny_tpe'\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"None is not a valid value for study; expected one of the 2 studies in "
+        r"'.*study\.db'; supported values are 'tiny_mlp', 'tiny_tpe'",
+    ):
         read_optuna(DB)
     with pytest.raises(ValueError, match="'tiny' is not a valid value for study"):
         read_optuna(DB, study="tiny")
@@ -143,7 +147,11 @@ def test_a_locked_database_is_a_clear_error(tmp_path):
     con = sqlite3.connect(db)
     con.execute("BEGIN EXCLUSIVE")  # a writer in the middle of its commit
     try:
-        with pytest.raises(ValueError, match=r"locked\.db'.*database is locked.*write lock"):
+        with pytest.raises(
+            ValueError,
+            match=r"'.*locked\.db' is not a valid value for read_optuna's storage"
+            r".*database is locked.*write lock",
+        ):
             read_optuna(db, study="tiny_mlp", timeout=0.05)
     finally:
         con.rollback()
@@ -154,15 +162,20 @@ def test_cut_not_sqlite_and_other_sqlite_files(tmp_path):
     cut = tmp_path / "cut.db"
     data = DB.read_bytes()
     cut.write_bytes(data[: len(data) // 3])
-    with pytest.raises(ValueError, match=r"cannot read the Optuna storage '.*cut\.db'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'.*cut\.db' is not a valid value for read_optuna's storage; expected a readable",
+    ):
         read_optuna(cut, study="tiny_mlp")
     text = tmp_path / "notes.db"
     text.write_text("hello")
-    with pytest.raises(ValueError, match=r"notes\.db' is not an SQLite database"):
+    with pytest.raises(
+        ValueError, match=r"notes\.db' is not a valid value .* expected an SQLite database"
+    ):
         read_optuna(text)
     empty = tmp_path / "empty.db"
     empty.write_bytes(b"")
-    with pytest.raises(ValueError, match=r"empty\.db' is empty"):
+    with pytest.raises(ValueError, match=r"empty\.db' is not a valid value .* this one is empty"):
         read_optuna(empty)
     other = tmp_path / "other.sqlite"
     con = sqlite3.connect(other)

@@ -84,15 +84,18 @@ def _storage_url(path_or_url: Any) -> tuple[str, str | None, str]:
 
 def _check_sqlite_file(file: str) -> None:
     if os.path.isdir(file):
-        raise ValueError(f"{file!r} is a folder, not an Optuna SQLite storage file")
+        raise ValueError(_bad(file, "an SQLite file, not a folder"))
     with open(file, "rb") as fh:
         head = fh.read(len(_SQLITE_MAGIC))
     if not head:
-        raise ValueError(f"{file!r} is empty: not an Optuna SQLite storage")
+        raise ValueError(_bad(file, "an SQLite file; this one is empty"))
     if head != _SQLITE_MAGIC:
         raise ValueError(
-            f"{file!r} is not an SQLite database (its first bytes are not the SQLite "
-            "header): not an Optuna RDB storage, or a cut copy"
+            _bad(
+                file,
+                "an SQLite database; its first bytes are not the SQLite header (not an "
+                "Optuna RDB storage, or a cut copy)",
+            )
         )
 
 
@@ -107,8 +110,11 @@ def _open(optuna: Any, url: str, where: str, file: str | None, timeout: float):
         raise ValueError(_db_message(where, file, err)) from None
     except RuntimeError as err:  # optuna's schema check: an older or newer storage
         raise ValueError(
-            f"cannot read the Optuna storage {where!r}: {err} (chartkit opens it read-only "
-            "and never upgrades it)"
+            _bad(
+                where,
+                f"a schema this optuna reads: {err} (chartkit opens the storage "
+                "read-only and never upgrades it)",
+            )
         ) from None
 
 
@@ -116,7 +122,7 @@ def _db_message(where: str, file: str | None, err: BaseException) -> str:
     if err.__cause__ is not None and not hasattr(err, "orig"):  # optuna's wrapper
         err = err.__cause__
     cause = str(getattr(err, "orig", None) or err).splitlines()[0]
-    text = f"cannot read the Optuna storage {where!r}: {cause}"
+    text = f"a readable Optuna storage; the database says: {cause}"
     low = cause.lower()
     if "locked" in low:
         text += " (another process holds a write lock; retry when it has committed)"
@@ -127,7 +133,14 @@ def _db_message(where: str, file: str | None, err: BaseException) -> str:
         )
     elif "malformed" in low or "not a database" in low or "no such table" in low:
         text += " (a cut or half-written file, or not an Optuna storage)"
-    return text
+    return _bad(where, text)
+
+
+def _bad(where: str, expected: str) -> str:
+    """The one message for a storage that cannot be read (it names the file)."""
+    from chartkit._validate import invalid_value_message
+
+    return invalid_value_message(where, "read_optuna's storage", expected=expected)
 
 
 def read_optuna(
@@ -225,13 +238,13 @@ def read_optuna(
 def _pick_study(frozen: list, study: str | None, where: str) -> str:
     names = [s.study_name for s in frozen]
     if not names:
-        raise ValueError(f"the Optuna storage {where!r} holds no study")
+        raise ValueError(_bad(where, "an Optuna storage holding a study; it holds none"))
     if study is None:
         if len(names) > 1:
-            raise ValueError(
-                f"the Optuna storage {where!r} holds {len(names)} studies "
-                f"({', '.join(map(repr, names))}); choose one with study="
-            )
+            from chartkit._validate import invalid_value_message
+
+            held = f"one of the {len(names)} studies in {where!r}"
+            raise ValueError(invalid_value_message(None, "study", names, expected=held))
         return names[0]
     from chartkit._validate import check_in_list
 
