@@ -155,7 +155,7 @@ def bench_tuning(trials: int) -> list[Row]:
         for draw in (
             lambda ax: plot_history(log, "loss", ax=ax),
             lambda ax: plot_slice(log, "loss", "lr", ax=ax),
-            lambda ax: plot_contour(log, "loss", "lr", "batch_size", ax=ax),
+            lambda ax: plot_contour(log, "loss", x="lr", y="batch_size", ax=ax),
             lambda ax: plot_edf(log, "loss", ax=ax),
         ):
             fig, ax = plt.subplots()

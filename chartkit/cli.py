@@ -158,6 +158,7 @@ def path_or_url(text: str) -> Path | str:
 def _logs_convert(args: argparse.Namespace) -> int:
     import warnings
 
+    from chartkit._validate import invalid_value_message
     from chartkit.errors import DataWarning
     from chartkit.metrics import READ_ERRORS, RunLog, read
     from chartkit.metrics.cache import write_cache
@@ -168,7 +169,13 @@ def _logs_convert(args: argparse.Namespace) -> int:
             log = read(args.path)
         if not isinstance(log, RunLog):
             n = len(log) if isinstance(log, list) else 1
-            raise ValueError(f"{args.path} holds {n} logs (or a profiler trace): convert each")
+            raise ValueError(
+                invalid_value_message(
+                    str(args.path), "path",
+                    expected=f"a path holding one log, not {n} (or a profiler trace): "
+                    "convert each log's own path",
+                )
+            )
         out = write_cache(log, args.out, args.path)
     except READ_ERRORS as err:
         if getattr(args, "debug", False):

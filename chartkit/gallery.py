@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from chartkit._validate import invalid_value_message
+
 __all__ = ["Example", "Result", "build", "default_source", "find_examples"]
 
 _TRACEBACK_TAIL = 12
@@ -267,7 +269,7 @@ def build(
         raise FileNotFoundError(f"no plot_*.py scripts under {str(source)!r}")
     out.mkdir(parents=True, exist_ok=True)
     if jobs < 1:
-        raise ValueError(f"{jobs!r} is not a valid value for jobs; expected an integer >= 1.")
+        raise ValueError(invalid_value_message(jobs, "jobs", expected="an integer >= 1"))
     results: dict[Path, Result] = {}
     width = len(str(len(examples)))
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -96,4 +96,4 @@ def test_cli_convert(tmp_path, capsys):
     assert (out / "chartkit-cache.json").exists()
     assert main(["logs", "convert", os.fspath(sample_path("compare_lr_seeds")), "--out",
                  os.fspath(tmp_path / "d")]) == 2
-    assert "holds 12 logs" in capsys.readouterr().err
+    assert "expected a path holding one log, not 12" in capsys.readouterr().err

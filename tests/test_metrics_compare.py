@@ -95,7 +95,8 @@ def test_no_interpolation_across_a_gap():
 def test_groups_without_common_steps_raise_naming_the_ranges():
     steps = {"a": np.arange(1, 50), "b": np.arange(60, 100)}
     frame = _runs({"a": [0.5] * 3, "b": [0.3] * 3}, steps=steps)
-    with pytest.raises(ValueError, match=r"have no step in common \(a: steps 1-49; b: steps "
+    with pytest.raises(ValueError, match=r"the groups of 'loss' have no step in common \(a: "
+                       r"steps 1-49; b: steps "
                        r"60-99\)"):
         aggregate_runs(frame, "loss", by=r"^(\w)_")
 

@@ -215,7 +215,7 @@ CHARTS = {
     "history": lambda log, ax: chartkit.metrics.plots.plot_history(log, "value", ax=ax),
     "slice": lambda log, ax: chartkit.metrics.plots.plot_slice(log, "value", "lr", ax=ax),
     "contour": lambda log, ax: chartkit.metrics.plots.plot_contour(
-        log, "value", "lr", "dropout", ax=ax
+        log, "value", x="lr", y="dropout", ax=ax
     ),
     "edf": lambda log, ax: chartkit.metrics.plots.plot_edf(log, "value", ax=ax),
 }

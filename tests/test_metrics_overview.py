@@ -8,7 +8,7 @@ import pytest
 import chartkit
 from chartkit.audit import check_figure
 from chartkit.metrics import read, sample_path
-from chartkit.metrics.plots.overview import overview_panels, plot_overview
+from chartkit.metrics.plots.overview import overview_panels, run_overview
 
 
 def test_panels_by_meaning_and_unit():
@@ -26,7 +26,7 @@ def test_panels_by_meaning_and_unit():
 def test_overview_on_real_runs(name):
     log = read(sample_path(name))
     with chartkit.theme("default", korean_font="bundled"):
-        grid = plot_overview(log)
+        grid = run_overview(log)
         report = check_figure(grid.figure)
     assert report.ok, str(report)
     texts = [t.get_text() for t in grid.figure.findobj(plt.Text)]
@@ -36,7 +36,7 @@ def test_overview_on_real_runs(name):
 
 def test_overview_header_states_config_ranks_and_what_is_missing():
     log = read(sample_path("ddp_world2"))
-    grid = plot_overview(log, lang="ko")
+    grid = run_overview(log, lang="ko")
     texts = " ".join(t.get_text() for t in grid.figure.findobj(plt.Text))
     assert "rank 2개의 평균" in texts
     assert "기록 없음: 메모리" in texts
@@ -50,4 +50,4 @@ def test_overview_without_known_quantities_says_what_it_needs():
     frame = make_frame("jsonl", run="r", rank=0, step=[1, 2], metric="epoch", value=[0, 0])
     with pytest.raises(ValueError, match="expected a loss, a learning rate, a throughput or a "
                        "memory metric"):
-        plot_overview(frame)
+        run_overview(frame)

@@ -44,7 +44,7 @@ def test_edf_table():
         lambda log, ax: plot_history(log, "loss", ax=ax),
         lambda log, ax: plot_history(log, "loss", x="wall_time", ax=ax),
         lambda log, ax: plot_slice(log, "loss", "lr", ax=ax),
-        lambda log, ax: plot_contour(log, "loss", "lr", "batch_size", ax=ax),
+        lambda log, ax: plot_contour(log, "loss", x="lr", y="batch_size", ax=ax),
         lambda log, ax: plot_edf(log, "loss", ax=ax),
     ],
     ids=["history", "history-wall", "slice", "contour", "edf"],

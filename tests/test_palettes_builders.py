@@ -160,15 +160,16 @@ def test_generate_errors():
         generate(4, min_lightness=80, max_lightness=20)
     with pytest.raises(
         ValueError,
-        match=r"grayscale floor 40 is too large for 5 colours between "
-        r"J' 25 and 85 \(at most 15 fits\)",
+        match=r"40\.0 is not a valid value for grayscale; expected a floor below 15 for 5 "
+        r"colours between J' 25 and 85",
     ):
         generate(5, grayscale=40.0)
     # Greys every ~13 J' from 23 to 90: no room 8 away from all of them.
     greys = ["#333333", "#555555", "#777777", "#999999", "#bbbbbb", "#dddddd"]
     with pytest.raises(
         ValueError,
-        match=r"grayscale floor 8 leaves no candidate for colour 7 of 7",
+        match=r"8\.0 is not a valid value for grayscale; expected a floor that leaves a "
+        r"candidate for colour 7 of 7",
     ):
         generate(7, grayscale=8.0, extend=greys)
     with pytest.raises(ValueError, match=r"-1.0 is not a valid value for grayscale"):

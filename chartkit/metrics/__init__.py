@@ -337,9 +337,14 @@ def _read_cached(path: str | os.PathLike[str], cache: str | os.PathLike[str], kw
     log = read(path, **kwargs)
     if not isinstance(log, RunLog):
         n = len(log) if isinstance(log, list) else 1
+        from chartkit._validate import invalid_value_message
+
         raise ValueError(
-            f"cache= keeps one log, and {str(path)!r} holds {n} (or a profiler trace): pass "
-            "each log's own path with its own cache folder."
+            invalid_value_message(
+                str(path), "path",
+                expected=f"a path holding one log for cache=, not {n} (or a profiler trace): "
+                "pass each log's own path with its own cache folder",
+            )
         )
     write_cache(log, cache, path, kwargs)
     return log

@@ -322,9 +322,14 @@ def aggregate_runs(
     hi = min(r[1] for r in ranges.values())
     if not ranges or lo > hi:
         shown = "; ".join(f"{g}: steps {a:g}-{b:g}" for g, (a, b) in ranges.items())
+        from chartkit._validate import invalid_value_message
+
         raise ValueError(
-            f"the groups of {metric!r} have no step in common ({shown}); compare groups "
-            "whose runs overlap, or pass by= so that overlapping runs form the groups."
+            invalid_value_message(
+                by if isinstance(by, str) else type(by).__name__, "by",
+                expected=f"groups whose runs share steps; the groups of {metric!r} have no "
+                f"step in common ({shown}): compare overlapping runs",
+            )
         )
     all_steps = np.unique(np.concatenate([c[0] for c in curves.values()]))
     grid = all_steps[(all_steps >= lo) & (all_steps <= hi)]

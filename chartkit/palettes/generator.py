@@ -156,9 +156,12 @@ def generate(
         spacing = (max_lightness - min_lightness) / max(n - 1, 1)
         if floor >= spacing:
             raise ValueError(
-                f"grayscale floor {floor:g} is too large for {n} colours between J' "
-                f"{min_lightness:g} and {max_lightness:g} (at most {spacing:.3g} fits); "
-                "lower it or widen the lightness range."
+                invalid_value_message(
+                    floor, "grayscale",
+                    expected=f"a floor below {spacing:.3g} for {n} colours between J' "
+                    f"{min_lightness:g} and {max_lightness:g}: lower it or widen the "
+                    "lightness range",
+                )
             )
         half = (spacing - floor) / 2
         offset = (lightness - min_lightness) / spacing
@@ -195,8 +198,11 @@ def generate(
             k = int(np.argmax(score))
             if score[k] < 0:
                 raise ValueError(
-                    f"grayscale floor {floor:g} leaves no candidate for colour "
-                    f"{n_fixed + step + 1} of {n}; lower it or widen the lightness range."
+                    invalid_value_message(
+                        floor, "grayscale",
+                        expected=f"a floor that leaves a candidate for colour "
+                        f"{n_fixed + step + 1} of {n}: lower it or widen the lightness range",
+                    )
                 )
         chosen.append(k)
         rows.append(_dist_to(jab_c, jab_c[:, k]))

@@ -2,7 +2,7 @@
 One page per run: loss, learning rate, throughput and memory
 ============================================================
 
-``plot_overview`` puts the quantities a training run is judged by on one ``chartkit.facets``
+``run_overview`` puts the quantities a training run is judged by on one ``chartkit.facets``
 page with a shared step axis: training and validation loss together, the learning rate
 (never smoothed: it is a schedule), throughput and memory, each found by meaning and unit.
 The header gives the run's config and what its log recorded; quantities the run did not
@@ -14,10 +14,10 @@ import matplotlib.pyplot as plt
 
 import chartkit
 from chartkit.metrics import read, sample_path
-from chartkit.metrics.plots.overview import plot_overview
+from chartkit.metrics.plots.overview import run_overview
 
 log = read(sample_path("lightning"))
 
 with chartkit.theme("default"):
-    grid = plot_overview(log)
+    grid = run_overview(log)
     plt.show()

@@ -24,7 +24,7 @@ with chartkit.theme("default"):
     fig, axs = plt.subplots(2, 2, figsize=(11, 8))
     plot_history(log, "loss", ax=axs[0, 0])
     plot_slice(log, "loss", "lr", ax=axs[0, 1])
-    plot_contour(log, "loss", "lr", "batch_size", ax=axs[1, 0])
+    plot_contour(log, "loss", x="lr", y="batch_size", ax=axs[1, 0])
     plot_edf(log, "loss", ax=axs[1, 1])
     chartkit.annotate.abc(axs)
     plt.show()

@@ -13,7 +13,7 @@ from chartkit.metrics.plots.gpu import (
 )
 from chartkit.metrics.plots.gpu_overview import gpu_overview
 from chartkit.metrics.plots.importance import param_importance, plot_importance
-from chartkit.metrics.plots.overview import plot_overview
+from chartkit.metrics.plots.overview import run_overview
 from chartkit.metrics.plots.parallel import plot_parallel
 from chartkit.metrics.plots.ranks import (
     find_stragglers,
@@ -46,7 +46,6 @@ __all__ = [
     "plot_history",
     "plot_importance",
     "plot_lineage",
-    "plot_overview",
     "plot_parallel",
     "plot_rank_spread",
     "plot_rungs",
@@ -59,6 +58,7 @@ __all__ = [
     "plot_trials",
     "probe_summary",
     "rank_table",
+    "run_overview",
     "scaling_table",
     "throughput_table",
 ]

@@ -1,6 +1,6 @@
 """One page per run: loss (train and validation), learning rate, throughput and memory.
 
-`plot_overview` builds a `chartkit.facets` grid (one panel per quantity, one shared step
+`run_overview` builds a `chartkit.facets` grid (one panel per quantity, one shared step
 axis) and draws each panel with `plot_curves`; a title stack on top gives the run's config
 and what its `LogInfo` recorded (cut lines, resumes, non-finite values). The quantities are
 found by meaning and unit (`chartkit.metrics.roles`); panels with nothing to show are left
@@ -17,7 +17,7 @@ import pandas as pd
 from chartkit._i18n import check_lang, tr
 from chartkit.metrics.smooth import name_tokens
 
-__all__ = ["overview_panels", "plot_overview"]
+__all__ = ["overview_panels", "run_overview"]
 
 PANELS = ("loss", "lr", "throughput", "memory")
 
@@ -97,7 +97,7 @@ def _draw_panel(data: pd.DataFrame, ax=None, *, lang: str, smooth: Any, **_: Any
     return ax
 
 
-def plot_overview(
+def run_overview(
     log,
     *,
     columns: Mapping[str, str] | None = None,

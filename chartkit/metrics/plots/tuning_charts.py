@@ -216,9 +216,9 @@ _BASE = {
 def plot_contour(
     data,
     metric: str,
-    x_param: str,
-    y_param: str,
     *,
+    x: str,
+    y: str,
     scope: Scope = "last",
     cmap: Any = "chartkit.blues_r",
     ax=None,
@@ -227,7 +227,8 @@ def plot_contour(
 ):
     """The value over two parameters: interpolated filled contours and every trial.
 
-    Contours come from a linear interpolation over the Delaunay triangulation of the trials
+    *x* and *y* name the two parameters (config keys). Contours come from a linear
+    interpolation over the Delaunay triangulation of the trials
     that have a value (in log space for log-uniform parameters): they show the trend
     between trials, not measured values. Trials are drawn on top with their outcome's
     marker. Fewer than three trials with values, or a parameter with one value: a note.
@@ -237,6 +238,7 @@ def plot_contour(
     matplotlib.axes.Axes
     """
     lang = check_lang(lang)
+    x_param, y_param = x, y
     table = history_table(data, metric, scope=scope)
     for p in (x_param, y_param):
         if p not in table.columns:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._optional import import_optional
+from chartkit.errors import LogFormatError
 from chartkit.metrics.readers._common import rank_from_name
 from chartkit.metrics.schema import LogInfo
 
@@ -161,16 +162,16 @@ def _decode(f: Path, msgspec: Any, trace_type: Any) -> Any:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as err:
-            raise ValueError(f"{f}: not a readable gzip file ({err}).") from None
+            raise LogFormatError(f"{f}: not a readable gzip file ({err}).") from None
     try:
         return msgspec.json.decode(data, type=trace_type)
     except msgspec.ValidationError as err:
-        raise ValueError(
+        raise LogFormatError(
             f"{f}: not a torch.profiler trace: expected a JSON object with a 'traceEvents' "
             f"list of events ({err})."
         ) from None
     except msgspec.DecodeError as err:
-        raise ValueError(
+        raise LogFormatError(
             f"{f}: not valid JSON ({err}); a trace cut while it was being written cannot be "
             "read."
         ) from None
@@ -312,10 +313,10 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
     ------
     FileNotFoundError
         *path* does not exist, or a folder holds no trace.
-    ValueError
-        A file that is not a trace (the message names what was expected) or is cut; when
-        several files are read, such a file is skipped and counted instead, unless none
-        can be read.
+    chartkit.errors.LogFormatError
+        A file that is not a trace (the message names what was expected) or is cut (a
+        `ValueError`); when several files are read, such a file is skipped and counted
+        instead, unless none can be read.
 
     Examples
     --------
@@ -345,7 +346,10 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
                 raise
             info.add("skipped", str(f), f"whole file: {err}")
     if not parts:
-        raise ValueError(f"none of the {len(files)} trace file(s) under {str(p)!r} could be read.")
+        raise LogFormatError(
+            f"none of the {len(files)} trace file(s) under {str(p)!r} could be read: "
+            + "; ".join(e.reason for e in info.entries)
+        )
     step_of_name = _step_numbers(names)
     step_codes = np.fromiter(step_of_name, dtype=np.int32, count=len(step_of_name))
     step_values = np.zeros(max(len(names), 1), dtype=np.int64)
