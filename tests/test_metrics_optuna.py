@@ -255,3 +255,11 @@ def test_image_trials_of_an_optuna_study(log):
     fig, ax = plt.subplots(figsize=(6, 4), dpi=80)
     chartkit.metrics.plots.plot_trials(log, "intermediate_value", color_by="lr", ax=ax)
     return fig
+
+
+def test_plot_logs_charts_the_study_as_a_tuning_log(tmp_path):
+    from chartkit.metrics.report import plot_logs
+
+    plot_logs(sample_path("optuna_study"), tmp_path)
+    names = sorted(p.name for p in tmp_path.rglob("*.png"))
+    assert names == ["importance.png", "parallel.png", "trials.png"]

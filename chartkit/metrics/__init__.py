@@ -13,6 +13,7 @@ readers it dispatches to are public:
 `read_nvidia_smi`         ``nvidia-smi --query-gpu ... --format=csv[,nounits][,noheader]``
 `read_batch_probe`        batch-size probe CSV (ok/oom rows, peak memory, step time)
 `read_optuna`             Optuna study in its SQLite/RDB storage (read-only; ``chartkit[optuna]``)
+`read_hf_trainer`         Hugging Face ``Trainer`` output_dir (``trainer_state.json`` files)
 ========================  =============================================================
 
 ``python -m chartkit.metrics PATH`` (or ``chartkit logs info PATH``) prints what was read
@@ -50,6 +51,7 @@ __all__ = [
     "read",
     "read_batch_probe",
     "read_csv",
+    "read_hf_trainer",
     "read_jsonl",
     "read_lightning",
     "read_nvidia_smi",
@@ -62,6 +64,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "read_hf_trainer": "chartkit.metrics.readers.hf_trainer",
     "read_optuna": "chartkit.metrics.readers.optuna",
     "read_ray": "chartkit.metrics.readers.ray",
     "read_tensorboard": "chartkit.metrics.readers.tensorboard",
@@ -154,6 +157,7 @@ def _reader(kind: str):
         "csv": read_csv,
         "trace": lambda p, **kw: __getattr__("read_trace")(p, **kw),
         "optuna": lambda p, **kw: __getattr__("read_optuna")(p, **kw),
+        "hf_trainer": lambda p, **kw: __getattr__("read_hf_trainer")(p, **kw),
     }[kind]
 
 
@@ -165,6 +169,7 @@ def _accepts(kind: str) -> set[str]:
         "tensorboard": "read_tensorboard",
         "trace": "read_trace",
         "optuna": "read_optuna",
+        "hf_trainer": "read_hf_trainer",
     }.get(kind)
     func = __getattr__(fn) if fn else _reader(kind)
     return set(inspect.signature(func).parameters) - {"path"}

@@ -135,6 +135,10 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         found = sniff_optuna(path)
         if found is not None:
             return found
+    if name == "trainer_state.json" and b'"log_history"' in _head(path):
+        return "hf_trainer", "a Hugging Face Trainer state (trainer_state.json, log_history)"
+    if name in ("all_results.json", "train_results.json", "eval_results.json"):
+        return "hf_trainer", "a Hugging Face Trainer's run facts (trainer.save_metrics)"
     if name == "chartkit.toml":
         return None, "chartkit settings for plot-logs (batch_size, columns), not a log"
     if suffix in _BINARY:

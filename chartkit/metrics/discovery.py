@@ -50,6 +50,8 @@ FORMATS: dict[str, str] = {
     "trace": "torch.profiler Chrome traces (*.pt.trace.json[.gz], one per rank) or a folder "
     "of them",
     "optuna": "an Optuna study's SQLite storage (*.db / *.sqlite with Optuna's tables)",
+    "hf_trainer": "a Hugging Face Trainer output_dir (trainer_state.json at its top or in "
+    "checkpoint-*/)",
 }
 
 _TB = "tfevents"
@@ -370,7 +372,26 @@ class _Walk:
         return True
 
     # -- grouping -------------------------------------------------------------------------
+    def hf_trainer(self) -> None:
+        """The Trainer files of one output_dir (its checkpoint-*/ copies too): one source."""
+        runs: dict[Path, list[Path]] = {}
+        for p, _kind, _reason in [x for x in self.loose if x[1] == "hf_trainer"]:
+            ckpt = re.match(r"^checkpoint-\d+$", p.parent.name) and p.parent != self.root
+            d = p.parent.parent if ckpt else p.parent
+            runs.setdefault(d, []).append(p)
+        self.loose = [x for x in self.loose if x[1] != "hf_trainer"]
+        for d, files in runs.items():
+            n = sum(1 for f in files if f.name == "trainer_state.json")
+            if not n:
+                for f in files:
+                    self.skip(f, "Trainer run facts without a trainer_state.json")
+                continue
+            why = f"a Hugging Face Trainer run: {n} trainer_state.json (top, checkpoint-*/)"
+            files = sorted(files, key=lambda f: _natural(str(f)))
+            self.sources.append(Source("hf_trainer", d, tuple(files), d.name, why))
+
     def group(self) -> None:
+        self.hf_trainer()
         by_dir: dict[tuple[Path, str], list[tuple[Path, str]]] = {}
         for p, kind, reason in self.loose:
             by_dir.setdefault((p.parent, kind), []).append((p, reason))

@@ -1,0 +1,151 @@
+"""read_hf_trainer: real transformers.Trainer output folders (JSON files only)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chartkit.errors import DataWarning
+from chartkit.metrics import discover, read
+from chartkit.metrics.readers.hf_trainer import read_hf_trainer
+
+DATA = Path(__file__).parent / "data" / "hf_trainer"
+PLAIN = DATA / "run_plain"  # 40 steps, logging every 2, eval + checkpoint every 10
+RESUMED = DATA / "run_resumed"  # stopped at 32, resumed from checkpoint-20
+
+
+@pytest.mark.parametrize("run", [PLAIN, RESUMED], ids=["plain", "resumed"])
+def test_counts_of_a_real_run(run):
+    log = read_hf_trainer(run)
+    counts = log.metrics.groupby("metric", observed=True).size().to_dict()
+    assert counts == {
+        "epoch": 20,
+        "eval_loss": 4,
+        "eval_runtime": 4,
+        "eval_samples_per_second": 4,
+        "eval_steps_per_second": 4,
+        "grad_norm": 20,
+        "learning_rate": 20,
+        "loss": 20,
+    }
+    loss = log.metrics[log.metrics["metric"] == "loss"]
+    assert loss["step"].tolist() == list(range(2, 41, 2))
+    assert log.metrics[log.metrics["metric"] == "eval_loss"]["step"].tolist() == [10, 20, 30, 40]
+    assert log.info.entries == []  # cumulative checkpoint copies are not problems
+    ckpts = log.info.extra["checkpoints"]
+    assert [c["file"] for c in ckpts] == [
+        "checkpoint-10/trainer_state.json",
+        "checkpoint-20/trainer_state.json",
+        "checkpoint-30/trainer_state.json",
+        "checkpoint-40/trainer_state.json",
+        "trainer_state.json",
+    ]
+    assert [c["repeated"] for c in ckpts] == [0, 24, 48, 72, 96]
+    assert log.info.extra["trainer"]["logging_steps"] == 2
+    assert log.metrics["run"].iloc[0] == run.name
+
+
+def test_the_same_numbers_as_json_load():
+    log = read_hf_trainer(PLAIN)
+    history = json.loads((PLAIN / "trainer_state.json").read_text())["log_history"]
+    want = {(e["step"], e["loss"]) for e in history if "loss" in e}
+    loss = log.metrics[log.metrics["metric"] == "loss"]
+    assert set(zip(loss["step"], loss["value"], strict=True)) == want
+
+
+def test_run_facts_from_the_results_files_and_the_totals():
+    p = read_hf_trainer(PLAIN).params
+    assert len(p) == 1
+    row = p.iloc[0]
+    facts = json.loads((PLAIN / "all_results.json").read_text())
+    for k in ("train_runtime", "eval_loss", "total_flos"):
+        assert row[k] == pytest.approx(facts[k])
+    resumed = read_hf_trainer(RESUMED).params.iloc[0]
+    assert resumed["train_runtime"] < row["train_runtime"]  # only the resumed part was timed
+
+
+def test_a_later_checkpoint_wins_and_is_reported(tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(RESUMED, run)
+    f = run / "checkpoint-40" / "trainer_state.json"
+    state = json.loads(f.read_text())
+    state["log_history"][0]["loss"] = 9.5  # step 2, also in checkpoint-10..30
+    f.write_text(json.dumps(state))
+    top = run / "trainer_state.json"
+    top.unlink()
+    with pytest.warns(DataWarning, match=r"replaced 1 entry in .*checkpoint-40.*later file"):
+        log = read_hf_trainer(run)
+    loss = log.metrics[(log.metrics["metric"] == "loss") & (log.metrics["step"] == 2)]
+    assert loss["value"].tolist() == [9.5]
+
+
+def test_a_cut_state_file_is_skipped_when_others_remain(tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(PLAIN, run)
+    top = run / "trainer_state.json"
+    top.write_bytes(top.read_bytes()[:900])
+    with pytest.warns(DataWarning, match=r"skipped 1 entry in '.*run/trainer_state\.json'.*cut"):
+        log = read_hf_trainer(run)
+    assert len(log.metrics[log.metrics["metric"] == "loss"]) == 20  # checkpoint-40 has all
+
+
+def test_errors_name_the_file(tmp_path):
+    one = tmp_path / "only"
+    (one / "checkpoint-5").mkdir(parents=True)
+    (one / "checkpoint-5" / "trainer_state.json").write_text('{"log_history": [{"loss": 1.0, "st')
+    with pytest.raises(
+        ValueError, match=r"checkpoint-5/trainer_state\.json' is not a valid value .*cut"
+    ):
+        read_hf_trainer(one)
+    deep = tmp_path / "deep" / "trainer_state.json"
+    deep.parent.mkdir()
+    deep.write_text('{"log_history": ' + "[" * 5000 + "]" * 5000 + "}")
+    with pytest.raises(ValueError, match="nested deeper than 100 levels"):
+        read_hf_trainer(deep)
+    with pytest.raises(ValueError, match="expected a Trainer output folder"):
+        read_hf_trainer(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        read_hf_trainer(tmp_path / "nope")
+
+
+def test_non_numeric_values_and_entries_without_step_are_counted(tmp_path):
+    f = tmp_path / "trainer_state.json"
+    hist = [
+        {"loss": 1.0, "step": 1},
+        {"loss": "nan?", "step": 2},
+        {"loss": 0.5},
+        {"loss": float("nan"), "step": 3},
+    ]
+    f.write_text(json.dumps({"global_step": 3, "log_history": hist}))
+    with pytest.warns(DataWarning) as rec:
+        log = read_hf_trainer(f)
+    text = " | ".join(str(w.message) for w in rec)
+    assert "skipped 1 entry" in text
+    assert "non-numeric value of 'loss'" in text
+    assert "without an integer step" in text
+    np.testing.assert_array_equal(log.metrics["step"], [1, 3])
+
+
+def test_discovered_as_one_source_per_output_dir():
+    found = discover(DATA)
+    assert [(s.kind, s.run, len(s.files)) for s in found] == [
+        ("hf_trainer", "run_plain", 8),
+        ("hf_trainer", "run_resumed", 7),
+    ]
+    log = read(PLAIN)
+    assert log.info.source == "hf_trainer"
+    assert read(PLAIN / "checkpoint-20").info.extra["trainer"]["global_step"] == 20
+
+
+def test_plot_logs_charts_each_run(tmp_path):
+    from chartkit.metrics.report import plot_logs
+
+    plot_logs(DATA, tmp_path)
+    for run in ("run_plain", "run_resumed"):
+        names = sorted(p.name for p in (tmp_path / run).glob("*.png"))
+        assert "curves_loss.png" in names
+        assert "curves_eval_loss.png" in names
