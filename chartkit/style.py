@@ -50,12 +50,14 @@ def _rc_key(key: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
+        shown = " or ".join(repr(m) for m in matches)
         raise ValueError(
-            f"{key!r} is ambiguous as an rcParams override: it could be "
-            + " or ".join(repr(m) for m in matches)
-            + '; pass the dotted name, e.g. theme(**{"'
-            + matches[0]
-            + '": ...}).'
+            invalid_value_message(
+                key,
+                "a theme override",
+                expected=f"one rcParams key; it could be {shown}: pass the dotted name, "
+                f'e.g. theme(**{{"{matches[0]}": ...}})',
+            )
         )
     raise ValueError(
         invalid_value_message(

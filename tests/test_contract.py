@@ -35,20 +35,9 @@ KNOWN_FREE_TEXT = {
     "_layout.py",  # H5 (layout protocol, new)
     "annotate/titles.py",  # H5 (title stack); _abc_label is now unused
     "audit/image.py",
-    "gallery.py",
-    "metrics/compare.py",
     "metrics/downsample.py",
-    "metrics/readers/follow.py",
-    "metrics/readers/ray.py",
-    "metrics/readers/tensorboard.py",
-    "metrics/readers/trace.py",
     "metrics/smooth.py",
     "metrics/tuning_tables.py",
-    "palettes/_color.py",
-    "palettes/generator.py",
-    "palettes/plot.py",
-    "palettes/registry.py",
-    "style.py",
 }
 
 

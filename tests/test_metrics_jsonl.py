@@ -384,5 +384,6 @@ def test_follow_csv(tmp_path):
 
 
 def test_follow_refuses_utf16():
-    with pytest.raises(ValueError, match=r"'utf-16' is not ASCII-compatible"):
+    with pytest.raises(ValueError, match=r"'utf-16' is not a valid value for encoding; expected "
+                       r"an ASCII-compatible encoding with follow=True"):
         read_jsonl("x.jsonl", follow=True, encoding="utf-16")

@@ -120,8 +120,8 @@ def test_short_palette_warns_once_then_cycles():
 def test_palette_errors():
     with pytest.raises(
         ValueError,
-        match=r"palette 'petroff6' has 6 colours but n=8 were "
-        r"requested; pass strict=False",
+        match=r"8 is not a valid value for n; expected at most the 6 colours of palette "
+        r"'petroff6'; pass strict=False",
     ):
         palette("petroff6", 8, strict=True)
     with pytest.raises(

@@ -63,7 +63,8 @@ def test_plot_palette_makes_a_figure_only_without_ax():
 
 
 def test_plot_palette_refuses_what_it_sets():
-    with pytest.raises(ValueError, match=r"plot_palette sets 'extent' itself"):
+    with pytest.raises(TypeError, match=r"plot_palette sets 'extent' itself \(to lay out the "
+                       r"swatches\)\."):
         plot_palette("tab10", extent=(0, 1, 0, 1))
     with pytest.raises(ValueError, match=r"'deut' is not a valid value for kind"):
         plot_palette("tab10", kinds=["deut"])

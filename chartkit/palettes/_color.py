@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from matplotlib import colors as mcolors
 
-from chartkit._validate import invalid_value_message
+from chartkit._validate import check_nonempty, invalid_value_message
 
 __all__ = ["linear_to_srgb", "srgb_to_linear", "to_hex_list", "to_rgb_array"]
 
@@ -60,7 +60,7 @@ def to_rgb_array(colors: Any, *, name: str = "colors") -> np.ndarray:
                 )
             )
         if arr.shape[0] == 0:
-            raise ValueError(f"{name} is empty; expected at least one colour.")
+            check_nonempty(arr, name=name, expected="at least one colour")
         bad = ~(np.isfinite(arr) & (arr >= 0) & (arr <= 1)).all(axis=1)
         if bad.any():
             i = int(np.argmax(bad))
@@ -70,7 +70,7 @@ def to_rgb_array(colors: Any, *, name: str = "colors") -> np.ndarray:
         raise _bad(colors, name, None)
     items = list(colors)
     if not items:
-        raise ValueError(f"{name} is empty; expected at least one colour.")
+        check_nonempty(items, name=name, expected="at least one colour")
     if all(type(c) is str and len(c) == 7 and c[0] == "#" for c in items):
         try:  # all '#rrggbb': parse in one go
             raw = bytes.fromhex("".join(c[1:] for c in items))

@@ -87,16 +87,11 @@ def plot_palette(
     import matplotlib as mpl
     from matplotlib.colors import Colormap
 
-    from chartkit._validate import invalid_value_message
+    from chartkit._validate import check_refused, invalid_value_message
     from chartkit.palettes.checks import _resolve_colors, check_cmap, check_palette
     from chartkit.palettes.cvd import _check_kind, _check_model, _check_severity
 
-    for key in _REFUSED:
-        if key in kwargs:
-            raise ValueError(
-                f"plot_palette sets {key!r} itself to lay out the swatches; "
-                f"it cannot be passed to imshow."
-            )
+    check_refused(kwargs, _REFUSED, func="plot_palette", reason="to lay out the swatches")
     kinds = [_check_kind(k) for k in ([kinds] if isinstance(kinds, str) else kinds)]
     severity = _check_severity(severity)
     model = _check_model(model)

@@ -9,11 +9,10 @@ the plain data of `chartkit.palettes._data`: no colour science runs at import.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.errors import ColorWarning
+from chartkit.errors import ColorWarning, warn_external
 from chartkit.palettes import _data
 
 __all__ = ["PREFIX", "list_palettes", "palette", "register"]
@@ -125,10 +124,18 @@ def palette(
             colors.reverse()
         if n is not None:
             if n > len(colors):
-                msg = f"palette {name!r} has {len(colors)} colours but n={n} were requested"
                 if strict:
-                    raise ValueError(msg + "; pass strict=False to cycle it.")
-                warnings.warn(msg + "; cycling it, so colours repeat.", ColorWarning, 2)
+                    raise ValueError(
+                        invalid_value_message(
+                            n, "n", expected=f"at most the {len(colors)} colours of palette "
+                            f"{name!r}; pass strict=False to cycle it",
+                        )
+                    )
+                warn_external(
+                    f"palette {name!r} has {len(colors)} colours but n={n} were requested; "
+                    "cycling it, so colours repeat.",
+                    ColorWarning,
+                )
             colors = [colors[i % len(colors)] for i in range(n)]
     else:
         colors = list(_data.MAPS[key]["colors"])

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, invalid_value_message
 from chartkit.metrics.readers._common import (
     read_csv_bytes,
 )
@@ -86,8 +86,11 @@ class Follower:
         check_encoding(encoding)
         if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
             raise ValueError(
-                f"follow=True reads complete lines by their b'\\n' byte: {encoding!r} is not "
-                "ASCII-compatible; read the file without follow"
+                invalid_value_message(
+                    encoding, "encoding",
+                    expected="an ASCII-compatible encoding with follow=True (it reads complete "
+                    "lines by their b'\\n' byte); read the file without follow",
+                )
             )
         self.path = path
         self.kind = kind

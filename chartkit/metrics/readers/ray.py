@@ -20,6 +20,7 @@ import os
 from array import array
 from typing import Any, Literal
 
+from chartkit.errors import LogFormatError
 from chartkit.metrics.readers._ray_files import (
     Trial,
     error_lines,
@@ -144,7 +145,7 @@ def read_ray(
     root = os.fspath(check_path(path))
     check_in_list(["last", "first", "all"], keep=keep)
     if not os.path.isdir(root):
-        raise ValueError(
+        raise LogFormatError(
             f"{root!r} is not a Ray Tune folder; expected a directory holding trial folders "
             "with params.json, result.json or progress.csv."
         )
@@ -160,7 +161,7 @@ def read_ray(
         found = set(trial_dirs)
         locked = unsearchable(p for n in names if (p := os.path.join(root, n)) not in found)
     if not trial_dirs:
-        raise ValueError(
+        raise LogFormatError(
             f"{root!r} is not a Ray Tune folder: none of its sub-folders holds params.json, "
             "result.json or progress.csv."
         )

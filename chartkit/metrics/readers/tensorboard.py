@@ -38,6 +38,7 @@ from array import array
 from typing import Any, Literal
 
 from chartkit._optional import import_optional
+from chartkit.errors import LogFormatError
 from chartkit.metrics.schema import (
     LogInfo,
     RunLog,
@@ -392,7 +393,7 @@ def read_tensorboard(
     decoders = _decoders()
     files, locked = _walk_event_files(p)
     if not files:
-        raise ValueError(
+        raise LogFormatError(
             f"{p!r} holds no TensorBoard event file; looked for files named "
             "'*tfevents*' in it and its sub-folders."
         )

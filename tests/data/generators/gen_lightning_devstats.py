@@ -13,9 +13,9 @@ process): resume from the newest checkpoint (step 150) with a fresh CSVLogger
 import argparse
 import os
 
+import lightning as L
 import torch
 import torch.nn as nn
-import lightning as L
 from lightning.pytorch.callbacks import DeviceStatsMonitor, LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
 from torch.utils.data import DataLoader, TensorDataset

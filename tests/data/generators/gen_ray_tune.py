@@ -14,14 +14,13 @@ run, delete ``checkpoint_*`` folders, ``*.pkl``, ``basic-variant-state-*`` and t
 files to keep the folder small (never read pickles).
 """
 import argparse
-import json
 import os
 import tempfile
 
 import numpy as np
+import ray
 import torch
 import torch.nn as nn
-import ray
 from ray import tune
 from ray.tune import CLIReporter
 from ray.tune.schedulers import ASHAScheduler, HyperBandScheduler, PopulationBasedTraining
