@@ -6,8 +6,13 @@
   Target: at most 0.5x. Both open the storage through optuna (chartkit read-only); chartkit
   then fetches the rows in bulk queries and builds the long frame with every intermediate
   value, which ``trials_dataframe`` leaves out.
-* Hugging Face Trainer (``json.load`` of trainer_state.json) and MLflow (``search_runs`` +
-  ``get_metric_history``): not measured, those readers are not written yet.
+* Hugging Face Trainer: `chartkit.metrics.read_hf_trainer` on ``--runs`` (500) output
+  folders (a trainer_state.json of 100 logging + 10 eval entries each, as the fixtures'
+  keys) against ``json.load`` of the same files (parsing only: no frame, no merge).
+  Target: at most 0.5x, which a reader that parses the same JSON with the same parser
+  cannot meet; the ratio is printed as measured.
+* MLflow (``search_runs`` + ``get_metric_history``): not measured, that reader is not
+  written yet.
 
 The study is generated once into the temp folder (optuna's ``add_trials``; about a minute).
 Timings interleave chartkit and the anchor so machine load hits both alike; the median is
@@ -77,6 +82,38 @@ def make_study(path: str, trials: int) -> str:
     return path
 
 
+def make_hf_runs(root: str, runs: int) -> str:
+    """Write (once) *runs* Trainer output folders holding one trainer_state.json each."""
+    import json
+
+    if os.path.exists(os.path.join(root, ".complete")):
+        return root
+    rng = random.Random(0)
+    for r in range(runs):
+        hist = []
+        for s in range(1, 101):
+            hist.append(
+                {
+                    "epoch": s / 50,
+                    "grad_norm": rng.random(),
+                    "learning_rate": 5e-3 * (1 - s / 100),
+                    "loss": 1 / s + rng.random() * 0.01,
+                    "step": s * 2,
+                }
+            )
+            if s % 10 == 0:
+                hist.append(
+                    {"epoch": s / 50, "eval_loss": 1 / s, "eval_runtime": 1.3, "step": s * 2}
+                )
+        d = os.path.join(root, f"run{r}")
+        os.makedirs(d, exist_ok=True)
+        state = {"global_step": 200, "logging_steps": 2, "log_history": hist}
+        with open(os.path.join(d, "trainer_state.json"), "w") as fh:
+            json.dump(state, fh, indent=2)
+    open(os.path.join(root, ".complete"), "w").close()
+    return root
+
+
 def _interleaved(fns: dict, repeat: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
@@ -90,6 +127,7 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, list[float]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=5)
     a = ap.parse_args(argv)
     rows: list[Row] = []
@@ -130,7 +168,31 @@ def main(argv: list[str] | None = None) -> int:
                 target=("<=", 0.5),
             )
         )
-    print("Hugging Face Trainer and MLflow readers: not written yet, not measured (MISSED)")
+    import json
+
+    from chartkit.metrics.readers.hf_trainer import read_hf_trainer
+
+    root = make_hf_runs(os.path.join(tempfile.gettempdir(), f"chartkit_bench_hf_{a.runs}"), a.runs)
+    dirs = sorted(os.path.join(root, d) for d in os.listdir(root) if d.startswith("run"))
+
+    def anchor():
+        for d in dirs:
+            with open(os.path.join(d, "trainer_state.json")) as fh:
+                json.load(fh)
+
+    t = _interleaved(
+        {"chartkit": lambda: [read_hf_trainer(d) for d in dirs], "json": anchor}, a.repeat
+    )
+    rows.append(
+        Row(
+            f"HF Trainer, {a.runs} runs x 110 entries",
+            median(t["chartkit"]),
+            "json.load",
+            median(t["json"]),
+            target=("<=", 0.5),
+        )
+    )
+    print("MLflow reader: not written yet, not measured")
     ok = report("New log readers (issue 18)", rows)
     return 0 if ok else 1
 
