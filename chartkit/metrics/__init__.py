@@ -14,6 +14,7 @@ readers it dispatches to are public:
 `read_batch_probe`        batch-size probe CSV (ok/oom rows, peak memory, step time)
 `read_optuna`             Optuna study in its SQLite/RDB storage (read-only; ``chartkit[optuna]``)
 `read_hf_trainer`         Hugging Face ``Trainer`` output_dir (``trainer_state.json`` files)
+`read_mlflow`             MLflow file store ``mlruns/`` (its files; mlflow is not imported)
 ========================  =============================================================
 
 ``python -m chartkit.metrics PATH`` (or ``chartkit logs info PATH``) prints what was read
@@ -54,6 +55,7 @@ __all__ = [
     "read_hf_trainer",
     "read_jsonl",
     "read_lightning",
+    "read_mlflow",
     "read_nvidia_smi",
     "read_optuna",
     "read_ray",
@@ -65,6 +67,7 @@ __all__ = [
 
 _LAZY = {
     "read_hf_trainer": "chartkit.metrics.readers.hf_trainer",
+    "read_mlflow": "chartkit.metrics.readers.mlflow",
     "read_optuna": "chartkit.metrics.readers.optuna",
     "read_ray": "chartkit.metrics.readers.ray",
     "read_tensorboard": "chartkit.metrics.readers.tensorboard",
@@ -158,6 +161,7 @@ def _reader(kind: str):
         "trace": lambda p, **kw: __getattr__("read_trace")(p, **kw),
         "optuna": lambda p, **kw: __getattr__("read_optuna")(p, **kw),
         "hf_trainer": lambda p, **kw: __getattr__("read_hf_trainer")(p, **kw),
+        "mlflow": lambda p, **kw: __getattr__("read_mlflow")(p, **kw),
     }[kind]
 
 
@@ -170,6 +174,7 @@ def _accepts(kind: str) -> set[str]:
         "trace": "read_trace",
         "optuna": "read_optuna",
         "hf_trainer": "read_hf_trainer",
+        "mlflow": "read_mlflow",
     }.get(kind)
     func = __getattr__(fn) if fn else _reader(kind)
     return set(inspect.signature(func).parameters) - {"path"}

@@ -52,6 +52,7 @@ FORMATS: dict[str, str] = {
     "optuna": "an Optuna study's SQLite storage (*.db / *.sqlite with Optuna's tables)",
     "hf_trainer": "a Hugging Face Trainer output_dir (trainer_state.json at its top or in "
     "checkpoint-*/)",
+    "mlflow": "an MLflow file store (mlruns/), experiment or run folder (meta.yaml, metrics/)",
 }
 
 _TB = "tfevents"
@@ -214,6 +215,8 @@ class _Walk:
             return
         if self.lightning(d, names, subdirs):
             return
+        if self.mlflow(d, names, subdirs):
+            return
         files = []
         for e in entries:
             p = Path(e.path)
@@ -372,6 +375,25 @@ class _Walk:
         return True
 
     # -- grouping -------------------------------------------------------------------------
+    def mlflow(self, d: Path, names: set[str], subdirs: list[Path]) -> bool:
+        """An MLflow file store, experiment or run folder: one source, every file claimed."""
+
+        def is_run(p: Path) -> bool:
+            has_data = (p / "metrics").is_dir() or (p / "params").is_dir()
+            return (p / "meta.yaml").is_file() and has_data
+
+        if "meta.yaml" in names and ("metrics" in names or "params" in names):
+            why = "an MLflow run folder (meta.yaml, metrics/)"
+        elif "meta.yaml" in names and any(is_run(s) for s in subdirs):
+            why = "an MLflow experiment folder (meta.yaml, run folders)"
+        elif any((s / "meta.yaml").is_file() and any(map(is_run, _dirs(s))) for s in subdirs):
+            why = "an MLflow file store (experiment folders of run folders)"
+        else:
+            return False
+        taken = [p for p in sorted(d.rglob("*")) if p.is_file() and self.claim_file(p)]
+        self.sources.append(Source("mlflow", d, tuple(taken), d.name, why))
+        return True
+
     def hf_trainer(self) -> None:
         """The Trainer files of one output_dir (its checkpoint-*/ copies too): one source."""
         runs: dict[Path, list[Path]] = {}
@@ -426,6 +448,13 @@ class _Walk:
             path = d if len(files) > 1 or files[0].parent != d else files[0]
             run = d.parent.name if d.name.lower() in _GENERIC and d != self.root else d.name
             self.sources.append(Source("tensorboard", path, tuple(files), run, why))
+
+
+def _dirs(d: Path) -> list[Path]:
+    try:
+        return [p for p in d.iterdir() if p.is_dir()]
+    except OSError:
+        return []
 
 
 def _ray_reason(name: str) -> str:
