@@ -11,8 +11,11 @@
   keys) against ``json.load`` of the same files (parsing only: no frame, no merge).
   Target: at most 0.5x, which a reader that parses the same JSON with the same parser
   cannot meet; the ratio is printed as measured.
-* MLflow (``search_runs`` + ``get_metric_history``): not measured, that reader is not
-  written yet.
+* MLflow: `chartkit.metrics.read_mlflow` on a file store of ``--runs`` (500) runs (2 metrics
+  x 50 steps, 3 params each, written by mlflow's own client) against
+  ``mlflow.search_runs`` + ``MlflowClient.get_metric_history`` for every run and metric.
+  Target: at most 0.5x. Skipped when mlflow is not installed (the bench extra has
+  mlflow-skinny).
 
 The study is generated once into the temp folder (optuna's ``add_trials``; about a minute).
 Timings interleave chartkit and the anchor so machine load hits both alike; the median is
@@ -114,6 +117,42 @@ def make_hf_runs(root: str, runs: int) -> str:
     return root
 
 
+def make_mlflow_store(root: str, runs: int) -> str:
+    """Write (once) an MLflow file store of *runs* runs with mlflow's client."""
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    import mlflow
+    from mlflow.entities import Metric, Param
+
+    if os.path.exists(os.path.join(root, ".complete")):
+        return root
+    client = mlflow.MlflowClient(tracking_uri="file://" + os.path.abspath(root))
+    exp = client.create_experiment("bench")
+    for r in range(runs):
+        run = client.create_run(exp, run_name=f"run{r}")
+        t0 = 1_790_000_000_000 + r * 1000
+        metrics = [Metric("loss", 1 / (s + 1) + r * 1e-4, t0 + s, s) for s in range(50)]
+        metrics += [Metric("val_loss", 1.1 / (s + 1), t0 + s, s) for s in range(50)]
+        params = [Param("lr", str(1e-3 * (r % 7 + 1))), Param("bs", "32"), Param("seed", str(r))]
+        client.log_batch(run.info.run_id, metrics=metrics, params=params)
+        client.set_terminated(run.info.run_id)
+    open(os.path.join(root, ".complete"), "w").close()
+    return root
+
+
+def _mlflow_api(root: str) -> int:
+    import mlflow
+
+    mlflow.set_tracking_uri("file://" + os.path.abspath(root))
+    client = mlflow.MlflowClient()
+    exp = client.get_experiment_by_name("bench")
+    runs = mlflow.search_runs([exp.experiment_id])
+    n = 0
+    for run_id in runs["run_id"]:
+        for key in ("loss", "val_loss"):
+            n += len(client.get_metric_history(run_id, key))
+    return n
+
+
 def _interleaved(fns: dict, repeat: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
@@ -192,7 +231,30 @@ def main(argv: list[str] | None = None) -> int:
             target=("<=", 0.5),
         )
     )
-    print("MLflow reader: not written yet, not measured")
+    if importlib.util.find_spec("mlflow") is None:
+        print('mlflow not installed (pip install "chartkit[bench]"): skipping MLflow')
+    else:
+        from chartkit.metrics.readers.mlflow import read_mlflow
+
+        store = make_mlflow_store(
+            os.path.join(tempfile.gettempdir(), f"chartkit_bench_mlflow_{a.runs}"), a.runs
+        )
+        n_api = _mlflow_api(store)
+        n_ck = len(read_mlflow(store).metrics)
+        print(f"MLflow: {a.runs} runs, chartkit {n_ck} points, mlflow API {n_api} points")
+        t = _interleaved(
+            {"chartkit": lambda: read_mlflow(store), "mlflow": lambda: _mlflow_api(store)},
+            a.repeat,
+        )
+        rows.append(
+            Row(
+                f"MLflow file store, {a.runs} runs",
+                median(t["chartkit"]),
+                "search_runs+get_metric_history",
+                median(t["mlflow"]),
+                target=("<=", 0.5),
+            )
+        )
     ok = report("New log readers (issue 18)", rows)
     return 0 if ok else 1
 

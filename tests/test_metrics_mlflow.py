@@ -96,3 +96,19 @@ def test_discovered_as_one_store_and_charted(tmp_path):
 
     plot_logs(STORE, tmp_path)
     assert list(tmp_path.rglob("curves_loss.png"))
+
+
+def test_meta_yaml_flat_form_and_the_bounded_loader(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    from chartkit.metrics.readers.mlflow import _flat_yaml
+
+    for f in STORE.rglob("meta.yaml"):
+        text = f.read_text()
+        assert _flat_yaml(text) == yaml.safe_load(text)
+    assert _flat_yaml("tags: {a: 1}") is None  # not the flat form: the YAML parser reads it
+    store = tmp_path / "mlruns"
+    shutil.copytree(STORE, store)
+    meta = store / SWEEP.name / "62aa7dceb7d54f3d8c3e38041928234a" / "meta.yaml"
+    meta.write_text("run_id: x\nnested: " + "[" * 500 + "]" * 500 + "\n")
+    with pytest.warns(DataWarning, match=r"meta\.yaml not read: .*nests more than 100"):
+        read_mlflow(store)

@@ -4,8 +4,9 @@ The file store keeps one folder per experiment (``<experiment_id>/meta.yaml`` wi
 ``name``) and one per run (``<experiment_id>/<run_id>/``): ``meta.yaml`` (``run_name``,
 ``status``, ``start_time``, ``lifecycle_stage``...), ``metrics/<key>`` (one line per logged
 value: ``<timestamp ms> <value> <step>``; keys with ``/`` are sub-folders), ``params/<key>``
-and ``tags/<key>`` (one value per file). ``meta.yaml`` is read with PyYAML's safe loader
-under chartkit's bounds (depth, aliases; the ``logs`` extra). A metric line that does not
+and ``tags/<key>`` (one value per file). ``meta.yaml`` in MLflow's flat ``key: scalar``
+form is read line by line; any other YAML goes to PyYAML's safe loader under chartkit's
+bounds (depth, aliases; the ``logs`` extra). A metric line that does not
 parse is skipped and counted; a cut last line is dropped and counted.
 
 Runs nested under a parent run (the ``mlflow.parentRunId`` tag: a sweep) are the parent's
@@ -18,6 +19,7 @@ This module imports neither pyplot nor mlflow.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +57,38 @@ def _bad(path: Any, expected: str) -> ValueError:
     return ValueError(invalid_value_message(str(path), "read_mlflow's path", expected=expected))
 
 
+_FLAT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*): ?(.*)$")
+_PLAIN = re.compile(r"^[A-Za-z0-9_.:/+-]*$")
+
+
+def _flat_yaml(text: str) -> dict[str, Any] | None:
+    """The flat ``key: scalar`` mapping MLflow writes, or None for anything else (the YAML
+    parser then reads it). Scalars: ints, ``null``, ``[]``, single-quoted and plain words."""
+    out: dict[str, Any] = {}
+    for line in text.splitlines():
+        m = _FLAT.match(line)
+        if m is None:
+            return None
+        key, v = m.groups()
+        if v in ("null", "~", ""):
+            out[key] = None
+        elif v == "[]":
+            out[key] = []
+        elif len(v) >= 2 and v[0] == v[-1] == "'" and "'" not in v[1:-1]:
+            out[key] = v[1:-1]
+        elif v.lstrip("-").isdigit():
+            out[key] = int(v)
+        elif _PLAIN.match(v) and v.lower() not in ("true", "false", "yes", "no", "on", "off"):
+            out[key] = v
+        else:
+            return None
+    return out
+
+
 def _meta(path: Path, info: LogInfo) -> dict[str, Any] | None:
+    flat = _flat_yaml(path.read_text(encoding="utf-8", errors="replace"))
+    if flat is not None:
+        return flat
     from chartkit._optional import import_optional
     from chartkit.metrics.readers.lightning import _safe_yaml
 
