@@ -253,11 +253,11 @@ def test_rank_spread_x_choices():
     log = _ddp(world=4)
     ax = plot_rank_spread(log, "loss", x="relative_time", ax=plt.subplots()[1])
     assert ax.get_xlabel() == "time since start (s)"
-    median = [ln for ln in ax.get_lines() if ln.get_label().startswith("median")][0]
+    median = next(ln for ln in ax.get_lines() if ln.get_label().startswith("median"))
     assert median.get_xdata()[0] >= 0
     assert np.all(np.diff(median.get_xdata()) > 0)
     ax = plot_rank_spread(log, "loss", x="samples", batch_size=16, ax=plt.subplots()[1])
-    median = [ln for ln in ax.get_lines() if ln.get_label().startswith("median")][0]
+    median = next(ln for ln in ax.get_lines() if ln.get_label().startswith("median"))
     np.testing.assert_array_equal(median.get_xdata()[:3], [16, 32, 48])
     ax = plot_rank_spread(log, "loss", x="samples", ax=plt.subplots()[1])
     assert ax.get_xlabel() == "step"
