@@ -69,6 +69,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "straggler chart not drawn: the trace has one rank",
         "ko": "지연 rank 차트 없음: trace에 rank가 하나뿐",
     },
+    "report.title.overview": {"en": "Run overview", "ko": "실행 개요"},
     "report.title.gpu_overview": {
         "en": "GPU utilisation, memory, power, temperature, clocks",
         "ko": "GPU 사용률, 메모리, 전력, 온도, 클럭",

@@ -43,6 +43,7 @@ def test_ddp_report_in_korean_svg(tmp_path):
     )
     charts = {c.file for u in units for c in u.charts}
     assert {
+        "world2/overview.svg",  # page one: the run's loss, lr, throughput on one facet page
         "world2/curves_loss.svg",
         "world2/rank_spread.svg",
         "world2/throughput.svg",
@@ -60,7 +61,7 @@ def test_ddp_report_in_korean_svg(tmp_path):
     assert "records read" in index  # the reader's summary
     out = stream.getvalue()
     assert "ok   world2/throughput.svg" in out
-    assert "7 of 7 charts written for 2 log(s)" in out
+    assert "9 of 9 charts written for 2 log(s)" in out
 
 
 @pytest.mark.slow
@@ -329,7 +330,8 @@ def test_audit_findings_fixed_or_listed_in_one_line(tmp_path, monkeypatch):
 
     monkeypatch.setattr(audit, "check_figure", check)
     stream = io.StringIO()
-    units = plot_logs(SAMPLES / "ddp" / "world2", tmp_path, stream=stream)
+    # metrics= chosen: no overview page, so the first chart audited is the loss curve
+    units = plot_logs(SAMPLES / "ddp" / "world2", tmp_path, metrics=["loss"], stream=stream)
     chart = units[0].charts[0]
     assert chart.fixes[0] == "x tick labels rotated 30°"
     assert chart.fixes[1].startswith("figure enlarged to 9.8 x 5.5 in")

@@ -202,6 +202,18 @@ def _plan_steps(log, options: Options) -> tuple[list[Chart], list[str]]:
                 )
             )
     charts: list[Chart] = []
+    if hasattr(plots, "run_overview") and not options.metrics:  # page one: the run at a glance
+        from chartkit.metrics.plots.overview import overview_panels
+
+        if len(overview_panels(list(log.metric_names), columns=options.columns)) >= 2:
+            charts.append(
+                Chart(
+                    "overview",
+                    _title("report.title.overview", lang),
+                    lambda _: call_plot(plots.run_overview, log, options=options, title=" "),
+                    figure_level=True,
+                )
+            )
     for metric in chosen:
         smooth = _smooth_kws(plots.plot_curves, log, metric)
 
