@@ -62,7 +62,15 @@ def attach(fig: Any, layout: DrawTimeLayout) -> DrawTimeLayout:
     root = fig.get_figure(root=True)
     current = draw_time_layout(root)
     if current is not None:
-        raise ValueError(f"the figure is already laid out by {type(current).__name__}")
+        from chartkit._validate import invalid_value_message
+
+        raise ValueError(
+            invalid_value_message(
+                fig, "fig",
+                expected="a figure with no draw-time layout; it is already laid out by "
+                f"{type(current).__name__}",
+            )
+        )
     root.add_artist(layout)
     return layout
 

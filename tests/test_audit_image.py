@@ -83,12 +83,13 @@ def test_missing_file(tmp_path):
 def test_not_an_image(tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("not a picture", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"^'.*notes\.png' is not an image that can be read"):
+    msg = r"^'.*notes\.png' is not a valid value for image; expected an image file that can"
+    with pytest.raises(ValueError, match=msg):
         audit_image(path)
 
 
 def test_bad_array():
-    with pytest.raises(ValueError, match=r"dtype float64 and shape \(4, 4\) is not a valid"):
+    with pytest.raises(ValueError, match=r"dtype float64 and shape \(4, 4\)' is not a valid"):
         audit_image(np.zeros((4, 4)))
 
 

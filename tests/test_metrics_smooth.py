@@ -108,9 +108,11 @@ def test_bad_how_and_lengths():
         ema([1.0], 0.5, how="pts")
     with pytest.raises(ValueError, match=r"how='steps' needs steps="):
         ema([1.0], 0.5, how="steps")
-    with pytest.raises(ValueError, match="steps has 1 entries but values has 2"):
+    msg = "steps must have one entry per value; got 1 entries for 2 values"
+    with pytest.raises(ValueError, match=msg):
         ema([1.0, 2.0], 0.5, steps=[1], how="steps")
-    with pytest.raises(ValueError, match="segments has 3 entries but values has 2"):
+    msg = "segments must have one entry per value; got 3 entries for 2 values"
+    with pytest.raises(ValueError, match=msg):
         ema([1.0, 2.0], 0.5, segments=[0, 0, 1])
 
 
@@ -148,7 +150,8 @@ def test_downsample_short_series_untouched_and_xlim():
 
 
 def test_downsample_bad_input():
-    with pytest.raises(ValueError, match=r"x and y must be 1-D of equal length"):
+    msg = r"x of shape \(2,\) and y of shape \(1,\)' is not a valid value for x, y; expected 1-D"
+    with pytest.raises(ValueError, match=msg):
         downsample_indices([1, 2], [1.0], 10)
     with pytest.raises(ValueError, match=r"0 is not a valid value for n_columns"):
         downsample_indices([1, 2], [1.0, 2.0], 0)

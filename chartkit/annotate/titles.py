@@ -47,7 +47,6 @@ __all__ = ["TitleStack", "abc", "titles"]
 _SLOTS = ("title", "subtitle", "caption", "source", "tag")
 _ALIGN = ("panel", "plot")
 _ABC_STYLES = ("a", "(a)", "A.", "A", "(A)", "a)", "가", "(가)")
-_HANGUL_ORDER = "가나다라마바사아자차카타파하"
 
 # Gaps in points.
 _GAP = 2.0  # between two texts of the stack
@@ -466,8 +465,11 @@ def _facet_titles(
     below = [s for s in ("caption", "source") if given.get(s) is not None]
     if below:
         raise ValueError(
-            f"a facet grid reserves room for headers only; {' and '.join(below)} cannot go "
-            "below its panels (pass them to titles() on a figure without facets)"
+            invalid_value_message(
+                " and ".join(below), "a facet grid's titles",
+                expected="a title or subtitle: a facet grid reserves room for headers only "
+                "(pass a caption or source to titles() on a figure without facets)",
+            )
         )
     first = None
     for k, page in enumerate(grid.pages):
@@ -502,28 +504,6 @@ def _facet_titles(
             stack.set_item(slot, value, style)
         first = first or stack
     return first  # type: ignore[return-value]
-
-
-def _abc_label(k: int, style: str) -> str:
-    if "가" in style:
-        if k >= len(_HANGUL_ORDER):
-            raise ValueError(
-                f"style {style!r} has {len(_HANGUL_ORDER)} labels "
-                f"({_HANGUL_ORDER[0]}-{_HANGUL_ORDER[-1]}); got {k + 1} axes"
-            )
-        core = _HANGUL_ORDER[k]
-        return style.replace("가", core)
-    letters = ""
-    n = k
-    while True:
-        letters = chr(ord("a") + n % 26) + letters
-        n = n // 26 - 1
-        if n < 0:
-            break
-    if style.lstrip("(").startswith("A"):
-        letters = letters.upper()
-        return style.replace("A", letters, 1)
-    return style.replace("a", letters, 1)
 
 
 def abc(

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from chartkit._validate import invalid_value_message
 from chartkit.audit.report import AuditReport, Finding
 
 __all__ = ["audit_image", "cvd_preview", "load_image", "mark_colors"]
@@ -59,8 +60,10 @@ def load_image(image: Any) -> tuple[np.ndarray, str]:
         arr = image
         if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[-1] not in (3, 4):
             raise ValueError(
-                f"an array of dtype {arr.dtype} and shape {arr.shape} is not a valid value "
-                "for image; expected a uint8 RGB(A) array of shape (H, W, 3) or (H, W, 4)."
+                invalid_value_message(
+                    f"an array of dtype {arr.dtype} and shape {arr.shape}", "image",
+                    expected="a uint8 RGB(A) array of shape (H, W, 3) or (H, W, 4)",
+                )
             )
         name = f"array {arr.shape[1]}x{arr.shape[0]}"
     else:
@@ -73,7 +76,11 @@ def load_image(image: Any) -> tuple[np.ndarray, str]:
             with Image.open(path) as im:
                 arr = np.asarray(im.convert("RGBA"))
         except (UnidentifiedImageError, OSError) as err:
-            raise ValueError(f"{str(path)!r} is not an image that can be read: {err}") from None
+            raise ValueError(
+                invalid_value_message(
+                    str(path), "image", expected=f"an image file that can be read ({err})"
+                )
+            ) from None
         name = path.name
     if arr.shape[-1] == 4:
         a = arr[..., 3:4].astype(np.float32) / 255.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from chartkit._optional import import_optional
+from chartkit._validate import invalid_value_message
 
 __all__ = ["downsample_indices"]
 
@@ -39,9 +40,14 @@ def downsample_indices(x, y, n_columns: int, *, xlim=None) -> np.ndarray:
     xs = np.asarray(x)
     ys = np.asarray(y, dtype=float)
     if xs.shape != ys.shape or xs.ndim != 1:
-        raise ValueError(f"x and y must be 1-D of equal length, got {xs.shape} and {ys.shape}.")
+        raise ValueError(
+            invalid_value_message(
+                f"x of shape {xs.shape} and y of shape {ys.shape}", "x, y",
+                expected="1-D arrays of equal length",
+            )
+        )
     if int(n_columns) < 1:
-        raise ValueError(f"{n_columns!r} is not a valid value for n_columns; expected >= 1.")
+        raise ValueError(invalid_value_message(n_columns, "n_columns", expected=">= 1"))
     n = xs.size
     lo, hi = 0, n
     if xlim is not None and n:

@@ -21,6 +21,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from chartkit._validate import check_length, invalid_value_message
+
 __all__ = ["auto_smooth", "ema", "metric_kind", "name_tokens", "tensorboard_ema"]
 
 
@@ -31,8 +33,11 @@ def _check_weight(weight: float) -> float:
         w = math.nan
     if not 0.0 <= w < 1.0:
         raise ValueError(
-            f"{weight!r} is not a valid value for smooth; expected a weight in [0, 1) "
-            "(0 = no smoothing, 0.6 = TensorBoard's default, 0.99 = very smooth)."
+            invalid_value_message(
+                weight, "smooth",
+                expected="a weight in [0, 1) (0 = no smoothing, 0.6 = TensorBoard's default, "
+                "0.99 = very smooth)",
+            )
         )
     return w
 
@@ -74,9 +79,7 @@ def _segment_ids(finite: np.ndarray, segments) -> np.ndarray:
     if segments is not None:
         seg = np.asarray(segments)
         if seg.shape != finite.shape:
-            raise ValueError(
-                f"segments has {seg.size} entries but values has {finite.size}; they must match."
-            )
+            check_length(seg.size, finite.size, name="segments", per="value")
         change = np.zeros(finite.size, dtype=np.int64)
         change[1:] = seg[1:] != seg[:-1]
         ids = ids + np.cumsum(change) * (finite.size + 1)
@@ -143,9 +146,7 @@ def ema(
             raise ValueError("how='steps' needs steps= (the training step of each value).")
         st = np.asarray(steps)
         if st.shape != y.shape:
-            raise ValueError(
-                f"steps has {st.size} entries but values has {y.size}; they must match."
-            )
+            check_length(st.size, y.size, name="steps", per="value")
     out = y.copy()
     if y.size == 0 or w == 0.0:
         return out

@@ -211,9 +211,12 @@ def trial_table(
     if rows["trial"].isna().any():
         n = int(rows["trial"].isna().sum())
         raise ValueError(
-            f"{n} rows of {metric!r} belong to no trial (an empty 'trial' column): the "
-            "tuning plots draw one curve per trial of a tuning log (read_ray); use "
-            "plot_curves for other runs."
+            invalid_value_message(
+                metric, "metric",
+                expected=f"a metric of a tuning log: {n} rows of {metric!r} belong to no trial "
+                "(an empty 'trial' column); the tuning plots draw one curve per trial "
+                "(read_ray): use plot_curves for other runs",
+            )
         )
     values: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -415,8 +418,11 @@ def check_params_available(log, what: str) -> list[str]:
     names = param_names(log)
     if not names:
         raise ValueError(
-            f"{what} needs the trials' configs: pass the RunLog returned by read_ray "
-            "(a bare metrics frame has no params)."
+            invalid_value_message(
+                type(log).__name__, "log",
+                expected=f"a log with the trials' configs: {what} needs the trials' configs: "
+                "pass the RunLog returned by read_ray (a bare metrics frame has no params)",
+            )
         )
     return names
 
