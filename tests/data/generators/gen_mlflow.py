@@ -18,7 +18,7 @@ import sys
 
 os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # 3.x: the file store is opt-in
 
-import mlflow  # noqa: E402
+import mlflow
 
 
 def main(out: str) -> None:
