@@ -34,19 +34,19 @@ __all__ = [
 
 # The shared frame helpers, imported when called: chartkit.metrics.plots imports this module.
 def _frame(log):
-    from chartkit.metrics.plots._data import frame_of
+    from chartkit.metrics.frames import frame_of
 
     return frame_of(log)
 
 
 def _names(frame: pd.DataFrame) -> list[str]:
-    from chartkit.metrics.plots._data import metric_names
+    from chartkit.metrics.frames import metric_names
 
     return metric_names(frame)
 
 
 def _rows(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    from chartkit.metrics.plots._data import metric_rows
+    from chartkit.metrics.frames import metric_rows
 
     return metric_rows(frame, metric)
 

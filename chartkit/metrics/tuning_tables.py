@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list, invalid_value_message
-from chartkit.metrics.plots._data import frame_of, metric_names, metric_rows
+from chartkit.metrics.frames import frame_of, metric_names, metric_rows
 from chartkit.metrics.schema import PARAMS_COLUMNS, RunLog, natural_key, unknown_column
 
 __all__ = [

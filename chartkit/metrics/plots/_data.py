@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from chartkit._validate import check_in_list
-from chartkit.metrics.schema import RunLog, natural_key, unknown_column
+from chartkit.metrics.frames import metric_names
+from chartkit.metrics.schema import natural_key, unknown_column
 
 SERIES_KEYS = ("run", "rank", "trial")
 
@@ -24,34 +25,6 @@ class Series:
     value: np.ndarray
     wall_time: np.ndarray
     segment: np.ndarray
-
-
-def frame_of(log, name: str = "data") -> tuple[pd.DataFrame, object]:
-    """The long frame and the LogInfo (or None) of a RunLog or a canonical frame."""
-    if isinstance(log, RunLog):
-        return log.metrics, log.info
-    if isinstance(log, pd.DataFrame):
-        return log, log.attrs.get("chartkit")
-    raise TypeError(
-        f"{name!r} must be an instance of RunLog or pandas.DataFrame, not {type(log).__name__}"
-    )
-
-
-def metric_names(frame: pd.DataFrame) -> list[str]:
-    """Metric names present in a canonical frame (cheap for the categorical column)."""
-    col = frame["metric"]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        present = np.unique(col.cat.codes.to_numpy())
-        cats = col.cat.categories
-        return sorted(str(cats[i]) for i in present if i >= 0)
-    return sorted(col.dropna().astype(str).unique().tolist())
-
-
-def metric_rows(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    names = metric_names(frame)
-    if metric not in names:
-        raise unknown_column(metric, names, "metric")
-    return frame[frame["metric"] == metric]
 
 
 def _label(key: tuple, varying: list[str], by: str | None) -> str:

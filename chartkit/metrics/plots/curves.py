@@ -20,11 +20,10 @@ from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_positive, check_refused
 from chartkit.errors import DataWarning, warn_external
 from chartkit.metrics.downsample import downsample_indices
+from chartkit.metrics.frames import frame_of, metric_rows
 from chartkit.metrics.plots._data import (
     empty_axes,
-    frame_of,
     iter_series,
-    metric_rows,
     pick_metric,
     series_colors,
     x_values,

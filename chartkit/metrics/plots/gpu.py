@@ -19,7 +19,7 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit.annotate import escape_data
 from chartkit.errors import ColumnNotFoundError
-from chartkit.metrics.plots._data import frame_of
+from chartkit.metrics.frames import frame_of
 from chartkit.metrics.plots._scale import add_note
 from chartkit.metrics.plots.probe import plot_batch_probe, probe_summary
 from chartkit.metrics.roles import ALIASES, ROLES, RoleChoice, candidates, check_columns, resolve

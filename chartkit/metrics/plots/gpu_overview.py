@@ -9,7 +9,7 @@ import numpy as np
 
 from chartkit._i18n import check_lang, tr
 from chartkit.errors import ColumnNotFoundError, DataWarning, warn_external
-from chartkit.metrics.plots._data import frame_of
+from chartkit.metrics.frames import frame_of
 from chartkit.metrics.plots.gpu import (
     GPU_ROLES,
     heatmap_height,

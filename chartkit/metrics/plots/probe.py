@@ -13,7 +13,8 @@ from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_exclusive
 from chartkit.annotate import escape_data
 from chartkit.errors import ColumnNotFoundError
-from chartkit.metrics.plots._data import frame_of, text_color
+from chartkit.metrics.frames import frame_of
+from chartkit.metrics.plots._data import text_color
 from chartkit.metrics.plots._scale import add_note
 from chartkit.metrics.roles import RoleChoice, resolve
 from chartkit.palettes.resolve import next_colors

@@ -15,10 +15,10 @@ import pandas as pd
 from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list
+from chartkit.metrics.frames import frame_of
 from chartkit.metrics.plots._data import (
     Series,
     empty_axes,
-    frame_of,
     pick_metric,
     series_colors,
     text_color,

@@ -10,7 +10,7 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
-from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.frames import frame_of, metric_rows
 from chartkit.metrics.plots.tuning import not_drawn, show_facts, too_few
 from chartkit.metrics.schedulers import NotApplicable, evidence_text, rung_facts
 from chartkit.metrics.tuning_tables import default_metric, trial_curves, trial_table

@@ -10,7 +10,7 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
-from chartkit.metrics.plots._data import frame_of, metric_rows
+from chartkit.metrics.frames import frame_of, metric_rows
 from chartkit.metrics.plots._scale import Drawn, apply_offscale, offscale_note
 from chartkit.metrics.plots.lineage import plot_lineage
 from chartkit.metrics.plots.param_colors import ParamColors, continuous_cmap
