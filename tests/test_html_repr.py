@@ -31,3 +31,29 @@ def test_cmap_report_html():
     assert "viridis: PASS (sequential)" in out
     assert "background:#" in out
     assert len(rep.colors) == 64
+
+
+def test_runlog_loginfo_and_placement_html():
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from chartkit.annotate import label_points
+    from chartkit.errors import DataWarning
+    from chartkit.metrics import read, sample_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        log = read(sample_path("gpu_bs_probe"))
+    out = log._repr_html_()
+    assert "<table" in out
+    assert "read report" in out
+    assert "RunLog" in out
+    assert "<RunLog" in repr(log)  # text stays readable
+    fig, ax = plt.subplots()
+    ax.scatter([1, 2, 3], [1, 2, 3])
+    placed = label_points([1, 2, 3], [1, 2, 3], ["<b>x</b>", "b", "c"], ax=ax)
+    html = placed._repr_html_()
+    assert "label placement" in html
+    assert "<b>x</b>" not in html  # label text escaped
+    plt.close(fig)

@@ -91,6 +91,23 @@ class Placement:
     has_leader: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     helpers: list[Any] = field(default_factory=list)
 
+    def _repr_html_(self) -> str:
+        """Shown, hidden and skipped labels as a compact table."""
+        from chartkit._html import table, titled
+
+        def names(idx) -> str:
+            shown = [self.labels[i] for i in list(idx)[:12] if i < len(self.labels)]
+            more = len(idx) - len(shown)
+            return ", ".join(shown) + (f" … (+{more})" if more > 0 else "")
+
+        rows = [
+            ("shown", len(self.shown), names(self.shown)),
+            ("hidden (no room)", len(self.hidden), names(self.hidden)),
+            ("skipped", len(self.skipped), names(self.skipped)),
+            ("with a leader line", self.leaders, ""),
+        ]
+        return titled("label placement", table(rows, ("labels", "count", "which")))
+
     def __len__(self) -> int:
         return len(self.shown)
 

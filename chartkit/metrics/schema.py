@@ -287,6 +287,17 @@ class LogInfo:
         for e in self.entries:
             warn_external(e.message(), DataWarning)
 
+    def _repr_html_(self) -> str:
+        """What was read and every problem recorded, as a compact table."""
+        from chartkit._html import table, titled
+
+        rows = [(e.kind, e.file or "", e.line if e.line is not None else "", e.count, e.reason)
+                for e in self.entries[:50]]
+        head = f"read report ({self.source}): {len(self.files)} file(s), {self.rows} records"
+        body = table(rows, ("kind", "file", "line", "count", "reason")) if rows else (
+            "<div>problems: none</div>")
+        return titled(head, body)
+
     def summary(self) -> str:
         """Human-readable account of what was read and what was not."""
         out = [f"source: {self.source}", f"files: {len(self.files)}", f"records read: {self.rows}"]
@@ -474,6 +485,25 @@ class RunLog:
             f"<RunLog source={self.info.source!r}: {len(m)} points, "
             f"{m['metric'].nunique()} metric(s), {n_series} series, "
             f"{len(self.info.entries)} problem(s) recorded>"
+        )
+
+    def _repr_html_(self) -> str:
+        """A compact table per metric (points, steps, non-finite) and the read report."""
+        from chartkit._html import table, titled
+
+        m = self.metrics
+        rows = []
+        if len(m):
+            finite = np.isfinite(m["value"].to_numpy(dtype=float))
+            tmp = m[["metric", "step"]].assign(nonfinite=~finite)
+            for name, g in tmp.groupby("metric", observed=True):
+                rows.append((name, len(g), int(g["step"].min()), int(g["step"].max()),
+                             int(g["nonfinite"].sum())))
+        head = repr(self).strip("<>")
+        return titled(
+            head,
+            table(rows[:40], ("metric", "points", "first step", "last step", "non-finite")),
+            self.info._repr_html_(),
         )
 
     @property
