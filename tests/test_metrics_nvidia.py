@@ -161,25 +161,34 @@ def test_other_timestamp_layout(tmp_path):
     assert t == (pd.Timestamp("2026-01-01 00:00:01") - pd.Timestamp("1970-01-01")).total_seconds()
 
 
-def test_headerless_gputil_query_is_detected_and_asks_for_columns():
+def test_headerless_gputil_query_is_read_from_its_shape_and_says_so(tmp_path):
     from pathlib import Path
 
+    from chartkit.errors import DataWarning
     from chartkit.metrics import detect_format, read
 
     raw = Path(__file__).parent / "data" / "gpu_h100" / "gputil_query_raw.csv"
     assert detect_format(raw) == "nvidia_smi"
+    with pytest.warns(DataWarning, match=r"no header line: read as GPUtil's query"):
+        log = read(raw)
+    assert "memory.used" in log.metric_names
+    # the uuid alone is not enough: a 12-field row without a driver version is refused
+    other = tmp_path / "other.csv"
+    fields = raw.read_text().splitlines()[0].split(", ")
+    fields[6] = "P0"
+    other.write_text(", ".join(fields) + "\n")
     with pytest.raises(
         ValueError,
         match=r"has no header line \(written with "
         r"--format=csv,noheader\); pass columns=",
     ):
-        read(raw)
+        read(other)
 
 
 def test_gputil_preset_and_hint():
     log = read_nvidia_smi(GPUTIL_RAW, columns="gputil")
     assert "memory.used" in log.metric_names
-    with pytest.raises(ValueError, match=r"GPUtil's query, columns='gputil'\)"):
-        read_nvidia_smi(GPUTIL_RAW)
+    with pytest.warns(DataWarning, match=r"read as GPUtil's query"):
+        assert read_nvidia_smi(GPUTIL_RAW).metric_names == log.metric_names
     with pytest.raises(ValueError, match=r"'gputl' is not a valid value for columns"):
         read_nvidia_smi(GPUTIL_RAW, columns="gputl")

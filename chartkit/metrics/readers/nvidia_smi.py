@@ -57,6 +57,21 @@ GPUTIL_FIELDS = (
     "temperature.gpu",
 )
 
+_DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
+
+
+def _is_gputil_row(first: str) -> bool:
+    """A headerless row of GPUtil's fixed query: every field where that query puts it."""
+    f = [x.strip() for x in first.split(",")]
+    return (
+        len(f) == len(GPUTIL_FIELDS)
+        and f[0].isdigit()
+        and f[1].startswith("GPU-")
+        and bool(_DRIVER.match(f[6]))
+        and f[7].upper().startswith(("NVIDIA", "TESLA", "QUADRO", "GEFORCE"))
+    )
+
+
 _UNIT_IN_NAME = re.compile(r"^(.*?)\s*\[([^\]]*)\]\s*$")
 _VALUE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*)?$")
 _KNOWN_FIELDS = (
@@ -155,6 +170,16 @@ def read_nvidia_smi(
     if isinstance(columns, str):
         check_in_list(["gputil"], columns=columns)
         columns = list(GPUTIL_FIELDS)
+    if not has_header and columns is None and _is_gputil_row(first):
+        columns = list(GPUTIL_FIELDS)
+        info.add(
+            "marked",
+            p,
+            "no header line: read as GPUtil's query (index, uuid, utilization.gpu, "
+            "memory.total, memory.used, ...) from the row's shape (12 fields, the GPU uuid "
+            "second, a driver version seventh, an NVIDIA name eighth); pass columns= if "
+            "another query wrote it",
+        )
     if not has_header and columns is None:
         hint = ""
         fields = first.split(",")
