@@ -135,3 +135,24 @@ def test_preview_into_a_themed_pyplot_figure():
         "grayscale",
     ]
     assert tuple(fig.get_size_inches()) == pytest.approx((10.0, 1.2 + 0.45))
+
+
+def test_big_images_are_subsampled_and_bombs_refused(tmp_path, monkeypatch):
+    """Memory stays bounded (issue 17): subsample past MAX_PIXELS, refuse Pillow's bombs."""
+    import PIL.Image
+
+    import chartkit.audit.image as image_mod
+
+    arr = np.full((100, 120, 3), 255, np.uint8)
+    arr[:50, :, :2] = 0  # a blue and a white half: two exact colours
+    path = tmp_path / "big.png"
+    PIL.Image.fromarray(arr).save(path)
+    monkeypatch.setattr(image_mod, "MAX_PIXELS", 30 * 30)
+    report = audit_image(path)
+    assert "(120x100, subsampled to 32x27 for the audit)" in report.subject
+    img, _ = image_mod.load_image(path)
+    assert {tuple(c) for c in img.reshape(-1, 3)} == {(0, 0, 255), (255, 255, 255)}
+    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", 1000)  # bomb bound: 2,000 pixels
+    with pytest.raises(ValueError, match=r"is not a valid value for image; expected an image "
+                       r"file that can be read \(Image size \(12000 pixels\) exceeds limit"):
+        audit_image(path)

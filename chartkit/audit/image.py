@@ -70,23 +70,61 @@ def load_image(image: Any) -> tuple[np.ndarray, str]:
         path = Path(os.fspath(image))
         if not path.is_file():
             raise FileNotFoundError(f"image file not found: {str(path)!r}")
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(path) as im:
-                arr = np.asarray(im.convert("RGBA"))
-        except (UnidentifiedImageError, OSError) as err:
-            raise ValueError(
-                invalid_value_message(
-                    str(path), "image", expected=f"an image file that can be read ({err})"
-                )
-            ) from None
-        name = path.name
+        arr, name = _read_bounded(path)
     if arr.shape[-1] == 4:
         a = arr[..., 3:4].astype(np.float32) / 255.0
         rgb = arr[..., :3].astype(np.float32) * a + 255.0 * (1 - a)
         arr = np.rint(rgb).astype(np.uint8)
     return np.ascontiguousarray(arr), name
+
+
+#: Images larger than this (pixels) are subsampled before the audit (nearest neighbour:
+#: the colours stay exact, only their counts are sampled).
+MAX_PIXELS = 4096 * 4096
+
+
+def _read_bounded(path: Path) -> tuple[np.ndarray, str]:
+    """Read an image file with bounded memory: decode once, subsample big ones, say so.
+
+    Pillow refuses images past its decompression-bomb bound (about 179 million pixels)
+    with its own error: that becomes chartkit's message. Between 16.8 and 179 million
+    pixels the image is decoded in its own mode (no RGBA copy of the full size) and
+    subsampled by nearest neighbour to at most `MAX_PIXELS`; the report's subject says so.
+    """
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    def refuse(why: str) -> ValueError:
+        expected = f"an image file that can be read ({why})"
+        return ValueError(invalid_value_message(str(path), "image", expected=expected))
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow's bomb *warning* (89-179 Mpx): the image is subsampled below instead
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                scale = 1.0
+                if w * h > MAX_PIXELS:
+                    scale = (MAX_PIXELS / (w * h)) ** 0.5
+                    im.draft(im.mode, (max(1, int(w * scale)), max(1, int(h * scale))))
+                    small = im.resize(
+                        (max(1, int(w * scale)), max(1, int(h * scale))), Image.NEAREST
+                    )
+                    arr = np.asarray(small.convert("RGBA"))
+                else:
+                    arr = np.asarray(im.convert("RGBA"))
+    except Image.DecompressionBombError as err:
+        raise refuse(
+            f"{err}; chartkit audits images up to Pillow's bound: save the chart at a lower dpi"
+        ) from None
+    except (UnidentifiedImageError, OSError) as err:
+        raise refuse(str(err)) from None
+    name = path.name
+    if scale < 1.0:
+        name += f" ({w}x{h}, subsampled to {arr.shape[1]}x{arr.shape[0]} for the audit)"
+    return arr, name
 
 
 def mark_colors(img: np.ndarray, *, severity: float = 100.0) -> dict:
