@@ -125,14 +125,14 @@ def iter_series(rows: pd.DataFrame, info, *, by: str | None = None) -> Iterator[
 
 
 def text_color(ax, color):
-    """*color* darkened (or lightened) just enough to read as text on *ax* (WCAG 4.5:1).
+    """*color* as text on *ax*: `chartkit.annotate.series_text_color`, the one helper.
 
     Lines keep their colour; labels drawn in a series' colour go through this, so an
     Okabe-Ito orange name (2.25:1 on white) stays the same hue but passes the audit.
     """
-    from chartkit.annotate.lines import readable_color
+    from chartkit.annotate.contrast import series_text_color
 
-    return readable_color(color, [ax.get_facecolor(), ax.figure.get_facecolor()], 4.5)
+    return series_text_color(color, ax)
 
 
 def cycle_colors() -> list:
