@@ -369,67 +369,15 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
             )
             continue
         seen[rank] = part["file"]
-        lane_of, device_of, own = _lane_labels(part, lanes, devices)
-        keep = ~own[part["lane_key"]]
-        name_c = part["name"][keep]
-        lane_c = lane_of[part["lane_key"][keep]]
-        ts, dur = part["ts"][keep], part["dur"][keep]
-        is_step = np.isin(name_c, step_codes)
-        if is_step.any():
-            order = np.flatnonzero(is_step)[np.argsort(ts[is_step], kind="stable")]
-            numbers = step_values[name_c[order]]
-            _, first = np.unique(numbers, return_index=True)
-            order = order[np.sort(first)]
-            starts, durs = ts[order], dur[order]
-            numbers = step_values[name_c[order]]
-            main_lane = lanes.values_list()[int(lane_c[order[0]])]
-        else:
-            info.add(
-                "marked",
-                str(part["file"]),
-                f"rank {rank}: no ProfilerStep#N ranges; the whole trace is read as step 0",
-            )
-            t0 = float(ts.min()) if len(ts) else 0.0
-            t1 = float((ts + dur).max()) if len(ts) else 0.0
-            starts, durs, numbers = np.array([t0]), np.array([t1 - t0]), np.array([0])
-            main_lane = lanes.values_list()[int(lane_c[0])] if len(lane_c) else "thread"
-        origin = float(starts.min())
-        ends = starts + durs
-        idx = np.searchsorted(starts, ts, side="right") - 1
-        inside = (idx >= 0) & (ts < ends[np.clip(idx, 0, None)])
-        step_no = np.where(inside, numbers[np.clip(idx, 0, None)], -1)
-        base = part["base"]
-        frames.append(
-            {
-                "rank": np.full(len(ts), rank, dtype=np.int64),
-                "step": step_no.astype(np.int64),
-                "lane": lane_c,
-                "device": device_of[part["lane_key"][keep]],
-                "name": name_c,
-                "cat": part["cat"][keep],
-                "start": (ts - origin) / 1e3,
-                "duration": dur / 1e3,
-                "wall": base / 1e9 + ts / 1e6 if base is not None else np.full(len(ts), np.nan),
-            }
-        )
+        frame, steps, main_lane = _rank_events(part, info, lanes, devices, step_codes, step_values)
+        frames.append(frame)
+        step_rows.append(steps)
         main_lanes[rank] = main_lane
-        step_rows.append(
-            pd.DataFrame(
-                {
-                    "rank": rank,
-                    "step": numbers.astype(np.int64),
-                    "start": (starts - origin) / 1e3,
-                    "end": (ends - origin) / 1e3,
-                    "duration": durs / 1e3,
-                    "lane": main_lane,
-                }
-            )
-        )
         host = part["meta"]["host"] or "an unnamed host"
         clocks[rank] = (
             f"{host}'s clock (baseTimeNanoseconds + ts), shown relative to the rank's first "
             "step; not corrected for skew between hosts"
-            if base is not None
+            if part["base"] is not None
             else "the trace's own relative clock (no baseTimeNanoseconds): not comparable "
             "across ranks"
         )
@@ -448,6 +396,65 @@ def read_trace(path: str | os.PathLike[str]) -> TraceLog:
         main_lanes=main_lanes,
         meta=meta,
     )
+
+
+def _rank_events(
+    part: dict, info: LogInfo, lanes: _Interner, devices: _Interner, step_codes: np.ndarray,
+    step_values: np.ndarray,
+) -> tuple[dict, pd.DataFrame, str]:
+    """One rank's events (columns), its step windows and its main lane."""
+    rank = part["rank"]
+    lane_of, device_of, own = _lane_labels(part, lanes, devices)
+    keep = ~own[part["lane_key"]]
+    name_c = part["name"][keep]
+    lane_c = lane_of[part["lane_key"][keep]]
+    ts, dur = part["ts"][keep], part["dur"][keep]
+    is_step = np.isin(name_c, step_codes)
+    if is_step.any():
+        order = np.flatnonzero(is_step)[np.argsort(ts[is_step], kind="stable")]
+        _, first = np.unique(step_values[name_c[order]], return_index=True)
+        order = order[np.sort(first)]
+        starts, durs = ts[order], dur[order]
+        numbers = step_values[name_c[order]]
+        main_lane = lanes.values_list()[int(lane_c[order[0]])]
+    else:
+        info.add(
+            "marked",
+            str(part["file"]),
+            f"rank {rank}: no ProfilerStep#N ranges; the whole trace is read as step 0",
+        )
+        t0 = float(ts.min()) if len(ts) else 0.0
+        t1 = float((ts + dur).max()) if len(ts) else 0.0
+        starts, durs, numbers = np.array([t0]), np.array([t1 - t0]), np.array([0])
+        main_lane = lanes.values_list()[int(lane_c[0])] if len(lane_c) else "thread"
+    origin = float(starts.min())
+    ends = starts + durs
+    idx = np.searchsorted(starts, ts, side="right") - 1
+    inside = (idx >= 0) & (ts < ends[np.clip(idx, 0, None)])
+    step_no = np.where(inside, numbers[np.clip(idx, 0, None)], -1)
+    base = part["base"]
+    frame = {
+        "rank": np.full(len(ts), rank, dtype=np.int64),
+        "step": step_no.astype(np.int64),
+        "lane": lane_c,
+        "device": device_of[part["lane_key"][keep]],
+        "name": name_c,
+        "cat": part["cat"][keep],
+        "start": (ts - origin) / 1e3,
+        "duration": dur / 1e3,
+        "wall": base / 1e9 + ts / 1e6 if base is not None else np.full(len(ts), np.nan),
+    }
+    steps = pd.DataFrame(
+        {
+            "rank": rank,
+            "step": numbers.astype(np.int64),
+            "start": (starts - origin) / 1e3,
+            "end": (ends - origin) / 1e3,
+            "duration": durs / 1e3,
+            "lane": main_lane,
+        }
+    )
+    return frame, steps, main_lane
 
 
 def _events_frame(frames: list[dict], *interners: _Interner) -> pd.DataFrame:
