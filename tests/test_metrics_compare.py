@@ -149,3 +149,18 @@ def test_plot_compare_draws_one_line_and_band_per_group_with_the_method_stated()
         plot_compare(frame, "loss", by=r"^(lr[\d.]+)_", lang="ko", ax=ax)
         assert "시드의 IQM" in " ".join(t.get_text() for t in fig.findobj(plt.Text))
         plt.close(fig)
+
+
+@pytest.mark.mpl_image_compare(style="default")
+def test_compare_image():
+    import chartkit
+    from chartkit.metrics import read, sample_path
+    from chartkit.metrics.plots import plot_compare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        runs = read(sample_path("compare_lr_seeds"))
+    with chartkit.theme("default", korean_font="bundled"):
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        plot_compare(runs, "loss", by=r"lr([\d.]+)_", seed=r"seed(\d+)", smooth=0.8, ax=ax)
+    return fig

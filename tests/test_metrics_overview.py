@@ -51,3 +51,11 @@ def test_overview_without_known_quantities_says_what_it_needs():
     with pytest.raises(ValueError, match="expected a loss, a learning rate, a throughput or a "
                        "memory metric"):
         run_overview(frame)
+
+
+@pytest.mark.mpl_image_compare(style="default")
+def test_overview_image():
+    log = read(sample_path("lightning"))
+    with chartkit.theme("default", korean_font="bundled"):
+        grid = run_overview(log)
+    return grid.figure

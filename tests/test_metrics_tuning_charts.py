@@ -113,3 +113,14 @@ def test_history_table_keeps_error_trials_without_a_value():
     assert np.isnan(table.loc[0, "value"])
     assert np.isnan(table.loc[0, "best_so_far"])
     assert table.loc[1, "best_so_far"] == 0.5
+
+
+@pytest.mark.mpl_image_compare(style="default")
+def test_tuning_charts_image(asha):
+    with chartkit.theme("default", korean_font="bundled"):
+        fig, axs = plt.subplots(2, 2, figsize=(11, 8))
+        plot_history(asha, "loss", ax=axs[0, 0])
+        plot_slice(asha, "loss", "lr", ax=axs[0, 1])
+        plot_contour(asha, "loss", x="lr", y="batch_size", ax=axs[1, 0])
+        plot_edf(asha, "loss", ax=axs[1, 1])
+    return fig

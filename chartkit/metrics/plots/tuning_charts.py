@@ -149,10 +149,18 @@ def _single_value(ax, param: str, values, lang: str) -> bool:
     return True
 
 
+def _category_order(label: str) -> tuple:
+    """Numbers in numeric order (8 before 16), then text."""
+    try:
+        return (0, float(label), "")
+    except ValueError:
+        return (1, 0.0, label)
+
+
 def _positions(ax, values, kind: str, axis: str) -> np.ndarray:
     """Numbers for *values* on *axis*: log scale, linear, or category positions."""
     if kind == "categorical":
-        labels = sorted({str(v) for v in values}, key=str)
+        labels = sorted({str(v) for v in values}, key=_category_order)
         pos = np.array([labels.index(str(v)) for v in values], dtype=float)
         (ax.set_xticks if axis == "x" else ax.set_yticks)(range(len(labels)), labels)
         return pos
