@@ -540,6 +540,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "each run EMA-smoothed (weight {weight}) before aggregation",
         "ko": "각 실행을 집계 전에 EMA 평활 (가중치 {weight})",
     },
+    "compare.x.relative_time": {
+        "en": "x: seconds since each run's first logged point",
+        "ko": "x: 각 실행의 첫 기록 이후 초",
+    },
+    "compare.x.samples": {
+        "en": "x: samples seen (step x batch size {batch_size:g})",
+        "ko": "x: 처리한 샘플 수 (스텝 x 배치 크기 {batch_size:g})",
+    },
+    "compare.xlabel.relative_time": {"en": "time since start (s)", "ko": "시작 후 시간 (초)"},
+    "compare.xlabel.samples": {"en": "samples seen", "ko": "처리한 샘플 수"},
     "compare.seeds_are_runs": {
         "en": "seeds: every run of a group (no seed key given)",
         "ko": "시드: 그룹의 모든 실행 (시드 키 없음)",

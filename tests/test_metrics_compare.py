@@ -164,3 +164,26 @@ def test_compare_image():
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         plot_compare(runs, "loss", by=r"lr([\d.]+)_", seed=r"seed(\d+)", smooth=0.8, ax=ax)
     return fig
+
+
+def test_x_relative_time_and_samples_and_wall_time_refused():
+    from chartkit.metrics import read, sample_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        runs = read(sample_path("compare_lr_seeds"))
+    by, seed = r"lr([\d.]+)_", r"seed(\d+)"
+    rel = aggregate_runs(runs, "loss", by=by, seed=seed, x="relative_time")
+    assert rel.grid[0] >= 0
+    assert rel.grid[-1] < 60  # seconds, not steps
+    assert ("compare.x.relative_time", {"batch_size": 0}) in rel.notes
+    samples = aggregate_runs(runs, "loss", by=by, seed=seed, x="samples", batch_size=16)
+    steps = aggregate_runs(runs, "loss", by=by, seed=seed)
+    np.testing.assert_allclose(samples.grid, steps.grid * 16)
+    with pytest.raises(ValueError, match=r"'wall_time' is not a valid value for x; expected "
+                       r"'step', 'relative_time' or 'samples'"):
+        aggregate_runs(runs, "loss", by=by, x="wall_time")
+    frame = _runs({"a": [0.5, 0.6, 0.7]})
+    with pytest.raises(ValueError, match=r"None is not a valid value for batch_size; expected "
+                       r"samples per step for x='samples'"):
+        aggregate_runs(frame, "loss", by=r"^(\w)_", x="samples")

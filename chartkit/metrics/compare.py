@@ -154,20 +154,32 @@ def _labeller(
 
 # ------------------------------------------------------------------------- alignment
 def _run_curves(
-    rows: pd.DataFrame, smooth: float | None = None
+    rows: pd.DataFrame,
+    smooth: float | None = None,
+    x: str = "step",
+    batch_size: float | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per run: steps and values, ranks averaged per step, non-finite values dropped.
+    """Per run: x and values, ranks averaged per step, non-finite values dropped.
 
-    *smooth* applies TensorBoard's debiased EMA to each run before it is aligned.
+    *x* is the step, the seconds since the run's first logged point (``"relative_time"``)
+    or the samples seen (step x *batch_size*). *smooth* applies TensorBoard's debiased EMA to
+    each run before it is aligned.
     """
     keyed = rows.assign(_unit=_unit_key(rows).to_numpy())
-    mean = keyed.groupby(["_unit", "step"], observed=True)["value"].mean()
+    mean = keyed.groupby(["_unit", "step"], observed=True)[["value", "wall_time"]].mean()
     out = {}
     for unit, part in mean.groupby(level=0, sort=False):
         steps = part.index.get_level_values("step").to_numpy(dtype=float)
-        values = part.to_numpy(dtype=float)
-        ok = np.isfinite(values)
+        values = part["value"].to_numpy(dtype=float)
+        if x == "relative_time":
+            wall = part["wall_time"].to_numpy(dtype=float)
+            steps = wall - np.nanmin(wall) if np.isfinite(wall).any() else wall
+        elif x == "samples":
+            steps = steps * float(batch_size)
+        ok = np.isfinite(values) & np.isfinite(steps)
         steps, values = steps[ok], values[ok]
+        order = np.argsort(steps, kind="stable")
+        steps, values = steps[order], values[order]
         if smooth:
             from chartkit.metrics.smooth import tensorboard_ema
 
@@ -252,6 +264,8 @@ def aggregate_runs(
     random_state: int = 0,
     max_points: int = 1000,
     smooth: float | None = None,
+    x: Literal["step", "relative_time", "samples"] = "step",
+    batch_size: float | None = None,
 ) -> CompareResult:
     """Group runs, align their steps and aggregate seeds with a bootstrap band.
 
@@ -276,6 +290,13 @@ def aggregate_runs(
     smooth : float, optional
         TensorBoard's debiased EMA weight (0-1) applied to each run before aggregation
         (stated in the notes); None: raw values.
+    x : {"step", "relative_time", "samples"}, default: "step"
+        The axis runs are aligned on: steps, seconds since each run's first logged point
+        (runs of different speeds compared at equal time spent), or samples seen (step x
+        *batch_size*). Absolute wall time is refused: runs made at different times share
+        no clock range.
+    batch_size : float, optional
+        Samples per step for ``x="samples"`` (else a metric logged as ``batch_size``).
 
     Returns
     -------
@@ -286,7 +307,7 @@ def aggregate_runs(
     ValueError
         No group has a step in common with the others (the ranges are named).
     """
-    from chartkit._validate import check_in_list
+    from chartkit._validate import check_in_list, invalid_value_message
     from chartkit.errors import DataWarning, warn_external
 
     check_in_list(("iqm", "median", "mean"), stat=stat)
@@ -306,7 +327,28 @@ def aggregate_runs(
     seed_of, how_seed = _labeller(seed, units, params, metrics, "seed")
     if how_seed:
         notes.append(how_seed)
-    curves = _run_curves(rows, smooth)
+    if x == "wall_time":
+        raise ValueError(
+            invalid_value_message(
+                x, "x", expected="'step', 'relative_time' or 'samples': runs made at different "
+                "times share no wall-clock range (use 'relative_time')",
+            )
+        )
+    check_in_list(("step", "relative_time", "samples"), x=x)
+    if x == "samples" and batch_size is None:
+        logged = metrics[metrics["metric"].astype(str) == "batch_size"]["value"]
+        batch_size = float(logged.iloc[0]) if len(logged) else None
+        if batch_size is None:
+            raise ValueError(
+                invalid_value_message(
+                    None, "batch_size",
+                    expected="samples per step for x='samples' (pass batch_size= or log "
+                    "batch_size): never inferred from a logged rate",
+                )
+            )
+    if x != "step":
+        notes.append((f"compare.x.{x}", {"batch_size": batch_size or 0}))
+    curves = _run_curves(rows, smooth, x, batch_size)
     if smooth:
         notes.append(("compare.smoothed", {"weight": smooth}))
     groups: dict[Hashable, list[str]] = {}

@@ -29,6 +29,8 @@ def plot_compare(
     random_state: int = 0,
     smooth: float | None = None,
     max_points: int = 1000,
+    x: str = "step",
+    batch_size: float | None = None,
     palette: Any = None,
     labels: bool = True,
     ax=None,
@@ -60,6 +62,10 @@ def plot_compare(
     smooth : float, optional
         TensorBoard's EMA weight applied to each run before aggregation (stated in the
         note); None: raw values.
+    x : {"step", "relative_time", "samples"}, default: "step"
+        The axis the runs are aligned on (see `chartkit.metrics.compare.aggregate_runs`).
+    batch_size : float, optional
+        Samples per step for ``x="samples"`` (else a logged ``batch_size``; never inferred).
     max_points : int, default: 1000
         Grid steps the line and band are evaluated at (plot resolution; see
         `chartkit.metrics.compare.aggregate_runs`).
@@ -104,6 +110,8 @@ def plot_compare(
         random_state=random_state,
         smooth=smooth,
         max_points=max_points,
+        x=x,
+        batch_size=batch_size,
     )
     ax = get_ax(ax)
     groups = list(res.groups)
@@ -124,7 +132,12 @@ def plot_compare(
         line.set_label(name)
         lines.append(line)
         names.append(name)
-    ax.set_xlabel(tr("word.step", lang))
+    xlabels = {
+        "step": "word.step",
+        "relative_time": "compare.xlabel.relative_time",
+        "samples": "compare.xlabel.samples",
+    }
+    ax.set_xlabel(tr(xlabels[x], lang))
     ax.set_ylabel(metric)
     facts = [
         tr(
