@@ -264,3 +264,27 @@ def test_rank_spread_x_choices():
     assert any("samples need the batch size" in t.get_text() for t in ax.texts)
     ax = plot_rank_spread(log, "loss", x="wall_time", ax=plt.subplots()[1])
     assert ax.get_xlabel() == "wall time"
+
+
+def test_throughput_x_choices():
+    import warnings
+
+    from chartkit.errors import DataWarning
+    from chartkit.metrics import read, sample_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        log = read(sample_path("ddp_world2"))
+    labels = {}
+    for x in ("step", "relative_time", "wall_time", "samples"):
+        fig, ax = plt.subplots()
+        plot_throughput(log, batch_size=16, x=x, ax=ax)
+        labels[x] = ax.get_xlabel()
+        xs = ax.get_lines()[0].get_xdata()
+        if x == "samples":
+            assert np.nanmax(np.asarray(xs, dtype=float)) > 16 * 1000
+        plt.close(fig)
+    assert labels["relative_time"] == "time since start (s)"
+    assert labels["samples"].startswith("samples")
+    with pytest.raises(ValueError, match="'epoch' is not a valid value for x"):
+        plot_throughput(log, batch_size=16, x="epoch", ax=plt.subplots()[1])

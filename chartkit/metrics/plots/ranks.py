@@ -257,6 +257,7 @@ def plot_throughput(
     *,
     batch_size: float | None = None,
     window: int = 50,
+    x: Literal["step", "relative_time", "wall_time", "samples"] = "step",
     columns: Mapping[str, str] | None = None,
     lang: Literal["en", "ko"] = "en",
     ax=None,
@@ -280,6 +281,9 @@ def plot_throughput(
         Samples per step on one rank (CLI ``--batch-size``).
     window : int, default: 50
         Steps per rolling window for the wall-time rate.
+    x : {"step", "relative_time", "wall_time", "samples"}, default: "step"
+        The x axis, as in `plot_curves` (times: the median over ranks per step; samples
+        from *batch_size* or the batch size the wall-time view uses).
     columns : mapping, optional
         Role choices by hand: ``{"throughput": ..., "batch_size": ...}``.
     lang : {"en", "ko"}, default: "en"
@@ -293,6 +297,7 @@ def plot_throughput(
     matplotlib.axes.Axes
     """
     check_lang(lang)
+    check_in_list(["step", "relative_time", "wall_time", "samples"], x=x)
     frame, _ = frame_of(data)
     ax = get_ax(ax)
     if len(frame) == 0:
@@ -301,12 +306,19 @@ def plot_throughput(
         data, metric=metric, batch_size=batch_size, window=window, columns=columns
     )
     logged, wall = tp.logged, tp.wall
+    per_step = batch_size if batch_size is not None else getattr(tp.batch, "value", None)
+
+    def at(index):  # the x of a table's steps
+        xs, label, _ = _x_of_steps(frame, tp.metric, index.to_numpy(), x, per_step, lang)
+        return np.asarray(xs), label
+
+    x_logged, x_label = at(logged.index)
     colors = series_colors(ax, len(logged.columns))
     name = escape(tp.metric)
     for k, r in enumerate(logged.columns):
         sm = ema(logged[r].to_numpy(), 0.95)
         ax.plot(
-            logged.index,
+            x_logged,
             sm,
             color=colors[k],
             linewidth=0.9,
@@ -316,7 +328,7 @@ def plot_throughput(
         )
         if wall is not None and r in wall:
             ax.plot(
-                wall.index,
+                at(wall.index)[0],
                 wall[r].to_numpy(),
                 color=colors[k],
                 linewidth=1.6,
@@ -327,7 +339,7 @@ def plot_throughput(
     if wall is not None:
         total_wall = wall.sum(axis=1, min_count=wall.shape[1])
         ax.plot(
-            total_wall.index,
+            at(total_wall.index)[0],
             total_wall.to_numpy(),
             **{
                 "color": "0.15",
@@ -371,7 +383,11 @@ def plot_throughput(
         va="top",
         ha="left",
     )
-    exponent_in_label(ax, tr("word.step", lang), axis="x")
+    if x == "wall_time":
+        date_axis(ax)
+        ax.set_xlabel(x_label)
+    else:
+        exponent_in_label(ax, x_label, axis="x")
     exponent_in_label(ax, tr("throughput.ylabel", lang))
     ax.legend(fontsize="x-small", ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     return ax
