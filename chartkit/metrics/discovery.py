@@ -177,29 +177,23 @@ class _Walk:
 
         A file is known by its device and inode (symlinks followed, hard links too).
         """
+        return self._claim(p, self.seen_files, "not readable", "same file")
+
+    def claim_dir(self, d: Path) -> bool:
+        """`claim_file` for folders (link loops cannot walk a folder twice)."""
+        return self._claim(d, self.seen_dirs, "folder not readable", "same folder")
+
+    def _claim(self, p: Path, seen: dict, unreadable: str, same: str) -> bool:
         try:
             st = os.stat(p)
         except OSError as err:
-            self.skip(p, f"not readable: {err.strerror or err}")
+            self.skip(p, f"{unreadable}: {err.strerror or err}")
             return False
         key = (st.st_dev, st.st_ino)
-        if key in self.seen_files:
-            self.skip(p, f"same file as {self.seen_files[key]} (a link): read once")
+        if key in seen:
+            self.skip(p, f"{same} as {seen[key]} (a link): read once")
             return False
-        self.seen_files[key] = p
-        return True
-
-    def claim_dir(self, d: Path) -> bool:
-        try:
-            st = os.stat(d)
-        except OSError as err:
-            self.skip(d, f"folder not readable: {err.strerror or err}")
-            return False
-        key = (st.st_dev, st.st_ino)
-        if key in self.seen_dirs:
-            self.skip(d, f"same folder as {self.seen_dirs[key]} (a link): read once")
-            return False
-        self.seen_dirs[key] = d
+        seen[key] = p
         return True
 
     # -- walk ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Batch-size "OOM probe" on CPU, written with other loggers' column names, units and words.
 
-A variant of ../shared/fixtures/generators/gen_bs_probe.py (same real search: one
+A variant of the shared fixtures' gen_bs_probe.py generator (same real search: one
 forward+backward+step of a small conv net per batch size, doubled until torch's CPU allocator
 fails under an RLIMIT_AS cap) whose output names the same quantities the way other scripts do:
 

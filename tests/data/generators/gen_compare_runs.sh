@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Real DDP runs (torch DDP on CPU/gloo, 2 ranks) for run comparison: 3 learning rates x
-# 4 seeds, written by ddp_train.py (copied from the shared generators) with its own JSONL.
+# 4 seeds, written by ddp_train.py (beside this script) with its own JSONL.
 # Usage: gen_compare_runs.sh OUT [PYTHON_VENV_BIN]
 set -euo pipefail
 OUT=${1:?out dir}
 BIN=${2:-/work/genvenv/bin}
 HERE="$(cd "$(dirname "$0")" && pwd)"
 GEN="$HERE/ddp_train.py"
-[ -f "$GEN" ] || cp /work/shared/fixtures/generators/ddp_train.py "$GEN"
 port=29600
 for lr in 0.01 0.03 0.1; do
   for seed in 0 1 2 3; do
