@@ -32,7 +32,6 @@ _COUNTERS = re.compile(
     r"time_since_restore|wall_time|timestamp|gpu|index|pid|batch_idx|iteration)$",
     re.I,
 )
-_MEMORY = re.compile(r"mem|alloc|reserved|rss", re.I)
 _THROUGHPUT = re.compile(r"samples?_?per_?s(ec)?|samples/s|throughput", re.I)
 _SCHEDULE = re.compile(r"(^|[/_.-])(lr|learning_rate|momentum)([/_.-]|$)|^lr-", re.I)
 
@@ -179,7 +178,11 @@ def _plan_steps(log, options: Options) -> tuple[list[Chart], list[str]]:
     candidates, left = _sort_metrics(log)
     notes = _notes_for_left(left, lang)
     ranks = log.metrics["rank"].dropna().nunique()
-    memory = [n for n in candidates if _MEMORY.search(n)]
+    # memory levels by meaning and unit (the roles resolver), not by a name pattern: counts
+    # such as DeviceStatsMonitor's active.all.allocated stay curves
+    from chartkit.metrics.roles import candidates as role_candidates
+
+    memory = [c.column for c in role_candidates(candidates, "memory")]
     # per-rank rates get the throughput chart; a rankless log draws them as curves
     throughput = [n for n in candidates if _THROUGHPUT.search(n)] if ranks else []
     curves = [n for n in candidates if n not in memory and n not in throughput]
