@@ -145,15 +145,20 @@ def is_trace_file(path: str | os.PathLike[str]) -> bool:
 def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    found: dict[Path, Path] = {}
-    for pattern in TRACE_PATTERNS:
-        for f in path.rglob(pattern):
-            found.setdefault(f.resolve(), f)
-    if not found:
-        for f in list(path.rglob("*.json")) + list(path.rglob("*.json.gz")):
+    # one walk of the tree: named traces first, other JSON files looked into only when no
+    # file carries a trace name
+    named: dict[Path, Path] = {}
+    json_files: list[Path] = []
+    for f in path.rglob("*.json*"):
+        if any(f.match(pattern) for pattern in TRACE_PATTERNS):
+            named.setdefault(f.resolve(), f)
+        elif f.name.endswith((".json", ".json.gz")):
+            json_files.append(f)
+    if not named:
+        for f in json_files:
             if is_trace_file(f):
-                found.setdefault(f.resolve(), f)
-    return sorted(found.values())
+                named.setdefault(f.resolve(), f)
+    return sorted(named.values())
 
 
 def _decode(f: Path, msgspec: Any, trace_type: Any) -> Any:
