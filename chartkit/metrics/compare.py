@@ -29,6 +29,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from chartkit.metrics.frames import value_order
+
 __all__ = [
     "CompareResult",
     "aggregate_runs",
@@ -382,8 +384,8 @@ def aggregate_runs(
     rng = np.random.default_rng(random_state)
     out: dict[Hashable, dict[str, Any]] = {}
     few = []
-    for g in sorted(groups, key=_natural):
-        names = sorted(groups[g], key=_natural)
+    for g in sorted(groups, key=value_order):
+        names = sorted(groups[g], key=value_order)
         values = np.vstack([_on_grid(*curves[u], grid) for u in names])
         if seed_of is not None:  # runs sharing a seed are one seed: their curves averaged
             keys = [seed_of[u] if pd.notna(seed_of[u]) else f"run {u}" for u in names]
@@ -419,14 +421,6 @@ def aggregate_runs(
             DataWarning,
         )
     return CompareResult(grid, out, stat, ci, n_boot, notes)
-
-
-def _natural(value: Any) -> tuple:
-    text = str(value)
-    try:
-        return (0, float(text), "")
-    except ValueError:
-        return (1, 0.0, text)
 
 
 def compare_table(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from chartkit.metrics.schema import RunLog, unknown_column
 
-__all__ = ["frame_of", "metric_names", "metric_rows"]
+__all__ = ["frame_of", "metric_names", "metric_rows", "value_order"]
 
 
 def frame_of(log, name: str = "data") -> tuple[pd.DataFrame, object]:
@@ -43,3 +43,13 @@ def metric_rows(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
     if metric not in names:
         raise unknown_column(metric, names, "metric")
     return frame[frame["metric"] == metric]
+
+
+def value_order(value) -> tuple:
+    """Sort key for labels: numbers in numeric order (``8`` before ``16``, ``0.03`` before
+    ``0.1``), then text."""
+    text = str(value)
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        return (1, 0.0, text)

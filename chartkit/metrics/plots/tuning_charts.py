@@ -18,6 +18,7 @@ from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
 from chartkit.annotate import escape_data
 from chartkit.errors import DataWarning, warn_external
+from chartkit.metrics.frames import value_order
 from chartkit.metrics.tuning_history import edf_table, history_table
 from chartkit.metrics.tuning_tables import Scope, param_kinds
 
@@ -149,18 +150,10 @@ def _single_value(ax, param: str, values, lang: str) -> bool:
     return True
 
 
-def _category_order(label: str) -> tuple:
-    """Numbers in numeric order (8 before 16), then text."""
-    try:
-        return (0, float(label), "")
-    except ValueError:
-        return (1, 0.0, label)
-
-
 def _positions(ax, values, kind: str, axis: str) -> np.ndarray:
     """Numbers for *values* on *axis*: log scale, linear, or category positions."""
     if kind == "categorical":
-        labels = sorted({str(v) for v in values}, key=_category_order)
+        labels = sorted({str(v) for v in values}, key=value_order)
         pos = np.array([labels.index(str(v)) for v in values], dtype=float)
         (ax.set_xticks if axis == "x" else ax.set_yticks)(range(len(labels)), labels)
         return pos
