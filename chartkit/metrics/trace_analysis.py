@@ -112,6 +112,11 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, list]:
     return codes, [str(v) for v in uniques]
 
 
+def _is_range(c_codes: np.ndarray, c_values: list) -> np.ndarray:
+    """Which events are ``record_function``-style ranges (user or python annotations)."""
+    return np.isin(c_codes, [i for i, c in enumerate(c_values) if c in _CONTAINER_CATS])
+
+
 def classify(events: pd.DataFrame) -> pd.Categorical:
     """The category of every event (see the module docstring for the rules).
 
@@ -139,8 +144,7 @@ def classify(events: pd.DataFrame) -> pd.Categorical:
         dtype=np.int8,
     )
     category = table[inverse] if len(pair) else np.array([], dtype=np.int8)
-    is_range = np.isin(c_codes, [i for i, c in enumerate(c_values) if c in _CONTAINER_CATS])
-    category = _inherit_from_ranges(events, category, is_range)
+    category = _inherit_from_ranges(events, category, _is_range(c_codes, c_values))
     return pd.Categorical.from_codes(category, categories=labels)
 
 
@@ -172,8 +176,7 @@ def _inherit_from_ranges(
 
 def _counted(events: pd.DataFrame) -> np.ndarray:
     """Events whose own time counts: leaves, and ranges of a non-compute category."""
-    c_codes, c_values = _codes(events["cat"])
-    is_range = np.isin(c_codes, [i for i, c in enumerate(c_values) if c in _CONTAINER_CATS])
+    is_range = _is_range(*_codes(events["cat"]))
     category = events["category"].cat.codes.to_numpy()
     container = is_range & np.isin(category, (_L["compute"], _L["other"], _L["step"]))
     return ~container & (category != _L["step"])
