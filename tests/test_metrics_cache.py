@@ -97,3 +97,28 @@ def test_cli_convert(tmp_path, capsys):
     assert main(["logs", "convert", os.fspath(sample_path("compare_lr_seeds")), "--out",
                  os.fspath(tmp_path / "d")]) == 2
     assert "expected a path holding one log, not 12" in capsys.readouterr().err
+
+
+def test_rows_come_back_in_the_readers_order_not_sorted(tmp_path):
+    # A resume read with keep="all": steps go back inside one series, so only the row order
+    # says which value came first. 2 ranks x 600,000 rows are several row batches: the
+    # threaded writer interleaved them (steps 131073... first) before preserve_order.
+    import numpy as np
+
+    from chartkit.metrics.schema import LogInfo, empty_params, make_frame
+
+    step = np.concatenate([np.arange(400_000), np.arange(200_000, 400_000)])
+    frames = [
+        make_frame("jsonl", run="r", rank=k, step=step, metric="loss",
+                   value=np.arange(step.size, dtype=float) + k)
+        for k in (1, 0)
+    ]
+    frame = pd.concat(frames, ignore_index=True).astype(frames[0].dtypes.to_dict())
+    log = RunLog(frame, empty_params(), LogInfo(source="jsonl"))
+    src = tmp_path / "log.jsonl"
+    src.write_text("{}\n")
+    write_cache(log, tmp_path / "c", src)
+    back = read_cache(tmp_path / "c").metrics
+    # rank order restored by the series key, rows within a rank as written
+    expected = pd.concat([frames[1], frames[0]], ignore_index=True).astype(back.dtypes.to_dict())
+    pd.testing.assert_frame_equal(back, expected)

@@ -36,7 +36,7 @@ from chartkit.metrics.schema import COLUMNS, DTYPES, LogEntry, LogInfo, RunLog
 __all__ = ["FORMAT", "cache_status", "read_cache", "source_files", "write_cache"]
 
 #: Version of the cache layout; a cache of another format is rebuilt.
-FORMAT = 1
+FORMAT = 2  # 2: rows kept in the reader's order (format 1 could interleave them)
 _META = "chartkit-cache.json"
 
 
@@ -153,6 +153,8 @@ def write_cache(
     pads.write_dataset(
         table, out / "metrics", format="parquet", partitioning=part,
         basename_template="part-{i}.parquet", existing_data_behavior="overwrite_or_ignore",
+        preserve_order=True,  # rows of a series stay in the reader's order (not step-sorted
+        # after a resume read with keep="all"); without it, threads interleave row batches
     )
     if len(log.params.columns):
         _write_frame(log.params, out / "params.parquet")
@@ -237,9 +239,12 @@ def read_cache(out: str | os.PathLike[str]) -> RunLog:
     if "__none__" in frame["run"].cat.categories:
         frame["run"] = frame["run"].cat.remove_categories(["__none__"])
     for col, cats in meta.get("categories", {}).items():
-        if not isinstance(frame[col].dtype, pd.CategoricalDtype):
-            frame[col] = frame[col].astype("category")
-        frame[col] = frame[col].cat.set_categories(cats)
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].cat.set_categories(cats)
+        elif frame[col].isna().all():  # no trials: codes only, no factorizing of 10^6 NaN
+            frame[col] = pd.Categorical.from_codes(np.full(len(frame), -1), categories=cats)
+        else:
+            frame[col] = pd.Categorical(frame[col], categories=cats)
     frame = frame[list(COLUMNS)]
     # Each file holds one (run, rank, metric) series already in step order: ordering the
     # series (one integer key, stable sort over long sorted runs) restores the reader's order.
@@ -251,8 +256,11 @@ def read_cache(out: str | os.PathLike[str]) -> RunLog:
             codes = frame[col].fillna(-1).to_numpy(dtype=np.int64)
         codes = codes - codes.min(initial=0) if len(codes) else codes
         key = key * (int(codes.max(initial=0)) + 2) + codes + 1
-    order = np.argsort(key, kind="stable")
-    frame = frame.take(order).reset_index(drop=True).astype(DTYPES)
+    if len(key) > 1 and not (key[1:] >= key[:-1]).all():
+        frame = frame.take(np.argsort(key, kind="stable")).reset_index(drop=True)
+    wrong = {c: t for c, t in DTYPES.items() if str(frame[c].dtype) != str(t)}
+    if wrong:
+        frame = frame.astype(wrong)
     params = pd.DataFrame()
     if (out / "params.parquet").exists():
         params = pq.read_table(out / "params.parquet").to_pandas()
