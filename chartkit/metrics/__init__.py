@@ -15,6 +15,7 @@ readers it dispatches to are public:
 `read_optuna`             Optuna study in its SQLite/RDB storage (read-only; ``chartkit[optuna]``)
 `read_hf_trainer`         Hugging Face ``Trainer`` output_dir (``trainer_state.json`` files)
 `read_mlflow`             MLflow file store ``mlruns/`` (its files; mlflow is not imported)
+`read_wandb`              W&B runs: ``wandb/offline-run-*/run-<id>.wandb`` (``chartkit[wandb]``)
 ========================  =============================================================
 
 ``python -m chartkit.metrics PATH`` (or ``chartkit logs info PATH``) prints what was read
@@ -62,6 +63,7 @@ __all__ = [
     "read_source",
     "read_tensorboard",
     "read_trace",
+    "read_wandb",
     "sample_path",
 ]
 
@@ -72,6 +74,7 @@ _LAZY = {
     "read_ray": "chartkit.metrics.readers.ray",
     "read_tensorboard": "chartkit.metrics.readers.tensorboard",
     "read_trace": "chartkit.metrics.readers.trace",
+    "read_wandb": "chartkit.metrics.readers.wandb",
 }
 
 
@@ -146,6 +149,12 @@ def read_source(source: Source, **kwargs: Any) -> RunLog:
         if below != {os.path.realpath(f) for f in source.files}:
             # the folder also holds event files of other sources: read ours one by one
             return _merge([reader(f, **kwargs) for f in source.files])
+    if source.kind == "wandb" and source.path.is_dir():
+        from chartkit.metrics.readers.wandb import find_wandb_files
+
+        below = {os.path.realpath(f) for f in find_wandb_files(source.path)}
+        if below != {os.path.realpath(f) for f in source.files}:
+            return _merge([reader(f, **kwargs) for f in source.files])
     return reader(source.path, **kwargs)
 
 
@@ -162,6 +171,7 @@ def _reader(kind: str):
         "optuna": lambda p, **kw: __getattr__("read_optuna")(p, **kw),
         "hf_trainer": lambda p, **kw: __getattr__("read_hf_trainer")(p, **kw),
         "mlflow": lambda p, **kw: __getattr__("read_mlflow")(p, **kw),
+        "wandb": lambda p, **kw: __getattr__("read_wandb")(p, **kw),
     }[kind]
 
 
@@ -175,6 +185,7 @@ def _accepts(kind: str) -> set[str]:
         "optuna": "read_optuna",
         "hf_trainer": "read_hf_trainer",
         "mlflow": "read_mlflow",
+        "wandb": "read_wandb",
     }.get(kind)
     func = __getattr__(fn) if fn else _reader(kind)
     return set(inspect.signature(func).parameters) - {"path"}
@@ -246,6 +257,7 @@ def read(
     *,
     cache: str | os.PathLike[str] | None = None,
     storage_options: dict | None = None,
+    engine: str = "pandas",
     **kwargs: Any,
 ) -> RunLog | Session:
     """Read the training log(s) at *path*: one `RunLog`, or a `Session` of several.
@@ -276,6 +288,13 @@ def read(
         when it is fresh (every source file unchanged, same options), else read *path* and
         (re)write it; a stale cache or one of another chartkit version is rebuilt with a
         `~chartkit.errors.DataWarning` saying why. For a path holding one log.
+    engine : {"pandas", "dask"}, default: "pandas"
+        ``"dask"`` (``chartkit[scale]``) returns a `~chartkit.metrics.lazy.LazyLog`: a lazy
+        Dask frame over the same schema (``.metrics``), ``.params``, ``.info`` and
+        ``.compute()``, read from the cache (*cache*, or *path* being a cache folder; one
+        partition per series) or from the log files (one partition per per-rank file, or
+        per log). `plot_curves`, `plot_rank_spread` and `plot_trials` reduce it on the
+        workers (`chartkit.metrics.reduce`). See `chartkit.metrics.lazy`.
     **kwargs
         Passed to the reader (``keep=``, ``run=``, ``encoding=``, ...): `read_ray`,
         `read_tensorboard`, `read_lightning`, `read_jsonl`, `read_nvidia_smi`,
@@ -284,7 +303,8 @@ def read(
 
     Returns
     -------
-    RunLog or Session (or TraceLog for a path holding only profiler traces)
+    RunLog or Session (or TraceLog for a path holding only profiler traces; LazyLog with
+    ``engine="dask"``)
 
     Raises
     ------
@@ -301,10 +321,17 @@ def read(
     >>> session = chartkit.metrics.read("runs/h100_session")  # doctest: +SKIP
     >>> [(s.kind, s.run) for s in session.sources]  # doctest: +SKIP
     """
+    from chartkit._validate import check_in_list
+    from chartkit.metrics.lazy import ENGINES
     from chartkit.metrics.remote import fetch, is_url
 
+    check_in_list(ENGINES, engine=engine)
     if is_url(path):
         path = fetch(path, storage_options=storage_options)
+    if engine == "dask":
+        from chartkit.metrics.lazy import read_lazy
+
+        return read_lazy(path, cache, kwargs)
     if cache is not None:
         return _read_cached(path, cache, kwargs)
     sources = discover(path)
@@ -374,6 +401,7 @@ _SAMPLES = {
     "profiler_world4": "profiler/world4_straggler",
     "compare_lr_seeds": "compare",
     "optuna_study": "optuna/study.db",
+    "wandb_offline": "wandb/wandb",
 }
 
 
@@ -391,7 +419,8 @@ def sample_path(name: str) -> Path:
         with each rank's JSONL), ``"compare_lr_seeds"`` (12 DDP runs, 2 ranks each:
         learning rates 0.01, 0.03 and 0.1 x seeds 0-3, folders ``lr<lr>_seed<seed>``),
         ``"optuna_study"`` (an Optuna SQLite storage: one study, MedianPruner, 24 trials,
-        pruned and one failed).
+        pruned and one failed), ``"wandb_offline"`` (a ``wandb/`` folder of 3 offline runs
+        written by wandb 0.31: learning rates 0.01, 0.03, 0.1, 60 steps).
 
     Returns
     -------

@@ -2,9 +2,9 @@
 
 Used by `chartkit.metrics.discover`: a CSV's header (nvidia-smi query fields, a probe's
 ``batch_size`` + ``status``, other named columns over numeric rows), a JSON-lines file's first
-record, a TensorBoard event file's record framing, a torch.profiler trace's name or
-``traceEvents``. Only the first few kilobytes are read (up to 1 MB for a long first JSON
-line). This module imports neither pyplot nor pandas nor a reader.
+record, a TensorBoard event file's record framing, a W&B run file's header, a
+torch.profiler trace's name or ``traceEvents``. Only the first few kilobytes are read (up to
+1 MB for a long first JSON line). This module imports neither pyplot nor pandas nor a reader.
 """
 
 from __future__ import annotations
@@ -127,6 +127,13 @@ def sniff_file(path: Path) -> tuple[str | None, str]:
         if len(head) >= 12:
             return "tensorboard", "event file name and TFRecord framing"
         return None, "named like a TensorBoard event file but too short for a record"
+    if suffix == ".wandb" or (suffix not in _TEXT_SUFFIXES and suffix not in _BINARY):
+        from chartkit.metrics.readers._wandb_framing import MAGIC
+
+        if _head(path, len(MAGIC)) == MAGIC:
+            return "wandb", "a W&B run file (':W&B' header, LevelDB-log records)"
+        if suffix == ".wandb":
+            return None, "named *.wandb but without the ':W&B' header of a W&B run file"
     if name.endswith((".pt.trace.json", ".pt.trace.json.gz")):
         return "trace", "torch.profiler trace (*.pt.trace.json)"
     if suffix in (".db", ".sqlite", ".sqlite3", ".optuna"):

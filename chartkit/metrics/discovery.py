@@ -16,6 +16,9 @@ take, with the reason, in `Sources.skipped`. What it recognises:
   source.
 * ``nvidia_smi``, ``batch_probe``, ``csv``: CSV files told apart by their header (or, for
   nvidia-smi's ``noheader`` form, by the first row).
+* ``wandb``: W&B run files (``run-<id>.wandb``, by their ``:W&B`` header); the run folders
+  of one ``wandb/`` folder form one source, their other files (media, requirements) and
+  W&B's ``latest-run`` link are listed as skipped.
 
 Each real file is considered once: symlinks are resolved and a second path to the same file
 or folder is listed as skipped, so link loops cannot multiply a log. A file or folder that
@@ -53,6 +56,8 @@ FORMATS: dict[str, str] = {
     "hf_trainer": "a Hugging Face Trainer output_dir (trainer_state.json at its top or in "
     "checkpoint-*/)",
     "mlflow": "an MLflow file store (mlruns/), experiment or run folder (meta.yaml, metrics/)",
+    "wandb": "Weights & Biases runs: a wandb/ folder of offline-run-*/run-<id>.wandb, one run "
+    "folder or one *.wandb file (by its ':W&B' header)",
 }
 
 _TB = "tfevents"
@@ -63,6 +68,7 @@ _VERSION = re.compile(r"^version_\d+$")
 #: Experiment-level files the Ray reader reads (state JSON, PBT exploit logs).
 _RAY_READ = re.compile(r"^(experiment_state-.*\.json|pbt_global\.txt|pbt_policy_.*\.txt)$")
 _GENERIC = {"tb", "tensorboard", "runs", "logs", "events", "tb_logs", "summaries"}
+_WANDB_RUN = re.compile(r"^(offline-)?run-\d{8}_\d{6}-.+$")
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,7 @@ class _Walk:
         self.seen_dirs: dict[tuple[int, int], Path] = {}
         self.events: dict[Path, list[Path]] = {}  # group folder -> event files
         self.traces: dict[Path, list[Path]] = {}  # folder -> profiler traces
+        self.wandb: dict[Path, list[Path]] = {}  # wandb/ folder -> run files
         self.loose: list[tuple[Path, str, str]] = []  # (file, kind, reason)
 
     def skip(self, path: Path, reason: str) -> None:
@@ -211,6 +218,8 @@ class _Walk:
             return
         if self.mlflow(d, names, subdirs):
             return
+        if self.wandb_run(d, entries):
+            return
         files = []
         for e in entries:
             p = Path(e.path)
@@ -225,6 +234,9 @@ class _Walk:
             files.append(p)
         self.files_of(d, files)
         for sub in subdirs:
+            if sub.name == "latest-run" and sub.is_symlink():
+                self.skip(sub, "W&B's link to its newest run (the run is read in its own folder)")
+                continue
             if depth >= _MAX_DEPTH:
                 self.skip(sub, f"deeper than {_MAX_DEPTH} folders below the path given")
                 continue
@@ -244,6 +256,9 @@ class _Walk:
                 continue
             if kind == "trace":
                 self.traces.setdefault(d, []).append(p)
+            elif kind == "wandb":
+                grouped = _WANDB_RUN.match(d.name) and d != self.root
+                self.wandb.setdefault(d.parent if grouped else d, []).append(p)
             elif kind == "tensorboard":
                 # rank<R>/ folders of one run, and the version_<N>/ folders a resumed
                 # Lightning TensorBoardLogger run writes, form one source
@@ -388,6 +403,23 @@ class _Walk:
         self.sources.append(Source("mlflow", d, tuple(taken), d.name, why))
         return True
 
+    def wandb_run(self, d: Path, entries: list[os.DirEntry]) -> bool:
+        """A W&B run folder (``offline-run-*``): its ``.wandb`` file is the log; its other
+        files (``files/`` media, requirements, debug logs) are listed as skipped."""
+        runs = [Path(e.path) for e in entries if e.name.endswith(".wandb") and _is_file(e)]
+        if not (_WANDB_RUN.match(d.name) and runs):
+            return False
+        self.files_of(d, runs)
+        for e in entries:
+            p = Path(e.path)
+            if p not in runs:
+                self.skip(
+                    p,
+                    "W&B run folder content, not read (the history, config and "
+                    "summary are in its run-<id>.wandb)",
+                )
+        return True
+
     def hf_trainer(self) -> None:
         """The Trainer files of one output_dir (its checkpoint-*/ copies too): one source."""
         runs: dict[Path, list[Path]] = {}
@@ -432,6 +464,13 @@ class _Walk:
             why = f"{len(files)} torch.profiler trace(s) (one per rank)"
             path = d if len(files) > 1 else files[0]
             self.sources.append(Source("trace", path, tuple(files), d.name, why))
+        for d, files in self.wandb.items():
+            files = sorted(files, key=lambda f: _natural(str(f)))
+            n = len(files)
+            why = f"{n} W&B run file(s) (':W&B' header)"
+            path = d if n > 1 or files[0].parent != d else files[0]
+            run = d.parent.name if d.name == "wandb" and d != self.root else d.name
+            self.sources.append(Source("wandb", path, tuple(files), run, why))
         for d, files in self.events.items():
             files = sorted(files, key=lambda f: _natural(str(f)))
             why = (

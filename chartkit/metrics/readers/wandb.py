@@ -1,27 +1,19 @@
 """Read Weights & Biases runs (offline or synced) from their ``run-<id>.wandb`` files.
 
 An offline run (``WANDB_MODE=offline``) is a folder ``wandb/offline-run-<date>-<id>/``;
-wandb 0.31 keeps its history, config, summary and exit code only in
-``run-<id>.wandb`` (``files/`` holds requirements and media, no history). That file is
-W&B's transaction log, the file ``wandb sync`` uploads: a 7-byte header (``:W&B``, the
-magic number 0xBEE1, format version 0) then LevelDB-log framing: 32 KiB blocks of chunks,
-each with a 7-byte header (``uint32`` CRC-32 of the type byte and the data, ``uint16``
-length, ``uint8`` type: FULL, FIRST, MIDDLE, LAST); a block's last < 7 bytes are zero
-padding. The CRC is zlib's IEEE CRC-32, unmasked, seeded with the type byte (measured on
-files written by wandb 0.31; not LevelDB's masked CRC-32C). The joined chunks of a record
-are one ``wandb_internal.Record`` protocol buffer.
-
-The framing is cut here with `struct` and checked with `zlib.crc32` (standard library, in
-C); the records are decoded with wandb's own protobuf classes
-(``wandb.proto.wandb_internal_pb2``), imported lazily behind the ``chartkit[wandb]`` extra.
-The Python package has no reader of this file any more (its ``datastore`` module is gone
-and ``wandb sync`` reads it in the Go ``wandb-core``), and importing the proto module
-imports all of ``wandb`` (about 0.5 s, once per process); the warning filters that import
-adds are undone.
+wandb 0.31 keeps its history, config, summary and exit code only in ``run-<id>.wandb``
+(``files/`` holds requirements and media, no history). That file is W&B's transaction log,
+the file ``wandb sync`` uploads. Its framing (LevelDB-log chunks with CRC-32 checksums) is
+cut by `chartkit.metrics.readers._wandb_framing`; each record is decoded with wandb's own
+protobuf classes (``wandb.proto.wandb_internal_pb2``), imported lazily behind the
+``chartkit[wandb]`` extra. The Python package has no reader of this file any more (its
+``datastore`` module is gone; ``wandb sync`` reads it in the Go ``wandb-core``), and
+importing the proto module imports all of ``wandb`` (about 0.5 s, once per process); the
+warning filters that import adds are undone.
 
 * a chunk whose CRC does not match: its record is skipped and counted; a chunk header
-  that cannot be right (unknown type, a length past its block) makes the reader go on at
-  the next 32 KiB block, as LevelDB's reader does, and the bytes skipped are counted;
+  that cannot be right makes the reader go on at the next 32 KiB block, as LevelDB's
+  reader does;
 * a file that ends inside a record (a crashed writer, or one still writing): the records
   before are kept, the cut one is reported;
 * records of a kind the installed wandb does not know (a newer writer) and history values
@@ -36,13 +28,12 @@ import json
 import math
 import os
 import re
-import struct
-import zlib
 from array import array
 from pathlib import Path
 from typing import Any, Literal
 
 from chartkit.errors import LogFormatError
+from chartkit.metrics.readers._wandb_framing import MAGIC, is_wandb_file, wandb_records
 from chartkit.metrics.schema import (
     LogInfo,
     RunLog,
@@ -53,27 +44,12 @@ from chartkit.metrics.schema import (
     params_frame,
 )
 
-__all__ = ["find_wandb_files", "is_wandb_file", "read_wandb", "wandb_records"]
+__all__ = ["MAGIC", "find_wandb_files", "is_wandb_file", "read_wandb", "wandb_records"]
 
-MAGIC = b":W&B\xe1\xbe"
-_FILE_HEADER = struct.Struct("<4sHB")
-_CHUNK = struct.Struct("<IHB")
-_BLOCK = 32768
-_FULL, _FIRST, _MIDDLE, _LAST = 1, 2, 3, 4
-_SEEDS = [zlib.crc32(bytes([t])) for t in range(5)]
 _PURPOSE = "reading Weights & Biases run files (.wandb)"
 _RUN_DIR = re.compile(r"^(offline-)?run-\d{8}_\d{6}-(.+)$")
 #: History keys wandb adds to every row: the step, the time, the seconds since start.
 _STEP, _TIME, _RUNTIME = "_step", "_timestamp", "_runtime"
-
-
-def is_wandb_file(path: str | os.PathLike[str]) -> bool:
-    """True when *path* starts with W&B's run-file header (``:W&B`` and 0xBEE1)."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(MAGIC)) == MAGIC
-    except OSError:
-        return False
 
 
 def find_wandb_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -94,110 +70,6 @@ def find_wandb_files(path: str | os.PathLike[str]) -> list[Path]:
                 p = Path(dirpath, name)
                 found.setdefault(os.path.realpath(p), p)
     return sorted(found.values(), key=lambda p: natural_key(str(p.relative_to(root))))
-
-
-def wandb_records(data: bytes, file: Any, info: LogInfo) -> list[memoryview]:
-    """The record payloads of one ``.wandb`` file's bytes (after its 7-byte header).
-
-    Chunks are checked (CRC-32) and joined; problems go to *info* (one entry per kind).
-    """
-    view = memoryview(data)
-    end = len(data)
-    pos = _FILE_HEADER.size
-    out: list[memoryview] = []
-    parts: list[memoryview] | None = None
-    bad_crc: list[int] = []
-    resync: list[int] = []
-    resync_bytes = 0
-    orphans = 0
-    unpack = _CHUNK.unpack_from
-    crc32 = zlib.crc32
-    while pos < end:
-        room = _BLOCK - pos % _BLOCK
-        if room < 7:  # a block's zero trailer
-            pos += room
-            continue
-        if end - pos < 7:
-            info.add(
-                "truncated",
-                file,
-                f"the file ends inside a chunk header ({end - pos} of 7 bytes): a crashed "
-                "or still running writer; the records before it were read",
-                byte_offset=pos,
-            )
-            parts = None
-            break
-        crc, n, kind = unpack(data, pos)
-        if kind == 0 and n == 0 and crc == 0:  # zero padding to the end of the block
-            pos += room
-            continue
-        if kind > _LAST or kind == 0 or n > room - 7:
-            resync.append(pos)
-            resync_bytes += room
-            parts = None
-            pos += room
-            continue
-        start = pos + 7
-        stop = start + n
-        if stop > end:
-            info.add(
-                "truncated",
-                file,
-                f"the last record is cut ({end - start} of {n} chunk bytes present): a "
-                "crashed or still running writer; the records before it were read",
-                byte_offset=pos,
-            )
-            parts = None
-            break
-        chunk = view[start:stop]
-        pos = stop
-        if crc32(chunk, _SEEDS[kind]) != crc:
-            bad_crc.append(start - 7)
-            parts = None
-            continue
-        if kind == _FULL:
-            orphans += parts is not None
-            parts = None
-            out.append(chunk)
-        elif kind == _FIRST:
-            orphans += parts is not None
-            parts = [chunk]
-        elif parts is None:  # MIDDLE/LAST of a record whose start was skipped
-            orphans += kind == _LAST
-        elif kind == _MIDDLE:
-            parts.append(chunk)
-        else:
-            parts.append(chunk)
-            out.append(memoryview(b"".join(parts)))
-            parts = None
-    if parts is not None:
-        info.add(
-            "truncated",
-            file,
-            f"the file ends inside a record ({sum(map(len, parts))} bytes of its first "
-            "chunks present): a crashed or still running writer; the records before it "
-            "were read",
-        )
-    if bad_crc:
-        info.add(
-            "skipped",
-            file,
-            "records whose chunk checksum (CRC-32) does not match: their values were not "
-            f"used (byte offsets {', '.join(map(str, bad_crc[:10]))})",
-            byte_offset=bad_crc[0],
-            count=len(bad_crc),
-        )
-    if resync or orphans:
-        info.add(
-            "skipped",
-            file,
-            f"chunk headers that cannot be right (unknown type or a length past the block: "
-            f"{resync_bytes} bytes skipped to the next 32 KiB block) or pieces of records "
-            "whose start was skipped",
-            byte_offset=resync[0] if resync else None,
-            count=len(resync) + orphans,
-        )
-    return out
 
 
 def _record_class() -> tuple[Any, Any]:
