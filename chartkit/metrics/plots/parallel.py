@@ -346,7 +346,12 @@ def plot_parallel(
     )
     if constant:
         facts += "; " + tr("tuning.parallel.constant", lang, names=", ".join(constant))
-    show_facts(ax, facts, title, loc="lower right")
+    # the "no value" slot's label sits at the lower right: the facts then take another corner
+    missing = bool(np.any(ys == _MISSING_Y))
+    show_facts(
+        ax, facts, title, loc="best" if missing else "lower right",
+        avoid=("upper right", "lower right"),
+    )
     return ax
 
 
