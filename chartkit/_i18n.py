@@ -618,6 +618,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "No straggler: every rank waits about as long in communication.",
         "ko": "지연 rank 없음: 모든 rank의 통신 대기 시간이 비슷합니다.",
     },
+    # --- density (chartkit.metrics.plots.density) ---------------------------------------
+    "density.colorbar": {"en": "points per pixel", "ko": "픽셀당 점 수"},
+    "density.note.points": {
+        "en": "{points} points, {count} {noun}, per-pixel counts",
+        "ko": "점 {points}개, {noun} {count}개, 픽셀별 개수",
+    },
+    "density.noun.series": {"en": "series", "ko": "시리즈"},
+    "density.noun.rank": {"en": "ranks", "ko": "rank"},
+    "density.noun.trial": {"en": "trials", "ko": "시행"},
+    "density.noun.run": {"en": "runs", "ko": "실행"},
+    "density.note.nonfinite": {
+        "en": "{count} non-finite values counted and left out ({kinds})",
+        "ko": "유한하지 않은 값 {count}개는 세고 제외 ({kinds})",
+    },
+    "density.note.outside": {
+        "en": "{count} points outside the limits left out",
+        "ko": "범위 밖의 점 {count}개 제외",
+    },
+    "density.note.no_x": {
+        "en": "{count} points without a wall time left out",
+        "ko": "시각이 없는 점 {count}개 제외",
+    },
+    "density.note.eq_hist": {
+        "en": "colours: equal-count bins of the counts",
+        "ko": "색: 개수를 같은 수로 나눈 구간",
+    },
+    "density.median": {
+        "en": "median of each pixel column",
+        "ko": "픽셀 열별 중앙값",
+    },
     # --- audit --------------------------------------------------------------------------
 }
 

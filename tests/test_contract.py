@@ -105,6 +105,7 @@ def _trace():
 # Function -> (positional args, keywords) on bundled sample data.
 CALLS = {
     "plot_curves": lambda: ((_read("ddp_world2"), "loss"), {}),
+    "plot_density": lambda: ((_read("ddp_world4"), "loss"), {}),
     "plot_rank_spread": lambda: ((_read("ddp_world4"), "loss"), {}),
     "plot_throughput": lambda: ((_read("ddp_world2"),), {"batch_size": 16}),
     "plot_scaling": lambda: (([_read("ddp_world2"), _read("ddp_world4")],), {"batch_size": 16}),

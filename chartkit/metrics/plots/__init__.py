@@ -2,6 +2,7 @@
 
 from chartkit.metrics.plots.compare import plot_compare
 from chartkit.metrics.plots.curves import plot_curves
+from chartkit.metrics.plots.density import plot_density
 from chartkit.metrics.plots.gpu import (
     heatmap_height,
     memory_events,
@@ -39,6 +40,7 @@ __all__ = [
     "plot_compare",
     "plot_contour",
     "plot_curves",
+    "plot_density",
     "plot_edf",
     "plot_gpu_heatmap",
     "plot_gpu_lines",

@@ -1,0 +1,238 @@
+"""The computation behind `~chartkit.metrics.plots.density.plot_density` (no pyplot).
+
+Two passes over the data, each one Dask graph when the data is a Dask frame:
+
+1. `series_stats`: per series of every metric, the number of points, the non-finite ones by
+   kind, the points without an x, and the x and y ranges of the drawable points. Only this
+   small table comes back to the client; it names the metrics (no separate pass for that),
+   counts the series, and gives the canvas its ranges.
+2. `aggregate`: datashader's ``points`` glyph with a ``count`` reduction on a grid of the
+   Axes' pixels: every point lands in exactly one pixel (points on the upper edge in the last
+   one), NaN and infinite values in none.
+
+A pandas frame goes through the same two functions (datashader aggregates pandas too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from chartkit._optional import import_optional
+from chartkit.metrics.schema import unknown_column
+
+__all__ = [
+    "DensityStats",
+    "aggregate",
+    "column_median",
+    "is_dask",
+    "metric_stats",
+    "series_stats",
+]
+
+_KEYS = ["metric", "run", "rank", "trial"]
+_STAT_COLUMNS = {
+    "n": "int64",
+    "nan": "int64",
+    "posinf": "int64",
+    "neginf": "int64",
+    "no_x": "int64",
+    "xmin": "float64",
+    "xmax": "float64",
+    "ymin": "float64",
+    "ymax": "float64",
+}
+
+
+def is_dask(obj: Any) -> bool:
+    """Whether *obj* is a Dask DataFrame (tested without importing dask)."""
+    root = type(obj).__module__.split(".")[0]
+    return root in ("dask", "dask_expr") and hasattr(obj, "map_partitions")
+
+
+def _partition_stats(df: pd.DataFrame, x: str) -> pd.DataFrame:
+    """Per-series counts and ranges of one partition (or of a whole pandas frame)."""
+    v = df["value"].to_numpy(dtype=float)
+    xv = df[x].to_numpy(dtype=float)
+    finite, has_x = np.isfinite(v), np.isfinite(xv)
+    drawable = finite & has_x
+    keys = {}
+    for k in _KEYS:
+        col = df[k]
+        if k == "rank":
+            keys[k] = col.astype("float64")  # NA -> NaN: one dtype across partitions
+        else:
+            keys[k] = col.astype("object") if not isinstance(col.dtype, pd.CategoricalDtype) else (
+                col.cat.remove_unused_categories()
+            )
+    tmp = pd.DataFrame(
+        {
+            **keys,
+            "nan": np.isnan(v),
+            "posinf": v == np.inf,
+            "neginf": v == -np.inf,
+            "no_x": finite & ~has_x,
+            "xd": np.where(drawable, xv, np.nan),
+            "yd": np.where(drawable, v, np.nan),
+        },
+        index=None,
+    )
+    out = (
+        tmp.groupby(_KEYS, observed=True, dropna=False, sort=False)
+        .agg(
+            n=("nan", "size"),
+            nan=("nan", "sum"),
+            posinf=("posinf", "sum"),
+            neginf=("neginf", "sum"),
+            no_x=("no_x", "sum"),
+            xmin=("xd", "min"),
+            xmax=("xd", "max"),
+            ymin=("yd", "min"),
+            ymax=("yd", "max"),
+        )
+        .reset_index()
+    )
+    for k in ("metric", "run", "trial"):
+        out[k] = out[k].astype("object").where(out[k].notna(), None)
+        out[k] = out[k].map(lambda s: s if s is None else str(s))
+    out["rank"] = out["rank"].astype("float64")
+    return out.astype(_STAT_COLUMNS)
+
+
+def series_stats(frame, x: str = "step") -> pd.DataFrame:
+    """Counts and ranges per series (``metric, run, rank, trial``) of a pandas or Dask frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or dask.dataframe.DataFrame
+        Canonical long frame (`chartkit.metrics.schema.COLUMNS`).
+    x : {"step", "wall_time"}, default: "step"
+        The column drawn along x.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series: ``metric, run, rank, trial`` then ``n`` (points), ``nan``,
+        ``posinf``, ``neginf``, ``no_x`` (finite values without an x), and ``xmin, xmax, ymin,
+        ymax`` over the points that can be drawn (NaN when there are none). With Dask, one
+        pass over the data; only this table comes back.
+    """
+    if not is_dask(frame):
+        return _partition_stats(frame, x)
+    meta = _partition_stats(frame._meta, x)
+    parts = frame.map_partitions(_partition_stats, x, meta=meta).compute()
+    if parts.empty:
+        return meta
+    agg = {c: "sum" for c in ("n", "nan", "posinf", "neginf", "no_x")}
+    agg.update(xmin="min", xmax="max", ymin="min", ymax="max")
+    return parts.groupby(_KEYS, dropna=False, sort=False).agg(agg).reset_index()
+
+
+@dataclass
+class DensityStats:
+    """What one metric holds: counts for the note, ranges for the canvas."""
+
+    points: int  # rows of the metric
+    nan: int
+    posinf: int
+    neginf: int
+    no_x: int
+    series: pd.DataFrame  # the metric's rows of `series_stats`
+    x_range: tuple[float, float] | None  # None: nothing to draw
+    y_range: tuple[float, float] | None
+
+    @property
+    def nonfinite(self) -> int:
+        return self.nan + self.posinf + self.neginf
+
+    def count(self, by: str | None) -> int:
+        """Series of the metric (``by=None``), or distinct values of *by* among them."""
+        if by is None:
+            return len(self.series)
+        return int(self.series[by].dropna().nunique())
+
+
+def _padded(lo: float, hi: float) -> tuple[float, float]:
+    if hi > lo:
+        return float(lo), float(hi)
+    pad = max(abs(lo) * 0.05, 0.5)
+    return float(lo) - pad, float(hi) + pad
+
+
+def metric_stats(
+    stats: pd.DataFrame, metric: str | None
+) -> tuple[str | None, DensityStats | None]:
+    """Pick *metric* (the only one when None) and sum its series' counts and ranges.
+
+    Returns ``(None, None)`` for empty data.
+
+    Raises
+    ------
+    chartkit.errors.ColumnNotFoundError
+        An unknown *metric*, or None while the data holds several (the names listed).
+    """
+    names = sorted(stats["metric"].dropna().unique().tolist())
+    if not names:
+        return None, None
+    if metric is None:
+        if len(names) > 1:
+            raise unknown_column(None, names, "metric (the data holds several: pass metric=)")
+        metric = names[0]
+    if metric not in names:
+        raise unknown_column(metric, names, "metric")
+    rows = stats[stats["metric"] == metric]
+    total = {c: int(rows[c].sum()) for c in ("n", "nan", "posinf", "neginf", "no_x")}
+    drawable = rows["xmin"].notna().any()
+    x_range = _padded(rows["xmin"].min(), rows["xmax"].max()) if drawable else None
+    y_range = _padded(rows["ymin"].min(), rows["ymax"].max()) if drawable else None
+    return metric, DensityStats(
+        total["n"], total["nan"], total["posinf"], total["neginf"], total["no_x"],
+        rows.reset_index(drop=True), x_range, y_range,
+    )
+
+
+def aggregate(
+    frame,
+    metric: str,
+    *,
+    x: str,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    width: int,
+    height: int,
+) -> np.ndarray:
+    """Count the points of *metric* per pixel of a ``height x width`` grid, with datashader.
+
+    Pixel ``[i, j]`` covers ``y`` bin *i* (from the bottom) and ``x`` bin *j* of equal bins
+    spanning the ranges (both ends included: a point on the upper edge counts in the last
+    bin). Points outside the ranges, and NaN/infinite values, count nowhere.
+
+    Returns
+    -------
+    numpy.ndarray of uint32, shape (height, width)
+    """
+    ds = import_optional("datashader", "plot_density", "scale")
+    sel = frame[frame["metric"] == metric][[x, "value"]]
+    canvas = ds.Canvas(
+        plot_width=int(width), plot_height=int(height), x_range=x_range, y_range=y_range
+    )
+    agg = canvas.points(sel, x, "value", agg=ds.count())
+    return np.asarray(agg.values, dtype=np.uint32)
+
+
+def column_median(counts: np.ndarray, y_range: tuple[float, float]) -> tuple[np.ndarray, ...]:
+    """The median of the points of each pixel column, to the pixel (from the counts alone).
+
+    Returns the column indices that hold points and, for each, the centre of the pixel row
+    where the cumulative count first reaches half the column's points.
+    """
+    cum = np.cumsum(counts, axis=0, dtype=np.int64)
+    total = cum[-1]
+    cols = np.flatnonzero(total > 0)
+    rows = np.argmax(cum[:, cols] * 2 >= total[cols], axis=0)
+    h = counts.shape[0]
+    y0, y1 = y_range
+    return cols, y0 + (rows + 0.5) * (y1 - y0) / h
