@@ -258,3 +258,22 @@ def test_breakdown_image(world4):
         fig, ax = plt.subplots(figsize=(9, 4))
         plot_step_breakdown(world4, ax=ax)
     return fig
+
+
+def test_covered_matches_the_per_interval_sum_and_ties_follow_priority():
+    import numpy as np
+
+    from chartkit.metrics.plots.trace import _covered, _union
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        n = int(rng.integers(1, 40))
+        start = rng.uniform(0, 100, n).round(1)
+        s, e = _union(start, start + rng.uniform(0, 20, n).round(1))
+        edges = np.unique(np.concatenate([np.linspace(-5, 130, 30), s[:3], e[:3]]))
+        x = edges[:, None]  # the definition: sum over intervals of the part left of each edge
+        total = (np.clip(x - s[None, :], 0, None) - np.clip(x - e[None, :], 0, None)).sum(1)
+        np.testing.assert_allclose(_covered(edges, s, e), np.diff(total), atol=1e-9)
+    # one interval covering the whole range: every bin fully covered, equal values
+    cover = _covered(np.linspace(0.0, 240.0, 401), np.array([-1.0]), np.array([300.0]))
+    assert np.ptp(cover) < 1e-12
