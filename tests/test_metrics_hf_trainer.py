@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -130,22 +131,78 @@ def test_non_numeric_values_and_entries_without_step_are_counted(tmp_path):
     np.testing.assert_array_equal(log.metrics["step"], [1, 3])
 
 
-def test_discovered_as_one_source_per_output_dir():
-    found = discover(DATA)
-    assert [(s.kind, s.run, len(s.files)) for s in found] == [
-        ("hf_trainer", "run_plain", 8),
-        ("hf_trainer", "run_resumed", 7),
-    ]
+def test_discovered_as_one_source_per_output_dir(tmp_path):
+    found = discover(PLAIN)
+    assert [(s.kind, s.run, len(s.files)) for s in found] == [("hf_trainer", "run_plain", 8)]
     log = read(PLAIN)
     assert log.info.source == "hf_trainer"
     assert read(PLAIN / "checkpoint-20").info.extra["trainer"]["global_step"] == 20
+    alone = tmp_path / "sweep" / "only"
+    shutil.copytree(RESUMED, alone)
+    assert [s.path for s in discover(tmp_path)] == [alone]  # one run: its own source
 
 
-def test_plot_logs_charts_each_run(tmp_path):
+def test_output_dirs_side_by_side_are_one_log_of_runs():
+    found = discover(DATA)
+    assert [(s.kind, s.path, len(s.files)) for s in found] == [("hf_trainer", DATA, 15)]
+    assert "2 Hugging Face Trainer runs" in found[0].reason
+    log = read(DATA)
+    assert log.info.source == "hf_trainer"
+    assert list(log.metrics["run"].cat.categories) == ["run_plain", "run_resumed"]
+    for run in (PLAIN, RESUMED):
+        one = read_hf_trainer(run).metrics
+        part = log.metrics[log.metrics["run"] == run.name]
+        cols = ["step", "metric", "value"]
+        got = part[cols].astype({"metric": str}).reset_index(drop=True)
+        want = one[cols].astype({"metric": str}).reset_index(drop=True)
+        assert got.equals(want)
+    runs = log.info.extra["runs"]
+    assert runs["run"].tolist() == ["run_plain", "run_resumed"]
+    assert runs["global_step"].tolist() == [40, 40]
+    assert runs["files"].tolist() == [5, 5]
+    ckpts = log.info.extra["checkpoints"]
+    assert len(ckpts) == 10
+    assert ckpts[4] == {
+        "run": "run_plain",
+        "file": "trainer_state.json",
+        "global_step": 40,
+        "repeated": 96,
+        "replaced": 0,
+    }
+    assert log.params["run"].tolist() == ["run_plain", "run_resumed"]
+    assert read_hf_trainer(DATA, run="sweep").params["run"].tolist() == [
+        "sweep/run_plain",
+        "sweep/run_resumed",
+    ]
+
+
+def test_a_sweep_leaves_out_an_unreadable_run_and_says_so(tmp_path):
+    shutil.copytree(PLAIN, tmp_path / "a")
+    bad = tmp_path / "b"
+    bad.mkdir()
+    (bad / "trainer_state.json").write_text('{"log_history": [{"loss": 1.0, "st')
+    with pytest.warns(DataWarning) as rec:
+        log = read_hf_trainer(tmp_path)
+    text = " | ".join(str(w.message) for w in rec)
+    assert "cut (a half-written file)" in text
+    assert re.search(r"skipped 1 entry in '.*/b': Trainer run without a readable state", text)
+    assert list(log.metrics["run"].unique()) == ["a"]
+
+
+def test_the_standard_parser_reads_the_same(monkeypatch):
+    from chartkit.metrics.readers import hf_trainer
+
+    fast = read_hf_trainer(DATA)
+    monkeypatch.setattr(hf_trainer, "_fast_decoder", lambda: None)
+    slow = read_hf_trainer(DATA)
+    assert slow.metrics.equals(fast.metrics)
+    assert slow.info.extra["checkpoints"] == fast.info.extra["checkpoints"]
+
+
+def test_plot_logs_charts_the_runs_together(tmp_path):
     from chartkit.metrics.report import plot_logs
 
     plot_logs(DATA, tmp_path)
-    for run in ("run_plain", "run_resumed"):
-        names = sorted(p.name for p in (tmp_path / run).glob("*.png"))
-        assert "curves_loss.png" in names
-        assert "curves_eval_loss.png" in names
+    names = sorted(p.name for p in (tmp_path / "hf_trainer").glob("*.png"))
+    assert "curves_loss.png" in names
+    assert "curves_eval_loss.png" in names

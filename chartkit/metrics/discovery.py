@@ -428,15 +428,30 @@ class _Walk:
             d = p.parent.parent if ckpt else p.parent
             runs.setdefault(d, []).append(p)
         self.loose = [x for x in self.loose if x[1] != "hf_trainer"]
+        sweeps: dict[Path, list[Path]] = {}
         for d, files in runs.items():
-            n = sum(1 for f in files if f.name == "trainer_state.json")
-            if not n:
+            if not any(f.name == "trainer_state.json" for f in files):
                 for f in files:
                     self.skip(f, "Trainer run facts without a trainer_state.json")
                 continue
-            why = f"a Hugging Face Trainer run: {n} trainer_state.json (top, checkpoint-*/)"
-            files = sorted(files, key=lambda f: _natural(str(f)))
-            self.sources.append(Source("hf_trainer", d, tuple(files), d.name, why))
+            sweeps.setdefault(d.parent, []).append(d)
+        for parent, dirs in sweeps.items():
+            # output_dirs side by side (a sweep) are the runs of ONE log, read in one pass,
+            # as a Ray experiment's trials or an MLflow experiment's runs are
+            if len(dirs) > 1 and parent not in runs:
+                files = sorted((f for d in dirs for f in runs[d]), key=lambda f: _natural(str(f)))
+                n = sum(1 for f in files if f.name == "trainer_state.json")
+                why = (
+                    f"{len(dirs)} Hugging Face Trainer runs (output_dirs side by side): "
+                    f"{n} trainer_state.json"
+                )
+                self.sources.append(Source("hf_trainer", parent, tuple(files), parent.name, why))
+                continue
+            for d in dirs:
+                files = sorted(runs[d], key=lambda f: _natural(str(f)))
+                n = sum(1 for f in files if f.name == "trainer_state.json")
+                why = f"a Hugging Face Trainer run: {n} trainer_state.json (top, checkpoint-*/)"
+                self.sources.append(Source("hf_trainer", d, tuple(files), d.name, why))
 
     def group(self) -> None:
         self.hf_trainer()
