@@ -6,11 +6,12 @@
   Target: at most 0.5x. Both open the storage through optuna (chartkit read-only); chartkit
   then fetches the rows in bulk queries and builds the long frame with every intermediate
   value, which ``trials_dataframe`` leaves out.
-* Hugging Face Trainer: `chartkit.metrics.read_hf_trainer` on ``--runs`` (500) output
-  folders (a trainer_state.json of 100 logging + 10 eval entries each, as the fixtures'
-  keys) against ``json.load`` of the same files (parsing only: no frame, no merge).
-  Target: at most 0.5x, which a reader that parses the same JSON with the same parser
-  cannot meet; the ratio is printed as measured.
+* Hugging Face Trainer: `chartkit.metrics.read_hf_trainer` on a folder of ``--runs`` (500)
+  output_dirs (a sweep; a trainer_state.json of 100 logging + 10 eval entries each, as the
+  fixtures' keys), read in one pass into one RunLog, against ``json.load`` of the same
+  files (parsing only: no frame, no merge). Target: at most 0.5x. Also printed: ``read``
+  of the folder (discovery included) and the floor of any reader of these files, msgspec
+  reading and decoding them and nothing else.
 * MLflow: `chartkit.metrics.read_mlflow` on a file store of ``--runs`` (500) runs (2 metrics
   x 50 steps, 3 params each, written by mlflow's own client) against
   ``mlflow.search_runs`` + ``MlflowClient.get_metric_history`` for every run and metric.
@@ -209,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     import json
 
+    from chartkit.metrics import read
     from chartkit.metrics.readers.hf_trainer import read_hf_trainer
 
     root = make_hf_runs(os.path.join(tempfile.gettempdir(), f"chartkit_bench_hf_{a.runs}"), a.runs)
@@ -219,18 +221,43 @@ def main(argv: list[str] | None = None) -> int:
             with open(os.path.join(d, "trainer_state.json")) as fh:
                 json.load(fh)
 
-    t = _interleaved(
-        {"chartkit": lambda: [read_hf_trainer(d) for d in dirs], "json": anchor}, a.repeat
-    )
+    fns = {
+        "chartkit": lambda: read_hf_trainer(root),
+        "read": lambda: read(root),
+        "json": anchor,
+    }
+    if importlib.util.find_spec("msgspec") is not None:
+        import msgspec
+
+        def floor():  # the part no reader of these files avoids: read and decode them
+            for d in dirs:
+                with open(os.path.join(d, "trainer_state.json"), "rb") as fh:
+                    msgspec.json.decode(fh.read())
+
+        fns["floor"] = floor
+    log = read_hf_trainer(root)
+    print(f"HF Trainer: {a.runs} runs, {len(log.metrics)} points in one RunLog")
+    t = _interleaved(fns, a.repeat)
+    what = f"HF Trainer sweep, {a.runs} runs x 110 entries"
     rows.append(
         Row(
-            f"HF Trainer, {a.runs} runs x 110 entries",
+            f"{what}: read_hf_trainer(folder)",
             median(t["chartkit"]),
             "json.load",
             median(t["json"]),
             target=("<=", 0.5),
         )
     )
+    rows.append(Row(f"{what}: read(folder)", median(t["read"]), "json.load", median(t["json"])))
+    if "floor" in t:
+        rows.append(
+            Row(
+                f"{what}: msgspec read+decode only",
+                median(t["floor"]),
+                "json.load",
+                median(t["json"]),
+            )
+        )
     if importlib.util.find_spec("mlflow") is None:
         print('mlflow not installed (pip install "chartkit[bench]"): skipping MLflow')
     else:

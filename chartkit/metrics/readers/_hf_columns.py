@@ -90,9 +90,7 @@ def columns_of(files: Sequence[StateFile], n_runs: int, totals_keys: set[str]) -
     codes = np.fromiter(
         map(keymap.__getitem__, itertools.chain.from_iterable(entries)), np.int64, n
     )
-    values = np.fromiter(
-        itertools.chain.from_iterable(map(dict.values, entries)), np.float64, n
-    )
+    values = np.fromiter(itertools.chain.from_iterable(map(dict.values, entries)), np.float64, n)
     entry_of_row = np.repeat(np.arange(n_ent, dtype=np.int64), lens)
     is_step = codes == 0
     step_e = np.full(n_ent, np.nan)

@@ -171,7 +171,7 @@ def _fast_decoder() -> Any:
         import msgspec
     except ImportError:
         return None
-    fields: list[tuple[str, Any, Any]] = [("log_history", list[dict[str, int | float]])]
+    fields: list[tuple[str, Any, Any]] = [("log_history", list[dict[str, float]])]
     fields += [(k, Any, None) for k in _STATE_FACTS]
     state = msgspec.defstruct("TrainerState", fields)
     return msgspec, msgspec.json.Decoder(state)
@@ -373,12 +373,12 @@ def _finish(root, runs, kept, names, states, cols, info, sweep) -> RunLog:
             }
             checkpoints.append({"run": run_names[j], **rec} if sweep else rec)
         newest = mine[-1].facts
-        facts_rows.append({"run": run_names[j], "dir": run_dir.name, "files": len(mine),
-                           **newest})
+        facts_rows.append({"run": run_names[j], "dir": run_dir.name, "files": len(mine), **newest})
     if sweep:
         info.extra["runs"] = pd.DataFrame(facts_rows)
     else:
-        info.extra["trainer"] = {k: v for k, v in facts_rows[0].items()
-                                 if k not in ("run", "dir", "files")}
+        info.extra["trainer"] = {
+            k: v for k, v in facts_rows[0].items() if k not in ("run", "dir", "files")
+        }
     info.extra["checkpoints"] = checkpoints
     return finish(frame, info, params=params_frame(rows), keep="last")
