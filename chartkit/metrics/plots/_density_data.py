@@ -53,53 +53,70 @@ def is_dask(obj: Any) -> bool:
     return root in ("dask", "dask_expr") and hasattr(obj, "map_partitions")
 
 
+def _codes(col: pd.Series) -> np.ndarray:
+    """Integer codes of a key column (missing = -1), cheap for categoricals."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy()
+    if pd.api.types.is_integer_dtype(col.dtype):  # rank: nullable integer
+        return col.to_numpy(dtype=np.int64, na_value=-1)
+    return pd.factorize(col, use_na_sentinel=True)[0]
+
+
+def _key_values(col: pd.Series, rows: np.ndarray) -> list:
+    values = col.iloc[rows]
+    if pd.api.types.is_integer_dtype(col.dtype) or pd.api.types.is_float_dtype(col.dtype):
+        return values.astype("float64").tolist()  # rank NA -> NaN: one dtype everywhere
+    return [None if pd.isna(v) else str(v) for v in values]
+
+
 def _partition_stats(df: pd.DataFrame, x: str) -> pd.DataFrame:
-    """Per-series counts and ranges of one partition (or of a whole pandas frame)."""
+    """Per-series counts and ranges of one partition (or of a whole pandas frame).
+
+    Readers write each series as one contiguous block, so the work is one pass over blocks
+    of equal keys (`numpy.ufunc.reduceat`); blocks of one series that are not contiguous
+    are merged afterwards, on the small table.
+    """
+    n = len(df)
+    if n == 0:
+        empty = {k: pd.Series([], dtype="object") for k in _KEYS}
+        empty["rank"] = pd.Series([], dtype="float64")
+        return pd.DataFrame(
+            {**empty, **{c: pd.Series([], dtype=t) for c, t in _STAT_COLUMNS.items()}}
+        )
     v = df["value"].to_numpy(dtype=float)
     xv = df[x].to_numpy(dtype=float)
     finite, has_x = np.isfinite(v), np.isfinite(xv)
     drawable = finite & has_x
-    keys = {}
+    change = np.zeros(n, dtype=bool)
     for k in _KEYS:
-        col = df[k]
-        if k == "rank":
-            keys[k] = col.astype("float64")  # NA -> NaN: one dtype across partitions
-        else:
-            keys[k] = col.astype("object") if not isinstance(col.dtype, pd.CategoricalDtype) else (
-                col.cat.remove_unused_categories()
-            )
-    tmp = pd.DataFrame(
-        {
-            **keys,
-            "nan": np.isnan(v),
-            "posinf": v == np.inf,
-            "neginf": v == -np.inf,
-            "no_x": finite & ~has_x,
-            "xd": np.where(drawable, xv, np.nan),
-            "yd": np.where(drawable, v, np.nan),
-        },
-        index=None,
-    )
-    out = (
-        tmp.groupby(_KEYS, observed=True, dropna=False, sort=False)
-        .agg(
-            n=("nan", "size"),
-            nan=("nan", "sum"),
-            posinf=("posinf", "sum"),
-            neginf=("neginf", "sum"),
-            no_x=("no_x", "sum"),
-            xmin=("xd", "min"),
-            xmax=("xd", "max"),
-            ymin=("yd", "min"),
-            ymax=("yd", "max"),
-        )
-        .reset_index()
-    )
-    for k in ("metric", "run", "trial"):
-        out[k] = out[k].astype("object").where(out[k].notna(), None)
-        out[k] = out[k].map(lambda s: s if s is None else str(s))
-    out["rank"] = out["rank"].astype("float64")
-    return out.astype(_STAT_COLUMNS)
+        a = _codes(df[k])
+        change[1:] |= a[1:] != a[:-1]
+    starts = np.r_[0, np.flatnonzero(change[1:]) + 1]
+    out = pd.DataFrame({k: _key_values(df[k], starts) for k in _KEYS})
+    out["n"] = np.diff(np.r_[starts, n])
+    for name, mask in (
+        ("nan", np.isnan(v)),
+        ("posinf", v == np.inf),
+        ("neginf", v == -np.inf),
+        ("no_x", finite & ~has_x),
+    ):
+        out[name] = np.add.reduceat(mask.astype(np.int64), starts)
+    xd, yd = np.where(drawable, xv, np.nan), np.where(drawable, v, np.nan)
+    with np.errstate(invalid="ignore"):
+        out["xmin"], out["xmax"] = np.fmin.reduceat(xd, starts), np.fmax.reduceat(xd, starts)
+        out["ymin"], out["ymax"] = np.fmin.reduceat(yd, starts), np.fmax.reduceat(yd, starts)
+    out = out.astype({"rank": "float64", **_STAT_COLUMNS})
+    if len(out) > 1:
+        out = _merge(out)
+    return out
+
+
+def _merge(parts: pd.DataFrame) -> pd.DataFrame:
+    """One row per series from rows of blocks or partitions (counts add, ranges widen)."""
+    agg = {c: "sum" for c in ("n", "nan", "posinf", "neginf", "no_x")}
+    agg.update(xmin="min", xmax="max", ymin="min", ymax="max")
+    out = parts.groupby(_KEYS, dropna=False, sort=False).agg(agg).reset_index()
+    return out.astype({"rank": "float64", **_STAT_COLUMNS})
 
 
 def series_stats(frame, x: str = "step") -> pd.DataFrame:
@@ -124,11 +141,7 @@ def series_stats(frame, x: str = "step") -> pd.DataFrame:
         return _partition_stats(frame, x)
     meta = _partition_stats(frame._meta, x)
     parts = frame.map_partitions(_partition_stats, x, meta=meta).compute()
-    if parts.empty:
-        return meta
-    agg = {c: "sum" for c in ("n", "nan", "posinf", "neginf", "no_x")}
-    agg.update(xmin="min", xmax="max", ymin="min", ymax="max")
-    return parts.groupby(_KEYS, dropna=False, sort=False).agg(agg).reset_index()
+    return _merge(parts) if len(parts) else meta
 
 
 @dataclass

@@ -331,7 +331,8 @@ def _x_axis(x: str, x_range, t0: float, lang: str) -> tuple[float, str]:
 def _draw(ax, counts, extent, how, cmap, vmin, vmax, colorbar, colorbar_kws, lang, kwargs):
     norm, ticks = _norm(how, counts, vmin, vmax)
     shown = np.ma.masked_equal(counts, 0)
-    style = {"interpolation": "nearest", "aspect": "auto", **kwargs}
+    # Above the grid lines (zorder 0.5 or 1.5 by the theme), below lines and spines.
+    style = {"interpolation": "nearest", "aspect": "auto", "zorder": 1.6, **kwargs}
     image = ax.imshow(
         shown, cmap=_cmap(cmap), norm=norm, extent=extent, origin="lower", **style
     )
