@@ -206,6 +206,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "no step common to all ranks",
         "ko": "모든 rank에 공통인 스텝 없음",
     },
+    "ranks.note.binned": {
+        "en": "{steps} steps per rank: median and band\nof the ranks' means per pixel column "
+        "(~{per} steps)",
+        "ko": "rank당 {steps} 스텝: 픽셀 열마다\nrank 평균의 중앙값과 범위 (열당 약 {per} 스텝)",
+    },
     "throughput.legend.logged": {
         "en": "rank {rank}, logged {metric} (EMA 0.95)",
         "ko": "rank {rank}, 기록된 {metric} (EMA 0.95)",

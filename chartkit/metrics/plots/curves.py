@@ -17,10 +17,16 @@ import pandas as pd
 
 from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
-from chartkit._validate import check_in_list, check_positive, check_refused
+from chartkit._validate import (
+    check_in_list,
+    check_positive,
+    check_refused,
+    invalid_value_message,
+)
 from chartkit.errors import DataWarning, warn_external
 from chartkit.metrics.downsample import downsample_indices
 from chartkit.metrics.frames import frame_of, metric_rows
+from chartkit.metrics.lazy import as_lazy
 from chartkit.metrics.plots._data import (
     empty_axes,
     iter_series,
@@ -163,6 +169,11 @@ def plot_curves(
     check_lang(lang)
     check_positive(batch_size=batch_size)
     check_refused(kwargs, {"c": "use color="}, func="plot_curves")
+    lazy = as_lazy(data)
+    if lazy is not None:  # the Dask engine: the rows M4 keeps, smoothed on the workers
+        ax = get_ax(ax)
+        data, chosen = _lazy_rows(lazy, metric, by, smooth, smooth_how, downsample, x,
+                                  batch_size, _columns(ax))
     frame, info = frame_of(data)
     ax = get_ax(ax)
     metric = pick_metric(frame, metric)
@@ -170,7 +181,12 @@ def plot_curves(
         return empty_axes(ax, "plot_curves", lang)
     rows = metric_rows(frame, metric)
     series = list(iter_series(rows, info, by=by))
-    weight, kind = _weight(smooth, metric, series)
+    if lazy is None:
+        weight, kind = _weight(smooth, metric, series)
+        smoothed = None
+    else:
+        weight, kind = chosen
+        smoothed = [s.value for s in iter_series(rows.assign(value=rows["smoothed"]), info)]
     colors = series_colors(ax, len(series), color)
     xs, x_label, x_note = x_values(series, frame, x, batch_size, lang)
     n_cols = _columns(ax)
@@ -190,7 +206,11 @@ def plot_curves(
         name = escape(_series_label(label, s.label, len(series)))
         main = {"color": colors[k], "label": name, "gid": _GID, **kwargs}
         if weight is not None and weight > 0:
-            sm = ema(s.value, weight, steps=s.step, segments=s.segment, how=smooth_how)
+            sm = (
+                ema(s.value, weight, steps=s.step, segments=s.segment, how=smooth_how)
+                if smoothed is None
+                else smoothed[k]
+            )
             ax.plot(xk, s.value[keep], color=colors[k], **raw_style)
             ax.plot(xk, sm[keep], **main)
         else:
@@ -213,6 +233,50 @@ def plot_curves(
     add_note(ax, notes, points=[(d.x, d.value) for d in drawn])
     _legend(ax, legend and color is None, weight, smooth_how, lang)
     return ax
+
+
+def _lazy_rows(lazy, metric, by, smooth, smooth_how, downsample, x, batch_size, n_cols):
+    """A lazy log reduced on the workers (`chartkit.metrics.reduce.curve_rows`).
+
+    Returns the rows M4 keeps per series (column ``smoothed``: the EMA over the whole
+    series) as a frame carrying the `LogInfo`, and the (weight, kind) ``smooth`` gives: for
+    ``"auto"`` those of the longest series, as `_weight` picks on a pandas log.
+    """
+    from chartkit.metrics import reduce
+    from chartkit.metrics.plots._data import _label
+    from chartkit.metrics.schema import empty_frame, natural_key
+
+    if x == "samples" and batch_size is None:
+        raise ValueError(
+            invalid_value_message(
+                x, "x", expected="with a Dask log, batch_size= as well (a logged batch size "
+                "is not gathered from the workers)",
+            )
+        )
+    metric = reduce.pick(lazy.metric_names, metric)
+    if metric is None:
+        return empty_frame(), (None, "given")
+    stats = reduce.series_stats(lazy.metrics, metric)  # also refuses series split up
+    weight, kind = None, "given"
+    if isinstance(smooth, str):
+        check_in_list(["auto"], smooth=smooth)
+        if len(stats):
+            varying = [k for k in ("run", "rank", "trial") if stats[k].nunique() > 1]
+            labels = [_label((r.run, r.rank, r.trial), varying, by)
+                      for r in stats.itertuples(index=False)]
+            order = sorted(range(len(stats)), key=lambda i: natural_key(labels[i]))
+            longest = stats.iloc[max(order, key=lambda i: stats["n"].iloc[i])]
+            auto = longest["auto"]
+            weight = None if pd.isna(auto) else float(auto)
+            kind = str(longest["kind"])
+    elif smooth is not None:
+        weight = float(smooth)
+    rows = reduce.curve_rows(
+        lazy.metrics, metric, n_cols, weight=weight, how=smooth_how,
+        segments=getattr(lazy.info, "segments", None), downsample=downsample,
+    )
+    rows.attrs["chartkit"] = lazy.info
+    return rows, (weight, kind)
 
 
 def _series_label(label: str | None, own: str, n: int) -> str:

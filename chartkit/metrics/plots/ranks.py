@@ -14,8 +14,9 @@ import pandas as pd
 
 from chartkit._figure import get_ax
 from chartkit._i18n import check_lang, tr
-from chartkit._validate import check_in_list
+from chartkit._validate import check_in_list, invalid_value_message
 from chartkit.metrics.frames import frame_of
+from chartkit.metrics.lazy import as_lazy
 from chartkit.metrics.plots._data import (
     Series,
     empty_axes,
@@ -120,12 +121,20 @@ def plot_rank_spread(
     check_in_list(["auto", "linear", "clip", "symlog", "log"], yscale=yscale)
     check_lang(lang)
     check_in_list(["step", "relative_time", "wall_time", "samples"], x=x)
-    frame, _ = frame_of(data)
-    ax = get_ax(ax)
-    metric = pick_metric(frame, metric)
-    if metric is None:
-        return empty_axes(ax, "plot_rank_spread", lang)
-    wide = rank_table(frame, metric, how=how)
+    lazy = as_lazy(data)
+    binned = None
+    if lazy is None:
+        frame, _ = frame_of(data)
+        ax = get_ax(ax)
+        metric = pick_metric(frame, metric)
+        if metric is None:
+            return empty_axes(ax, "plot_rank_spread", lang)
+        wide = rank_table(frame, metric, how=how)
+    else:  # the Dask engine: every row up to a limit, else pixel columns x ranks
+        ax = get_ax(ax)
+        frame, wide, metric, smooth, binned = _lazy_wide(lazy, metric, how, smooth, x, ax, lang)
+        if metric is None:
+            return empty_axes(ax, "plot_rank_spread", lang)
     if len(wide) == 0:
         ax.text(
             0.5,
@@ -195,6 +204,8 @@ def plot_rank_spread(
     _merged, limits = apply_offscale(ax, drawn, yscale=yscale, lang=lang)
     _label_stragglers(ax, xs, wide, stragglers, colors[1:], lang)
     notes = [x_note] if x_note else []
+    if binned:
+        notes.append(binned)
     diverged: dict[int, list[str]] = {}
     for d, lim in zip(drawn, limits, strict=True):
         if lim is not None and lim.diverged_at_step is not None:
@@ -211,6 +222,65 @@ def plot_rank_spread(
     exponent_in_label(ax, escape(metric))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
     return ax
+
+
+def _lazy_wide(lazy, metric, how, smooth, x, ax, lang):
+    """``(frame, wide, metric, smooth, note)`` of a lazy log, reduced on the workers.
+
+    Up to `chartkit.metrics.reduce.RANK_STEP_LIMIT` steps per rank every row of the metric
+    comes back and `rank_table` builds the table pandas builds (smoothing then runs here,
+    as for pandas: *smooth* is returned). Beyond, each rank is smoothed whole on its worker
+    and averaged per pixel column (`chartkit.metrics.reduce.rank_wide`); *smooth* comes back
+    None and *note* says so.
+    """
+    from chartkit.metrics import reduce
+    from chartkit.metrics.plots.curves import _columns
+    from chartkit.metrics.schema import empty_frame
+
+    metric = reduce.pick(lazy.metric_names, metric)
+    if metric is None:
+        return empty_frame(), None, None, smooth, None
+    stats = reduce.series_stats(lazy.metrics, metric)
+    stats = stats[stats["rank"].notna()]
+    if not len(stats) or int(stats["n"].max()) <= reduce.RANK_STEP_LIMIT:
+        frame = reduce.rank_rows(lazy.metrics, metric)
+        return frame, rank_table(frame, metric, how=how), metric, smooth, None
+    if x != "step":
+        raise ValueError(
+            invalid_value_message(
+                x, "x", expected=f"'step' for a Dask log of more than "
+                f"{reduce.RANK_STEP_LIMIT} steps per rank (its wall times are not gathered)",
+            )
+        )
+    weight = smooth
+    if isinstance(smooth, str):
+        check_in_list(["auto"], smooth=smooth)
+        first = stats.sort_values("rank", kind="stable").iloc[0]
+        weight = None if pd.isna(first["auto"]) else float(first["auto"])
+    counts = stats.groupby("rank")["n"].sum()
+    short = counts[counts < counts.max()]
+    if len(short):
+        from chartkit.errors import DataWarning, warn_external
+
+        listed = ", ".join(f"rank {int(r)} has {int(n)} of {int(counts.max())} steps"
+                           for r, n in short.items())
+        warn_external(
+            f"{len(short)} rank(s) of {metric!r} miss steps: {listed}; aggregates use "
+            + ("the pixel columns every rank has (how='outer' keeps all)." if how == "inner"
+               else "the ranks present in each pixel column."),
+            DataWarning,
+        )
+    n_cols = _columns(ax)
+    lo, hi = int(stats["first_step"].min()), int(stats["last_step"].max())
+    wide = reduce.rank_wide(
+        lazy.metrics, metric, n_cols, first_step=lo, last_step=hi, weight=weight,
+        segments=getattr(lazy.info, "segments", None),
+    )
+    if how == "inner":
+        wide = wide.dropna(how="any")
+    steps = int(stats["n"].max())
+    note = tr("ranks.note.binned", lang, steps=f"{steps:,}", per=f"{(hi - lo + 1) / n_cols:,.0f}")
+    return empty_frame(), wide, metric, None, note
 
 
 def _x_of_steps(frame, metric, steps, x, batch_size, lang):

@@ -11,6 +11,7 @@ from chartkit._i18n import check_lang, tr
 from chartkit._validate import check_in_list, check_refused
 from chartkit.annotate._markup import escape_data
 from chartkit.metrics.frames import frame_of, metric_rows
+from chartkit.metrics.lazy import as_lazy
 from chartkit.metrics.plots._scale import Drawn, apply_offscale, offscale_note
 from chartkit.metrics.plots.lineage import plot_lineage
 from chartkit.metrics.plots.param_colors import ParamColors, continuous_cmap
@@ -136,6 +137,10 @@ def plot_trials(
     chartkit.metrics.plots.tuning.trial_table : the per-trial scores used here.
     plot_rungs, plot_parallel, plot_importance
     """
+    lazy = as_lazy(data)
+    if lazy is not None:  # the Dask engine: each trial's M4 rows (last, min, max kept)
+        ax = get_ax(ax)
+        data, metric = _lazy_log(lazy, metric, ax)
     log = data
     import matplotlib.patheffects as pe
 
@@ -243,6 +248,32 @@ def plot_trials(
     show_facts(ax, facts, title, avoid=(legend_loc,))
     _key(ax, colorbar, colors, kind, color_by, legend_loc, colorbar_kws, lang)
     return ax
+
+
+def _lazy_log(lazy, metric, ax):
+    """A lazy log as a `RunLog` of the rows M4 keeps per trial, and the metric.
+
+    M4 keeps each series' last finite point and, per pixel column, its minimum and maximum,
+    so every trial's score (`trial_table`: last, min or max) is the one of the whole log.
+    """
+    from chartkit.metrics import reduce
+    from chartkit.metrics.plots.curves import _columns
+    from chartkit.metrics.schema import LogInfo, RunLog
+    from chartkit.metrics.tuning_tables import DEFAULT_METRICS
+
+    names = lazy.metric_names
+    if metric is None:
+        metric = next((m for m in DEFAULT_METRICS if m in names), None)
+    metric = reduce.pick(names, metric)
+    if metric is None:
+        from chartkit._validate import invalid_value_message
+
+        raise ValueError(invalid_value_message(None, "metric", expected="a metric of the log"))
+    reduce.series_stats(lazy.metrics, metric)  # refuses a trial split across partitions
+    rows = reduce.curve_rows(lazy.metrics, metric, _columns(ax)).drop(columns="smoothed")
+    info = lazy.info if lazy.info is not None else LogInfo(source="dask")
+    rows.attrs["chartkit"] = info
+    return RunLog(rows, lazy.params, info), metric
 
 
 def _auto_color_by(log, metric: str) -> str | None:
