@@ -143,9 +143,14 @@ def _flatten(prefix: tuple[str, ...], value: Any, out: dict[str, Any]) -> None:
     out["/".join(prefix)] = value
 
 
+class _Raw(str):
+    """A ``value_json`` text kept undecoded until the end (summaries update every step)."""
+
+
 def _apply(update: Any, remove: Any, into: dict[tuple[str, ...], Any]) -> None:
     for item in update:
-        into[_key(item)] = _item_value(item)
+        vj = item.value_json
+        into[_key(item)] = _Raw(vj) if vj else _item_value(item)
     for item in remove:
         into.pop(_key(item), None)
 
@@ -155,6 +160,8 @@ def _facts(state: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     one key holding that type (``sample: image-file``)."""
     out: dict[str, Any] = {}
     for key, v in state.items():
+        if v.__class__ is _Raw:
+            v = _json(v)
         if key[0] in ("_wandb", _RUNTIME) or v is _Unknown:
             continue  # wandb's bookkeeping; the run's runtime is in its exit record
         _flatten(key, v, out)
@@ -181,69 +188,86 @@ class _Columns:
         self.unknown_values = 0
 
 
-def _media_prefixes(items: Any) -> set[tuple[str, ...]]:
-    """Key paths of media objects (images, tables, ...) in one history row: their ``_type``."""
-    out = set()
-    for item in items:
-        nk = item.nested_key
-        if len(nk) > 1 and nk[-1] == "_type":
-            out.add(tuple(nk[:-1]))
-    return out
+#: How a non-numeric history value is counted.
+_KINDS = {str: "text", bool: "bool", dict: "object", list: "list"}
 
 
 def _history(hist: Any, run: int, cols: _Columns) -> None:
-    """Append one history row's numeric values to *cols*."""
-    items = hist.item
-    media = _media_prefixes(items)
-    step = None
+    """Append one history row's numeric values to *cols* (the hot loop: kept flat).
+
+    Nested keys are joined with ``/`` (``{"eval": {"acc": a}}`` -> ``eval/acc``); a media
+    object (an image, a table: keys under one prefix, one of them ``<prefix>/_type``) is
+    counted once by its type and none of its keys becomes a series.
+    """
+    step: Any = None
     wall = math.nan
     row: list[tuple[str, float]] = []
-    skipped = cols.skipped
-    for item in items:
-        nk = item.nested_key
-        key = nk[0] if len(nk) == 1 else ("/".join(nk) if len(nk) else item.key)
-        if media and len(nk) > 1:
-            path = tuple(nk)
-            hit = next((p for p in media if path[: len(p)] == p), None)
-            if hit is not None:
-                if path == (*hit, "_type"):
-                    kind = _item_value(item, fast=True)
-                    kind = kind if isinstance(kind, str) else "media"
-                    skipped[kind] = skipped.get(kind, 0) + 1
+    other: list[tuple[str, Any]] = []
+    media: list[str] = []
+    for item in hist.item:
+        key = "/".join(item.nested_key) or item.key
+        if key[:1] == "_":
+            if key == _STEP:
+                step = _item_value(item, fast=True)
                 continue
-        v = _item_value(item, fast=True)
-        if key == _STEP:
-            step = v
-            continue
-        if key == _TIME:
-            wall = v if isinstance(v, float) else math.nan
-            continue
-        if key == _RUNTIME or key.startswith("_wandb"):
-            continue
-        if v.__class__ is float:
-            row.append((key, v))
-        elif v.__class__ is int:
-            row.append((key, float(v)))
-        elif v is _Unknown:
-            cols.unknown_values += 1
+            if key == _TIME:
+                t = _item_value(item, fast=True)
+                wall = t if isinstance(t, float) else math.nan
+                continue
+            if key == _RUNTIME or key.startswith("_wandb"):
+                continue
+        vj = item.value_json
+        if vj:
+            try:
+                row.append((key, float(vj)))  # the usual case; NaN, Infinity read too
+                continue
+            except ValueError:
+                v = _json(vj)
         else:
-            kind = {str: "text", bool: "bool", dict: "object", list: "list"}.get(
-                type(v), "null" if v is None else type(v).__name__
-            )
-            skipped[kind] = skipped.get(kind, 0) + 1
-    if not isinstance(step, float) or not math.isfinite(step):
-        step = float(hist.step.num)
+            v = _item_value(item)
+        if v.__class__ is int:
+            row.append((key, float(v)))
+        elif key.endswith("/_type") and isinstance(v, str):
+            media.append(key[: -len("_type")])
+            other.append((key, v))
+        else:
+            other.append((key, v))
+    if other:
+        row = _count_other(row, other, media, cols)
+    if not isinstance(step, (int, float)) or not math.isfinite(step):
+        step = hist.step.num
     s = int(step)
     codes = cols.metrics
     for key, v in row:
         code = codes.get(key)
         if code is None:
             code = codes[key] = len(codes)
-        cols.runs.append(run)
-        cols.steps.append(s)
-        cols.times.append(wall)
         cols.codes.append(code)
         cols.values.append(v)
+    k = len(row)
+    if k:
+        cols.runs.extend([run] * k)
+        cols.steps.extend([s] * k)
+        cols.times.extend([wall] * k)
+
+
+def _count_other(row: list, other: list, media: list[str], cols: _Columns) -> list:
+    """Count one row's non-numeric values by kind (a media object once, by its type) and
+    return *row* without the numbers that belong to a media object (an image's width)."""
+    skipped = cols.skipped
+    for key, v in other:
+        if media and any(key.startswith(m) for m in media):
+            if key.endswith("/_type") and key[: -len("_type")] in media:
+                skipped[v] = skipped.get(v, 0) + 1
+            continue
+        if v is _Unknown:
+            cols.unknown_values += 1
+            continue
+        kind = "null" if v is None else _KINDS.get(type(v), "other")
+        skipped[kind] = skipped.get(kind, 0) + 1
+    if media:
+        row = [(k, v) for k, v in row if not any(k.startswith(m) for m in media)]
+    return row
 
 
 def _read_file(
