@@ -17,6 +17,14 @@
   ``mlflow.search_runs`` + ``MlflowClient.get_metric_history`` for every run and metric.
   Target: at most 0.5x. Skipped when mlflow is not installed (the bench extra has
   mlflow-skinny).
+* W&B: `chartkit.metrics.read_wandb` on a ``wandb/`` folder of ``--runs`` (500) offline runs
+  (100 history rows of 4 metrics each; records built with wandb's own protobuf classes and
+  framed as wandb 0.31 frames them) against the bare minimum any reader of these files does
+  with wandb's classes: the framing (no checksum), ``Record.ParseFromString`` of every record
+  and ``json.loads`` of every history value (no frame, no checks). wandb has no Python API
+  that reads these files, so there is no anchor to beat and no target: the ratio is what
+  chartkit's checks (CRC-32 of every chunk, cut files, media, dedupe) and the frame cost.
+  The one-time ``import wandb`` (about 0.5 s) is outside both timings.
 
 The study is generated once into the temp folder (optuna's ``add_trials``; about a minute).
 Timings interleave chartkit and the anchor so machine load hits both alike; the median is
@@ -154,6 +162,125 @@ def _mlflow_api(root: str) -> int:
     return n
 
 
+def make_wandb_runs(root: str, runs: int, steps: int = 100) -> str:
+    """Write (once) a ``wandb/`` folder of *runs* offline runs of *steps* history rows.
+
+    The records are built with wandb's own protobuf classes as wandb 0.31 writes them (a run
+    record with the config, history rows of ``_step``, ``_timestamp``, ``_runtime``, loss,
+    lr, grad_norm and an ``eval/acc`` every 10 steps as value_json, summaries, an exit
+    record) and framed as tests/test_metrics_wandb.py's writer, which re-frames the files
+    wandb writes byte for byte.
+    """
+    import struct
+    import zlib
+
+    from wandb.proto import wandb_internal_pb2 as pb
+
+    if os.path.exists(os.path.join(root, ".complete")):
+        return root
+
+    def frame(payloads: list[bytes]) -> bytes:
+        out = bytearray(b":W&B\xe1\xbe\x00")
+        for p in payloads:
+            first = True
+            while True:
+                room = 32768 - len(out) % 32768
+                if room < 7:
+                    out += b"\0" * room
+                    continue
+                n = min(len(p), room - 7)
+                last = n == len(p)
+                kind = (1 if last else 2) if first else (4 if last else 3)
+                out += struct.pack("<IHB", zlib.crc32(bytes([kind]) + p[:n]), n, kind) + p[:n]
+                p, first = p[n:], False
+                if last:
+                    break
+        return bytes(out)
+
+    rng = random.Random(0)
+    for r in range(runs):
+        rid = f"r{r:07d}"
+        recs = []
+        run = pb.Record()
+        run.run.run_id, run.run.display_name, run.run.project = rid, f"run{r}", "bench"
+        run.run.start_time.seconds = 1_790_000_000 + r
+        for k, v in (("_wandb", "{}"), ("lr", str(1e-3 * (r % 7 + 1))), ("seed", str(r))):
+            run.run.config.update.add(key=k, value_json=v)
+        recs.append(run.SerializeToString())
+        for s in range(steps):
+            h = pb.Record()
+            row = {
+                "_step": str(s),
+                "_timestamp": repr(1.79e9 + r + s * 0.1),
+                "_runtime": repr(s * 0.1),
+                "loss": repr(1 / (s + 1) + rng.random() * 0.01),
+                "lr": repr(1e-3 * (1 - s / steps)),
+                "grad_norm": repr(rng.random()),
+            }
+            for k, v in row.items():
+                h.history.item.add(nested_key=[k], value_json=v)
+            if s % 10 == 9:
+                h.history.item.add(nested_key=["eval", "acc"], value_json=repr(rng.random()))
+            h.history.step.num = s
+            recs.append(h.SerializeToString())
+            sm = pb.Record()
+            sm.summary.update.add(nested_key=["loss"], value_json=row["loss"])
+            recs.append(sm.SerializeToString())
+        ex = pb.Record()
+        ex.exit.exit_code = 0
+        recs.append(ex.SerializeToString())
+        d = os.path.join(root, "wandb", f"offline-run-20260101_000000-{rid}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"run-{rid}.wandb"), "wb") as fh:
+            fh.write(frame(recs))
+    open(os.path.join(root, ".complete"), "w").close()
+    return root
+
+
+def _wandb_floor(files: list[str]) -> int:
+    """The bare minimum with wandb's own classes: framing (no checksum), ParseFromString of
+    every record, json.loads of every history value; no frame, no checks."""
+    import json
+    import struct
+
+    from wandb.proto import wandb_internal_pb2 as pb
+
+    unpack = struct.Struct("<IHB").unpack_from
+    rec = pb.Record()
+    n = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            data = fh.read()
+        pos, end, parts = 7, len(data), []
+        while pos + 7 <= end:
+            room = 32768 - pos % 32768
+            if room < 7:
+                pos += room
+                continue
+            _crc, length, kind = unpack(data, pos)
+            chunk = data[pos + 7 : pos + 7 + length]
+            pos += 7 + length
+            if kind == 1:
+                payload = chunk
+            elif kind == 2:
+                parts = [chunk]
+                continue
+            elif kind == 3:
+                parts.append(chunk)
+                continue
+            elif kind == 4:
+                payload = b"".join([*parts, chunk])
+            else:
+                pos += room - 7 - length
+                continue
+            rec.ParseFromString(payload)
+            if rec.WhichOneof("record_type") == "history":
+                for item in rec.history.item:
+                    json.loads(item.value_json)
+                    n += 1
+    return n
+
+
 def _interleaved(fns: dict, repeat: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
@@ -162,6 +289,28 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, list[float]]:
             fn()
             out[k].append(time.perf_counter() - t0)
     return out
+
+
+def _wandb_row(runs: int, repeat: int) -> Row:
+    import wandb.proto.wandb_internal_pb2  # noqa: F401 - the one-time import, not timed
+
+    from chartkit.metrics.readers.wandb import find_wandb_files, read_wandb
+
+    root = make_wandb_runs(
+        os.path.join(tempfile.gettempdir(), f"chartkit_bench_wandb_{runs}"), runs
+    )
+    files = [str(f) for f in find_wandb_files(root)]
+    n_ck = len(read_wandb(root).metrics)
+    print(f"W&B: {runs} runs, chartkit {n_ck} points, floor decoded {_wandb_floor(files)} values")
+    t = _interleaved(
+        {"chartkit": lambda: read_wandb(root), "floor": lambda: _wandb_floor(files)}, repeat
+    )
+    return Row(
+        f"W&B offline runs, {runs} runs x 100 rows",
+        median(t["chartkit"]),
+        "framing+ParseFromString+json.loads",
+        median(t["floor"]),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
                 target=("<=", 0.5),
             )
         )
+    if importlib.util.find_spec("wandb") is None:
+        print('wandb not installed (pip install "chartkit[wandb]"): skipping W&B')
+    else:
+        rows.append(_wandb_row(a.runs, a.repeat))
     ok = report("New log readers (issue 18)", rows)
     return 0 if ok else 1
 
