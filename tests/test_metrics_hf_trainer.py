@@ -206,3 +206,27 @@ def test_plot_logs_charts_the_runs_together(tmp_path):
     names = sorted(p.name for p in (tmp_path / "hf_trainer").glob("*.png"))
     assert "curves_loss.png" in names
     assert "curves_eval_loss.png" in names
+
+
+def test_the_bundled_sample_is_one_log_of_two_runs():
+    from chartkit.metrics import sample_path
+
+    log = read(sample_path("hf_trainer_runs"))
+    assert list(log.metrics["run"].cat.categories) == ["run_plain", "run_resumed"]
+    assert [c["repeated"] for c in log.info.extra["checkpoints"]] == [0, 48, 0, 48]
+    assert log.metrics.groupby("run", observed=True).size().tolist() == [96, 96]
+
+
+@pytest.mark.mpl_image_compare(remove_text=True)
+def test_image_loss_of_two_trainer_runs():
+    import matplotlib.pyplot as plt
+
+    from chartkit.audit import check_figure
+    from chartkit.metrics import sample_path
+    from chartkit.metrics.plots import plot_curves
+
+    log = read(sample_path("hf_trainer_runs"))
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=80, layout="constrained")
+    plot_curves(log, "loss", by="run", ax=ax)
+    assert check_figure(fig).ok
+    return fig

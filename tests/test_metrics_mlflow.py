@@ -112,3 +112,30 @@ def test_meta_yaml_flat_form_and_the_bounded_loader(tmp_path):
     meta.write_text("run_id: x\nnested: " + "[" * 500 + "]" * 500 + "\n")
     with pytest.warns(DataWarning, match=r"meta\.yaml not read: .*nests more than 100"):
         read_mlflow(store)
+
+
+def test_the_bundled_sweep_sample():
+    from chartkit.metrics import sample_path
+
+    log = read(sample_path("mlflow_sweep"))
+    trials = log.info.extra["trials"].set_index("trial")
+    assert len(trials) == 10
+    assert trials["status"].value_counts().to_dict() == {"TERMINATED": 9, "ERROR": 1}
+    assert trials.loc["lr0.003_bs16", "last_iteration"] == 4
+    assert sorted(log.metric_names) == ["loss", "val_acc", "val_loss"]
+    assert len(log.metrics) == 9 * 45 + 12
+
+
+@pytest.mark.mpl_image_compare(remove_text=True)
+def test_image_trials_of_an_mlflow_sweep():
+    import matplotlib.pyplot as plt
+
+    from chartkit.audit import check_figure
+    from chartkit.metrics import sample_path
+    from chartkit.metrics.plots import plot_trials
+
+    log = read(sample_path("mlflow_sweep"))
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=80)
+    plot_trials(log, "val_loss", color_by="lr", ax=ax)
+    assert check_figure(fig).ok
+    return fig

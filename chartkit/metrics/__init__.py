@@ -402,6 +402,8 @@ _SAMPLES = {
     "compare_lr_seeds": "compare",
     "optuna_study": "optuna/study.db",
     "wandb_offline": "wandb/wandb",
+    "hf_trainer_runs": "hf_trainer",
+    "mlflow_sweep": "mlflow_sweep/mlruns",
 }
 
 
@@ -420,7 +422,10 @@ def sample_path(name: str) -> Path:
         learning rates 0.01, 0.03 and 0.1 x seeds 0-3, folders ``lr<lr>_seed<seed>``),
         ``"optuna_study"`` (an Optuna SQLite storage: one study, MedianPruner, 24 trials,
         pruned and one failed), ``"wandb_offline"`` (a ``wandb/`` folder of 3 offline runs
-        written by wandb 0.31: learning rates 0.01, 0.03, 0.1, 60 steps).
+        written by wandb 0.31: learning rates 0.01, 0.03, 0.1, 60 steps),
+        ``"hf_trainer_runs"`` (two Hugging Face Trainer output_dirs side by side, one
+        resumed from its checkpoint-20: one log of two runs), ``"mlflow_sweep"`` (an
+        MLflow file store: 10 nested runs over lr, batch_size and weight_decay, one FAILED).
 
     Returns
     -------
