@@ -94,9 +94,13 @@ def plot_curves(
 
     Parameters
     ----------
-    data : RunLog or pandas.DataFrame
+    data : RunLog, pandas.DataFrame, LazyLog or dask.dataframe.DataFrame
         What a `chartkit.metrics` reader returned, or its long ``.metrics`` frame (also a
-        subset of it, as `chartkit.facets.FacetGrid.map_dataframe` passes per panel).
+        subset of it, as `chartkit.facets.FacetGrid.map_dataframe` passes per panel). A
+        lazy log (``read(..., engine="dask")``) or a Dask frame of the canonical schema is
+        reduced on the workers (`chartkit.metrics.reduce.curve_rows`: each series smoothed
+        whole, then the rows M4 keeps per pixel column) and drawn the same way; the healthy
+        limits are then taken from the rows kept (every extreme is among them).
     metric : str, optional
         Metric to draw (``"loss"``, ``"train/loss"``); may be omitted when *data* holds one.
     by : {"rank", "trial", "run"}, optional

@@ -82,8 +82,13 @@ def plot_rank_spread(
 
     Parameters
     ----------
-    data : RunLog or pandas.DataFrame
-        Per-rank log (DDP: one file or folder per rank), or its long frame.
+    data : RunLog, pandas.DataFrame, LazyLog or dask.dataframe.DataFrame
+        Per-rank log (DDP: one file or folder per rank), or its long frame. A lazy log
+        (``read(..., engine="dask")``) is reduced on the workers: up to
+        `chartkit.metrics.reduce.RANK_STEP_LIMIT` steps per rank every row comes back and
+        the chart is the pandas one; beyond, each rank is smoothed whole on its worker and
+        averaged per pixel column, the median, band and stragglers are taken over those
+        means (the note says so) and ``x`` must be ``"step"``.
     metric : str, optional
         May be omitted when the data holds one metric.
     band : {"minmax", "iqr"}, default: "minmax"

@@ -66,9 +66,12 @@ def plot_trials(
 
     Parameters
     ----------
-    data : RunLog or pandas.DataFrame
+    data : RunLog, pandas.DataFrame, LazyLog or dask.dataframe.DataFrame
         A tuning log (`chartkit.metrics.readers.ray.read_ray`). A bare metrics frame works
-        with ``color_by=None`` only (it has no configs).
+        with ``color_by=None`` only (it has no configs). A lazy log (``read(...,
+        engine="dask", cache=DIR)`` keeps the configs) is reduced on the workers to the rows
+        M4 keeps per trial, which hold each trial's last, minimum and maximum value, so the
+        scores are those of the whole log.
     metric : str, optional
         Metric to draw; default: ``loss`` when the log has it.
     color_by : str or None, default: "auto"
