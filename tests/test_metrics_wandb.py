@@ -401,3 +401,27 @@ def test_plot_logs_charts_every_run_with_no_failed_chart(tmp_path):
     assert "curves_loss" in multi
     assert "curves_val_loss" in multi
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_every_cut_and_random_byte_flips_never_crash(tmp_path):
+    import random
+
+    data = _file("plain").read_bytes()
+    f = tmp_path / "m.wandb"
+    full = 102
+    last = 0
+    for cut in range(7, len(data), 211):  # a cut anywhere: only whole records are read
+        f.write_bytes(data[:cut])
+        log, _msgs = _read(f)
+        assert last <= len(log.metrics) <= full
+        last = len(log.metrics)
+    rng = random.Random(0)
+    for _ in range(60):  # a flipped byte anywhere after the header: skipped and counted
+        b = bytearray(data)
+        at = rng.randrange(7, len(b))
+        b[at] ^= 1 << rng.randrange(8)
+        f.write_bytes(bytes(b))
+        log, msgs = _read(f)
+        assert len(log.metrics) <= full
+        if len(log.metrics) < full:
+            assert any(m.startswith("skipped") for m in msgs), (at, msgs)
