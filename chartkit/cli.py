@@ -222,6 +222,7 @@ def _plot_logs(args: argparse.Namespace) -> int:
         metrics=args.metric,
         max_curves=args.max_curves,
         encoding=args.encoding,
+        study=args.study,
         audit=not args.no_audit,
     )
     if args.watch:
@@ -245,6 +246,7 @@ examples:
   chartkit plot-logs ~/ray_results/tune_asha --lang ko --title "실험 A:"
   chartkit plot-logs probe.csv --column memory=peak_allocated_mib --batch-size 256
   chartkit plot-logs runs/ddp --metric loss --metric val_acc --watch
+  chartkit plot-logs study.db --study tiny_mlp
 
 per-folder settings: a chartkit.toml in the folder given or below it, for example
   batch_size = 256
@@ -324,6 +326,13 @@ def _add_plot_logs(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--encoding", default=None, help="text encoding of the logs (default: utf-8), e.g. cp949"
+    )
+    p.add_argument(
+        "--study",
+        default=None,
+        metavar="NAME",
+        help="the study to chart from an Optuna storage holding several (their names are "
+        "listed when it is missing)",
     )
     p.add_argument(
         "--watch",

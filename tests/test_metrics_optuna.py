@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -130,8 +131,9 @@ def test_the_store_is_never_modified(tmp_path):
 def test_several_studies_need_a_name():
     with pytest.raises(
         ValueError,
-        match=r"None is not a valid value for study; expected one of the 2 studies in "
-        r"'.*study\.db'; supported values are 'tiny_mlp', 'tiny_tpe'",
+        match=r"None is not a valid value for study; expected one of 'tiny_mlp', 'tiny_tpe' "
+        r"\(the 2 studies in '.*study\.db'\): pass --study NAME on the command line, "
+        r"study=NAME in Python",
     ):
         read_optuna(DB)
     with pytest.raises(ValueError, match="'tiny' is not a valid value for study"):
@@ -252,3 +254,31 @@ def test_plot_logs_charts_the_study_as_a_tuning_log(tmp_path):
     plot_logs(sample_path("optuna_study"), tmp_path)
     names = sorted(p.name for p in tmp_path.rglob("*.png"))
     assert names == ["importance.png", "parallel.png", "trials.png"]
+
+
+def test_plot_logs_names_the_study_option_when_a_store_holds_several(tmp_path, capsys):
+    from chartkit.cli import main
+
+    assert main(["plot-logs", str(DB), "--out", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert re.search(
+        r"expected one of 'tiny_mlp', 'tiny_tpe' \(the 2 studies in '.*study\.db'\): "
+        r"pass --study NAME on the command line",
+        out,
+    )
+    assert not list(tmp_path.rglob("*.png"))
+
+
+def test_plot_logs_and_logs_info_take_study(tmp_path, capsys):
+    from chartkit.cli import main
+
+    main(["plot-logs", str(DB), "--study", "tiny_tpe", "--out", str(tmp_path)])
+    names = sorted(p.name for p in tmp_path.rglob("*.png"))
+    assert names == ["importance.png", "parallel.png", "trials.png"]
+    capsys.readouterr()
+    assert main(["logs", "info", str(DB), "--study", "tiny_mlp"]) == 0
+    out = capsys.readouterr().out
+    assert "records read: " in out
+    assert "params: 24 row(s)" in out  # tiny_mlp: 24 trials (tiny_tpe has 8)
+    assert main(["logs", "info", str(DB), "--study", "nope"]) == 2
+    assert "'nope' is not a valid value for study" in capsys.readouterr().err

@@ -490,6 +490,13 @@ def add_read_arguments(ap: Any) -> None:
         default="utf-8",
         help="text encoding of the log files (default: utf-8; e.g. cp949, latin-1)",
     )
+    ap.add_argument(
+        "--study",
+        default=None,
+        metavar="NAME",
+        help="the study to read from an Optuna storage holding several (their names are "
+        "listed when it is missing)",
+    )
     ap.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
 
@@ -523,6 +530,8 @@ def info_main(args: Any) -> int:
         for source in sources:
             where = path if len(sources) == 1 else f"{path}/{_rel_path(source.path, sources.root)}"
             kw = {"keep": args.keep, "encoding": args.encoding}
+            if getattr(args, "study", None) is not None:
+                kw["study"] = args.study
             kw = {k: v for k, v in kw.items() if k in _accepts(source.kind)}
             try:
                 with warnings.catch_warnings():

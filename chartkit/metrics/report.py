@@ -278,12 +278,14 @@ def _draw(chart: Chart, target: Path, out: Path, title: str | None, audit: bool)
 # --------------------------------------------------------------------------- the report
 
 
-def _read_unit(unit: Unit, encoding: str | None) -> None:
+def _read_unit(unit: Unit, encoding: str | None, study: str | None = None) -> None:
     from chartkit.metrics import READ_ERRORS, _accepts, read_source
 
     kw = {}
     if encoding is not None and "encoding" in _accepts(unit.fmt):
         kw["encoding"] = encoding
+    if study is not None and "study" in _accepts(unit.fmt):
+        kw["study"] = study
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -355,6 +357,7 @@ def plot_logs(
     metrics: list[str] | None = None,
     max_curves: int = MAX_CURVES,
     encoding: str | None = None,
+    study: str | None = None,
     audit: bool = True,
     stream: TextIO | None = None,
 ) -> list[Unit]:
@@ -382,6 +385,9 @@ def plot_logs(
         Curves per log when *metrics* is not given; the report names the others.
     encoding : str, optional
         Text encoding of the logs (for readers that take one).
+    study : str, optional
+        The study to chart from an Optuna storage holding several (their names are listed
+        when it is missing); other logs ignore it.
     audit : bool, default: True
         Audit every chart before saving (`chartkit.audit.check_figure`).
     stream : file, optional
@@ -426,7 +432,7 @@ def plot_logs(
         label = _label(source.path, root)
         unit = Unit(source.path, source.kind, label=label, source=source)
         units.append(unit)
-        _read_unit(unit, encoding)
+        _read_unit(unit, encoding, study)
         if unit.log is None:
             print(f"skip {label}: {unit.error}", file=stream, flush=True)
             continue

@@ -243,8 +243,16 @@ def _pick_study(frozen: list, study: str | None, where: str) -> str:
         if len(names) > 1:
             from chartkit._validate import invalid_value_message
 
-            held = f"one of the {len(names)} studies in {where!r}"
-            raise ValueError(invalid_value_message(None, "study", names, expected=held))
+            shown = ", ".join(repr(n) for n in names[:10])
+            if len(names) > 10:
+                shown += f", ... ({len(names) - 10} more)"
+            held = (
+                f"one of {shown} (the {len(names)} studies in {where!r}): pass --study NAME "
+                "on the command line, study=NAME in Python"
+            )
+            raise ValueError(
+                invalid_value_message(None, "study", names, expected=held, list_supported=False)
+            )
         return names[0]
     from chartkit._validate import check_in_list
 
