@@ -380,6 +380,8 @@ def test_read_and_find_files_take_one_run_folder():
     assert find_wandb_files(run_dir) == list(run_dir.glob("*.wandb"))
     with pytest.warns(DataWarning, match="non-finite"):
         log = read(run_dir)
+    with pytest.warns(DataWarning, match="non-finite"):
+        assert len(read(_file("plain")).metrics) == 102
     assert log.info.source == "wandb"
     assert len(log.metrics) == 102
 
