@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+import chartkit
+
 pytest.importorskip("wandb")
 
 from chartkit.errors import DataWarning, LogFormatError
@@ -427,3 +429,23 @@ def test_every_cut_and_random_byte_flips_never_crash(tmp_path):
         assert len(log.metrics) <= full
         if len(log.metrics) < full:
             assert any(m.startswith("skipped") for m in msgs), (at, msgs)
+
+
+@pytest.mark.mpl_image_compare(style=chartkit.rc_params("default"))
+def test_real_wandb_run_curves_image():
+    import matplotlib.pyplot as plt
+
+    from chartkit.audit import check_figure
+    from chartkit.metrics.plots import plot_curves
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        log = read_wandb(DATA / "plain")
+        runs = read_wandb(DATA / "multi")
+    fig, axs = plt.subplots(1, 2, figsize=(8, 3.2), dpi=100, layout="constrained")
+    plot_curves(log, "loss", smooth=None, ax=axs[0])  # NaN at step 17, inf at 23: marked
+    plot_curves(runs, "val_loss", by="run", smooth=None, ax=axs[1])
+    axs[0].set_title("W&B run 'plain': loss")
+    axs[1].set_title("3 runs of one wandb/ folder")
+    assert check_figure(fig).ok
+    return fig
