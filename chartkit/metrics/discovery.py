@@ -439,7 +439,8 @@ class _Walk:
             # output_dirs side by side (a sweep) are the runs of ONE log, read in one pass,
             # as a Ray experiment's trials or an MLflow experiment's runs are
             if len(dirs) > 1 and parent not in runs:
-                files = sorted((f for d in dirs for f in runs[d]), key=lambda f: _natural(str(f)))
+                dirs = sorted(dirs, key=lambda d: _natural(d.name))
+                files = [f for d in dirs for f in sorted(runs[d], key=lambda f: _natural(str(f)))]
                 n = sum(1 for f in files if f.name == "trainer_state.json")
                 why = (
                     f"{len(dirs)} Hugging Face Trainer runs (output_dirs side by side): "
