@@ -16,8 +16,9 @@ warning filters that import adds are undone.
   reader does;
 * a file that ends inside a record (a crashed writer, or one still writing): the records
   before are kept, the cut one is reported;
-* records of a kind the installed wandb does not know (a newer writer) and history values
-  in a form it does not know are counted, the rest read.
+* records of a kind the installed wandb does not know (a newer writer), records carrying
+  fields it does not know (at the top or in a history row) and history values in a form it
+  does not know are counted; everything known is read.
 
 This module imports no pyplot; pandas and wandb are imported when a file is read.
 """
@@ -72,8 +73,9 @@ def find_wandb_files(path: str | os.PathLike[str]) -> list[Path]:
     return sorted(found.values(), key=lambda p: natural_key(str(p.relative_to(root))))
 
 
-def _record_class() -> tuple[Any, Any]:
-    """``(Record class, DecodeError)`` from wandb's protobuf module, imported lazily."""
+def _record_class() -> tuple[Any, Any, Any]:
+    """``(Record class, DecodeError, UnknownFieldSet or None)`` from wandb's protobuf module
+    and protobuf, imported lazily."""
     import warnings
 
     from chartkit._optional import import_optional
@@ -82,7 +84,11 @@ def _record_class() -> tuple[Any, Any]:
         pb = import_optional("wandb.proto.wandb_internal_pb2", _PURPOSE, "wandb")
     from google.protobuf.message import DecodeError
 
-    return pb.Record, DecodeError
+    try:
+        from google.protobuf.unknown_fields import UnknownFieldSet
+    except ImportError:  # protobuf < 4.22: fields of a newer wandb go uncounted
+        UnknownFieldSet = None
+    return pb.Record, DecodeError, UnknownFieldSet
 
 
 def _key(item: Any) -> tuple[str, ...]:
@@ -272,21 +278,21 @@ def _count_other(row: list, other: list, media: list[str], cols: _Columns) -> li
 
 def _read_file(
     path: Path,
-    decoders: tuple[Any, Any],
+    decoders: tuple[Any, Any, Any],
     info: LogInfo,
     cols: _Columns,
     runs: dict[str, dict[str, Any]],
     order: list[str],
 ) -> None:
     """Read one ``.wandb`` file into *cols* (its points) and *runs* (its run's facts)."""
-    record_cls, decode_error = decoders
+    record_cls, decode_error, unknown_fields = decoders
     data = path.read_bytes()
     info.files.append(str(path))
     recs = wandb_records(data, path, info)
     rec = record_cls()
     run: dict[str, Any] | None = None
     pending: list[Any] = []  # history rows before the run record (none seen so far)
-    unknown = bad = 0
+    unknown = bad = newer = 0
     for payload in recs:
         try:
             rec.ParseFromString(payload)
@@ -294,6 +300,10 @@ def _read_file(
             bad += 1
             continue
         kind = rec.WhichOneof("record_type")
+        if unknown_fields is not None and kind is not None:
+            # fields a newer wandb added: protobuf keeps them aside; the known ones are read
+            hist = kind == "history" and len(unknown_fields(rec.history))
+            newer += bool(hist or len(unknown_fields(rec)))
         if kind == "history":
             info.rows += 1
             if run is None:
@@ -335,6 +345,14 @@ def _read_file(
             path,
             "records of a kind the installed wandb does not know (written by a newer wandb?)",
             count=unknown,
+        )
+    if newer:
+        info.add(
+            "skipped",
+            path,
+            "fields of records the installed wandb does not know (written by a newer wandb?) "
+            "were not read; the records' known fields were",
+            count=newer,
         )
 
 
