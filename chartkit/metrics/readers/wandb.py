@@ -504,6 +504,33 @@ def read_wandb(
         ),
         value=np.frombuffer(cols.values, dtype=np.float64),
     )
+    params, open_runs, failed = _run_facts(info, runs, order, names)
+    info.extra["skipped_values"] = dict(cols.skipped)
+    log = finish(frame, info, params=params, keep=keep)
+    if open_runs:
+        info.add(
+            "marked",
+            None,
+            f"run(s) with no exit record: crashed or still running (first: {open_runs[0]})",
+            count=len(open_runs),
+        )
+    if failed:
+        info.add(
+            "marked",
+            None,
+            f"run(s) that exited with a non-zero code (first: {failed[0]})",
+            count=len(failed),
+        )
+    return log
+
+
+def _run_facts(
+    info: LogInfo, runs: dict[str, dict[str, Any]], order: list[str], names: list[str]
+) -> tuple[Any, list[str], list[str]]:
+    """The params frame (configs), ``info.extra`` runs/summary/step_metrics, and the names
+    of the runs with no exit record and of those that failed."""
+    import pandas as pd
+
     entries = [runs[i] for i in order]
     params = params_frame(
         [
@@ -529,25 +556,9 @@ def read_wandb(
         for n, r in zip(names, entries, strict=True)
         if r["step_metrics"]
     }
-    info.extra["skipped_values"] = dict(cols.skipped)
     open_runs = [n for n, r in zip(names, entries, strict=True) if r["exit_code"] is None]
     failed = [n for n, r in zip(names, entries, strict=True) if r["exit_code"]]
-    log = finish(frame, info, params=params, keep=keep)
-    if open_runs:
-        info.add(
-            "marked",
-            None,
-            f"run(s) with no exit record: crashed or still running (first: {open_runs[0]})",
-            count=len(open_runs),
-        )
-    if failed:
-        info.add(
-            "marked",
-            None,
-            f"run(s) that exited with a non-zero code (first: {failed[0]})",
-            count=len(failed),
-        )
-    return log
+    return params, open_runs, failed
 
 
 def _start_key(run: dict[str, Any]) -> tuple:
