@@ -230,3 +230,32 @@ def test_image_loss_of_two_trainer_runs():
     plot_curves(log, "loss", by="run", ax=ax)
     assert check_figure(fig).ok
     return fig
+
+
+def test_entries_without_an_integral_step_in_a_numbers_only_state(tmp_path):
+    f = tmp_path / "trainer_state.json"
+    hist = [
+        {"loss": 1.0, "step": 1},
+        {"loss": 0.5},
+        {"loss": 0.4, "step": 2.5},
+        {"loss": 0.3, "step": 3},
+    ]
+    f.write_text(json.dumps({"global_step": 3, "log_history": hist}))
+    with pytest.warns(DataWarning, match=r"skipped 2 entries in .*without an integer step"):
+        log = read_hf_trainer(f)
+    assert log.metrics["step"].tolist() == [1, 3]
+    assert log.info.rows == 2
+
+
+def test_a_sweep_mixing_plain_and_nan_states(tmp_path):
+    shutil.copytree(PLAIN, tmp_path / "a")
+    b = tmp_path / "b"
+    b.mkdir()
+    hist = [{"loss": 1.0, "step": 1}, {"loss": float("nan"), "step": 2}, {"loss": 0.5, "step": 3}]
+    (b / "trainer_state.json").write_text(json.dumps({"global_step": 3, "log_history": hist}))
+    log = read_hf_trainer(tmp_path)
+    part = log.metrics[log.metrics["run"] == "b"]
+    np.testing.assert_array_equal(part["value"], [1.0, np.nan, 0.5])
+    assert log.info.nonfinite[["run", "step"]].values.tolist() == [["b", 2]]
+    a = log.metrics[log.metrics["run"] == "a"]
+    assert len(a) == len(read_hf_trainer(PLAIN).metrics)
