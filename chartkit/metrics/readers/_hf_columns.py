@@ -123,7 +123,7 @@ def columns_of(files: Sequence[StateFile], n_runs: int, totals_keys: set[str]) -
     step = step_e[entry_of_row[keep]].astype(np.int64)
     value = values[keep]
     run = run_of_file[file_of_row]
-    metric, step, value, run, file_of_row = _merge(metric, step, value, run, file_of_row, files)
+    metric, step, value, run = _merge(metric, step, value, run, file_of_row, files)
     used = np.bincount(metric, minlength=len(names)) > 0
     remap = np.cumsum(used) - 1
     cats = [names[i] for i in order.tolist() if used[alpha[i]]]
@@ -135,28 +135,24 @@ def _merge(metric, step, value, run, file_of_row, files):
     """Keep the last write of each (run, metric, step); count repeats and replacements."""
     n_m = int(metric.max()) + 1 if len(metric) else 1
     group = run * n_m + metric
+    order = None
     if len(step) and int(group.max()) < 2**15:
-        # the usual sweep: one state per run, rising steps. Grouping rows by series is a
-        # radix sort (int16); when every series then rises, there is nothing to merge
+        # the usual case: each state file's steps never go back. Grouping the rows by series
+        # is then a radix sort (int16), after which they are in (series, step) order
         order = np.argsort(group.astype(np.int16), kind="stable")
         g2, s2 = group[order], step[order]
-        if ((s2[1:] > s2[:-1]) | (g2[1:] != g2[:-1])).all():
-            return tuple(a[order] for a in (metric, step, value, run, file_of_row))
-    if len(step):
-        lo, hi = int(step.min()), int(step.max())
-        span = hi - lo + 1
-        fits = (int(group.max()) + 1) * span < 2**62
-    else:
-        fits, lo, span = True, 0, 1
-    if fits:
-        key = group * span + (step - lo)
-        order = np.argsort(key, kind="stable")  # stable: file order kept among equals
-        key = key[order]
-        dup = key[1:] == key[:-1]
-    else:
-        order = np.lexsort((step, group))
+        if not ((s2[1:] >= s2[:-1]) | (g2[1:] != g2[:-1])).all():
+            order = None  # a series goes back (checkpoint copies): sort by step too
+    if order is None:
+        lo = int(step.min()) if len(step) else 0
+        span = int(step.max()) - lo + 1 if len(step) else 1
+        if (int(group.max()) + 1 if len(group) else 1) * span < 2**62:
+            order = np.argsort(group * span + (step - lo), kind="stable")
+        else:
+            order = np.lexsort((step, group))  # stable too
         g2, s2 = group[order], step[order]
-        dup = (g2[1:] == g2[:-1]) & (s2[1:] == s2[:-1])
+    # stable sorts keep file order (then entry order) among rows of one (series, step)
+    dup = (g2[1:] == g2[:-1]) & (s2[1:] == s2[:-1])
     metric, step, value, run, file_of_row = (
         a[order] for a in (metric, step, value, run, file_of_row)
     )
@@ -172,7 +168,5 @@ def _merge(metric, step, value, run, file_of_row, files):
             f.repeated, f.replaced = r, x
         keep = np.ones(len(step), dtype=bool)
         keep[:-1] = ~dup
-        metric, step, value, run, file_of_row = (
-            a[keep] for a in (metric, step, value, run, file_of_row)
-        )
-    return metric, step, value, run, file_of_row
+        metric, step, value, run = (a[keep] for a in (metric, step, value, run))
+    return metric, step, value, run

@@ -307,9 +307,8 @@ def read_hf_trainer(path: str | os.PathLike[str], *, run: str | None = None) -> 
             top = f.name == STATE and os.path.dirname(f) == os.fspath(run_dir)
             mine.append(StateFile(len(kept), f, gs, top, *got))
         if not mine:
-            first = next((e.message() for e in info.entries if str(files[-1]) == e.file), "")
             if not sweep:
-                first = first or (info.entries[0].message() if info.entries else "")
+                first = info.entries[0].message() if info.entries else ""
                 raise _bad(files[-1], f"a readable {STATE} ({first})")
             info.add("skipped", run_dir, "Trainer run without a readable state: left out")
             continue
