@@ -214,10 +214,9 @@ def aggregate(
     x: str,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
-    width: int,
-    height: int,
+    shape: tuple[int, int],
 ) -> np.ndarray:
-    """Count the points of *metric* per pixel of a ``height x width`` grid, with datashader.
+    """Count the points of *metric* per pixel of a grid of *shape* ``(width, height)``.
 
     Pixel ``[i, j]`` covers ``y`` bin *i* (from the bottom) and ``x`` bin *j* of equal bins
     spanning the ranges (both ends included: a point on the upper edge counts in the last
@@ -229,6 +228,7 @@ def aggregate(
     """
     ds = import_optional("datashader", "plot_density", "scale")
     sel = frame[frame["metric"] == metric][[x, "value"]]
+    width, height = shape
     canvas = ds.Canvas(
         plot_width=int(width), plot_height=int(height), x_range=x_range, y_range=y_range
     )

@@ -112,13 +112,33 @@ def _norm(how: str, counts: np.ndarray, vmin, vmax):
     return BoundaryNorm(bounds, ncolors=256), ticks
 
 
-def _pixels(ax, pixels) -> tuple[int, int]:
+def _pixels(ax, pixels, *, raw: bool = False) -> tuple:
+    """The grid: *pixels*, else the Axes' size in pixels after the figure's layout, less 2 %.
+
+    The layout engine (constrained, tight) runs first, so the colourbar and the labels have
+    taken their room; the size is taken at the smaller of the figure's and savefig's dpi,
+    and 2 % (at least 3 pixels) smaller, so neither the screen nor a saved file nor a
+    layout a few pixels off shows fewer pixels than were counted: nearest-neighbour
+    resampling would drop a row of counts when shrinking, and only repeats one when growing.
+    """
+    import matplotlib as mpl
+
     if pixels is not None:
         check_positive(pixels=tuple(pixels))
         w, h = (round(v) for v in pixels)
         return max(w, 1), max(h, 1)
-    box = ax.get_window_extent()  # display pixels at the figure's dpi
-    return max(round(box.width), 1), max(round(box.height), 1)
+    fig = ax.figure
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    save_dpi = mpl.rcParams["savefig.dpi"]
+    ratio = 1.0 if save_dpi == "figure" else min(float(save_dpi) / fig.dpi, 1.0)
+    box = ax.get_position().transformed(fig.transFigure)  # display pixels at the figure's dpi
+    if raw:
+        return box.width * ratio, box.height * ratio
+    return tuple(
+        max(int(n - max(3, n // 50)), 1) for n in (box.width * ratio, box.height * ratio)
+    )
 
 
 def plot_density(
@@ -179,8 +199,11 @@ def plot_density(
         same pass as the counts of the note). Points outside are left out and counted in
         the note (use *ylim* when a diverging series would squeeze the others into a row).
     pixels : (int, int), optional
-        Grid size ``(width, height)``; default: the Axes' size in pixels at the figure's dpi
-        when called (later layout changes resample the image by nearest neighbour).
+        Grid size ``(width, height)``; default: the Axes' size in pixels after the figure's
+        layout (at the smaller of the figure's and savefig's dpi), less 2 %, so the image is
+        never shrunk on screen (which would drop rows of counts). A layout that changes a
+        lot later (a long title, a resized figure) resamples the image by nearest neighbour:
+        call `plot_density` last, or pass *pixels*.
     median : bool, default: False
         Draw the median of the points in each pixel column (read off the counts, so exact
         to one pixel row), with a legend entry.
@@ -244,6 +267,7 @@ def plot_density(
     y_range = _limits(ylim, "ylim") or st.y_range
     notes = _facts(st, by, lang)
     t0 = st.x_range[0] if (x == "wall_time" and st.x_range is not None) else 0.0
+    counts = None
     if x_range is None or y_range is None:
         warn_external(
             f"plot_density: the {st.points} points of {metric!r} have no finite values; "
@@ -253,24 +277,31 @@ def plot_density(
         counts = np.zeros((1, 1), dtype=np.uint32)
         x_range, y_range = x_range or (0.0, 1.0), y_range or (0.0, 1.0)
         notes.append(tr("curves.note.no_finite", lang))
-    else:
-        width, height = _pixels(ax, pixels)
-        counts = aggregate(
-            frame, metric, x=x, x_range=x_range, y_range=y_range, width=width, height=height
-        )
+    div, x_label = _x_axis(x, x_range, t0, lang)
+    extent = ((x_range[0] - t0) / div, (x_range[1] - t0) / div, *y_range)
+    # The image and its colourbar first, so the grid is sized after they took their room.
+    image, bar = _image(ax, extent, cmap, colorbar, colorbar_kws, lang, kwargs)
+    exponent_in_label(ax, x_label, axis="x")
+    exponent_in_label(ax, escape(metric))
+    if counts is None:
+        size = _pixels(ax, pixels)
+        counts = aggregate(frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size)
+        _fill(image, bar, counts, how, vmin, vmax)
+        box = _pixels(ax, pixels, raw=True)
+        if pixels is None and (box[0] < size[0] or box[1] < size[1]):
+            # The colourbar's labels for the real counts took more room than the margin:
+            # count again on the final grid (cheap for pandas; one more pass over Dask).
+            size = _pixels(ax, pixels)
+            counts = aggregate(frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size)
     inside = int(counts.sum(dtype=np.int64))
     outside = st.points - st.nonfinite - st.no_x - inside
     if outside > 0:
         notes.append(tr("density.note.outside", lang, count=_count_text(outside)))
-    div, x_label = _x_axis(x, x_range, t0, lang)
-    extent = ((x_range[0] - t0) / div, (x_range[1] - t0) / div, *y_range)
-    _draw(ax, counts, extent, how, cmap, vmin, vmax, colorbar, colorbar_kws, lang, kwargs)
+    _fill(image, bar, counts, how, vmin, vmax)
     if how == "eq_hist":
         notes.append(tr("density.note.eq_hist", lang))
     if median and inside:
         _median(ax, counts, extent, lang, median_kws)
-    exponent_in_label(ax, x_label, axis="x")
-    exponent_in_label(ax, escape(metric))
     add_note(ax, notes, points=[_occupied(counts, extent)])
     return ax
 
@@ -328,20 +359,31 @@ def _x_axis(x: str, x_range, t0: float, lang: str) -> tuple[float, str]:
     return div, tr("curves.xlabel.relative", lang, unit=tr(f"curves.unit.{unit}", lang))
 
 
-def _draw(ax, counts, extent, how, cmap, vmin, vmax, colorbar, colorbar_kws, lang, kwargs):
-    norm, ticks = _norm(how, counts, vmin, vmax)
-    shown = np.ma.masked_equal(counts, 0)
+def _image(ax, extent, cmap, colorbar, colorbar_kws, lang, kwargs):
+    """The (still empty) image on *ax* and its colourbar (or None)."""
+    from matplotlib.colors import LogNorm
+
     # Above the grid lines (zorder 0.5 or 1.5 by the theme), below lines and spines.
     style = {"interpolation": "nearest", "aspect": "auto", "zorder": 1.6, **kwargs}
+    placeholder = np.ma.masked_all((1, 1))
     image = ax.imshow(
-        shown, cmap=_cmap(cmap), norm=norm, extent=extent, origin="lower", **style
+        placeholder, cmap=_cmap(cmap), norm=LogNorm(1, 10), extent=extent, origin="lower",
+        **style,
     )
+    bar = None
     if colorbar:
         opts = {"label": tr("density.colorbar", lang), "pad": 0.02, **(colorbar_kws or {})}
         bar = ax.figure.colorbar(image, ax=ax, **opts)
-        if ticks is not None:
-            bar.set_ticks(ticks.astype(float), labels=[f"{int(t):,}" for t in ticks])
-    return image
+    return image, bar
+
+
+def _fill(image, bar, counts, how, vmin, vmax) -> None:
+    """Put the counts in the image (zero counts masked: transparent) and set the norm."""
+    norm, ticks = _norm(how, counts, vmin, vmax)
+    image.set_data(np.ma.masked_equal(counts, 0))
+    image.set_norm(norm)
+    if bar is not None and ticks is not None:
+        bar.set_ticks(ticks.astype(float), labels=[f"{int(t):,}" for t in ticks])
 
 
 def _median(ax, counts, extent, lang: str, median_kws) -> None:
