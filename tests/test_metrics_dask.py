@@ -168,6 +168,24 @@ def test_smoothing_restarts_at_resumes_on_the_workers(client, tmp_path):
     )
 
 
+def test_auto_weights_are_the_ones_auto_smooth_gives():
+    rng = np.random.default_rng(0)
+    for n in (50, 199, 200, 5000):
+        w = chartkit.metrics.smooth.auto_smooth("loss", rng.normal(size=n))
+        assert w in reduce.AUTO_WEIGHTS
+
+
+def test_one_pass_per_chart_and_stats_kept(client, tmp_path, monkeypatch):
+    lazy = _lazy(_ddp(world=3, steps=300), tmp_path)
+    calls = []
+    inner = reduce._per_partition
+    monkeypatch.setattr(reduce, "_per_partition", lambda *a: calls.append(a[1]) or inner(*a))
+    plot_curves(lazy, "loss", ax=plt.subplots()[1])
+    plot_rank_spread(lazy, "loss", ax=plt.subplots()[1])
+    assert [f.__name__ for f in calls] == ["_m4_part", "_rank_part"]
+    assert lazy.series_stats("loss")["n"].tolist() == [300, 300, 300]
+
+
 def test_series_split_across_partitions_is_refused(client):
     frame = _log(n=300, ranks=1).metrics
     ddf = dd.from_pandas(frame, npartitions=3, sort=False)

@@ -80,6 +80,7 @@ class LazyLog:
         self.info = info
         self.where = where
         self._names = metric_names
+        self._stats: dict[str, pd.DataFrame] = {}
 
     @property
     def metric_names(self) -> list[str]:
@@ -88,6 +89,18 @@ class LazyLog:
             col = self.metrics["metric"]
             self._names = sorted(str(v) for v in col.dropna().unique().compute())
         return list(self._names)
+
+    def series_stats(self, metric: str) -> pd.DataFrame:
+        """`chartkit.metrics.reduce.series_stats` of *metric*, computed once per log.
+
+        A reduction that computes them on its way (`chartkit.metrics.reduce.curve_pass`)
+        stores them here, so the next chart of the same metric skips that pass.
+        """
+        if metric not in self._stats:
+            from chartkit.metrics.reduce import series_stats
+
+            self._stats[metric] = series_stats(self.metrics, metric)
+        return self._stats[metric]
 
     def compute(self) -> RunLog:
         """The `RunLog` of everything (in memory on the client): series in the reader's order."""

@@ -37,8 +37,11 @@ from chartkit.metrics.schema import COLUMNS, concat_frames, empty_frame
 from chartkit.metrics.smooth import auto_smooth, ema, metric_kind
 
 __all__ = [
+    "AUTO_WEIGHTS",
     "RANK_STEP_LIMIT",
+    "curve_pass",
     "curve_rows",
+    "pick",
     "rank_rows",
     "rank_wide",
     "series_key",
@@ -48,6 +51,10 @@ __all__ = [
 
 #: `rank_rows` returns every step up to this many steps per rank, pixel columns beyond.
 RANK_STEP_LIMIT = 20_000
+
+#: The EMA weights `chartkit.metrics.smooth.auto_smooth` gives (besides None): the
+#: candidates `curve_pass` smooths with when the choice waits for the stats of that pass.
+AUTO_WEIGHTS = (0.6, 0.9)
 
 _KEYS = ("run", "rank", "trial")
 
@@ -135,7 +142,13 @@ def series_stats(ddf, metric: str) -> pd.DataFrame:
     ValueError
         A series whose rows lie in several partitions (naming it and the partitions).
     """
-    stats = pd.concat(_per_partition(ddf, _stats_part, metric), ignore_index=True)
+    return _check_whole(
+        pd.concat(_per_partition(ddf, _stats_part, metric), ignore_index=True), metric
+    )
+
+
+def _check_whole(stats: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """*stats*, or a ValueError naming a series that lies in several partitions."""
     where: dict[tuple, list[int]] = {}
     for r in stats.itertuples(index=False):
         where.setdefault(series_key(r.run, r.rank, r.trial), []).append(int(r.partition))
@@ -177,23 +190,53 @@ def _smoothed(value, step, weight, how, resumes) -> np.ndarray:
     return ema(value, weight, steps=step, segments=seg, how=how)
 
 
-def _m4_part(part, number, metric, n_columns, weight, how, resumes, downsample) -> tuple:
+def _m4_part(part, number, metric, n_columns, weights, how, resumes, downsample) -> tuple:
+    """Rows M4 keeps per series, the EMA under each of *weights*, and the series stats."""
     step_all = part["step"].to_numpy()
     value_all = part["value"].to_numpy(dtype=float)
-    keep_pos, smooth = [], []
+    keep_pos: list[np.ndarray] = []
+    smooth: dict[float, list[np.ndarray]] = {w: [] for w in weights}
     for key, pos in _series(part, metric):
         step, v = step_all[pos], value_all[pos]
         keep = downsample_indices(step, v, n_columns) if downsample else np.arange(pos.size)
         keep_pos.append(pos[keep])
-        if weight:
-            smooth.append(_smoothed(v, step, weight, how, resumes.get(key))[keep])
-        else:
-            smooth.append(v[keep])
+        for w in weights:
+            smooth[w].append(_smoothed(v, step, w, how, resumes.get(key))[keep])
+    stats = _stats_part(part, number, metric)
     if not keep_pos:
-        return empty_frame(), np.zeros(0)
+        return empty_frame(), {w: np.zeros(0) for w in weights}, stats
     pos = np.concatenate(keep_pos)
     rows = part.iloc[pos][list(COLUMNS)].reset_index(drop=True)
-    return rows, np.concatenate(smooth)
+    return rows, {w: np.concatenate(a) for w, a in smooth.items()}, stats
+
+
+def curve_pass(
+    ddf,
+    metric: str,
+    n_columns: int,
+    *,
+    weights: Sequence[float] = (),
+    how: str = "points",
+    segments: pd.DataFrame | None = None,
+    downsample: bool = True,
+) -> tuple[pd.DataFrame, dict[float, np.ndarray], pd.DataFrame]:
+    """One pass over the data: the rows M4 keeps, their EMA under each weight, the stats.
+
+    *weights* are candidates (``smooth="auto"`` gives 0.6 or 0.9 by the longest series,
+    known only from the stats of the same pass). Returns ``(rows, {weight: smoothed},
+    stats)``, *stats* as `series_stats` (a series split across partitions is refused).
+    """
+    resumes = _resume_steps(segments, metric)
+    weights = tuple(float(w) for w in weights if w)
+    got = _per_partition(ddf, _m4_part, metric, int(n_columns), weights, how, resumes,
+                         bool(downsample))
+    stats = _check_whole(pd.concat([st for _, _, st in got], ignore_index=True), metric)
+    frame = concat_frames([f for f, _, _ in got])
+    smoothed = {
+        w: np.concatenate([sm[w] for f, sm, _ in got if len(f)]) if len(frame) else np.zeros(0)
+        for w in weights
+    }
+    return frame, smoothed, stats
 
 
 def curve_rows(
@@ -230,12 +273,11 @@ def curve_rows(
         The canonical columns of the rows kept, plus ``smoothed`` (the EMA at those rows,
         or the value when *weight* is None); each series in step order.
     """
-    resumes = _resume_steps(segments, metric)
-    got = _per_partition(ddf, _m4_part, metric, int(n_columns), weight, how, resumes,
-                         bool(downsample))
-    frame = concat_frames([f for f, _ in got])
-    smoothed = np.concatenate([s for f, s in got if len(f)]) if len(frame) else np.zeros(0)
-    return frame.assign(smoothed=smoothed)
+    weights = (weight,) if weight else ()
+    frame, smoothed, _ = curve_pass(ddf, metric, n_columns, weights=weights, how=how,
+                                    segments=segments, downsample=downsample)
+    sm = smoothed[float(weight)] if weight else frame["value"].to_numpy(dtype=float)
+    return frame.assign(smoothed=sm)
 
 
 # --------------------------------------------------------------------------- rank spread

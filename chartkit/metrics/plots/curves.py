@@ -240,7 +240,7 @@ def plot_curves(
 
 
 def _lazy_rows(lazy, metric, by, smooth, smooth_how, downsample, x, batch_size, n_cols):
-    """A lazy log reduced on the workers (`chartkit.metrics.reduce.curve_rows`).
+    """A lazy log reduced on the workers in one pass (`chartkit.metrics.reduce.curve_pass`).
 
     Returns the rows M4 keeps per series (column ``smoothed``: the EMA over the whole
     series) as a frame carrying the `LogInfo`, and the (weight, kind) ``smooth`` gives: for
@@ -260,25 +260,36 @@ def _lazy_rows(lazy, metric, by, smooth, smooth_how, downsample, x, batch_size, 
     metric = reduce.pick(lazy.metric_names, metric)
     if metric is None:
         return empty_frame(), (None, "given")
-    stats = reduce.series_stats(lazy.metrics, metric)  # also refuses series split up
+
+    def choose(stats):  # the longest series' auto weight and kind, ties in label order
+        if not len(stats):
+            return None, "given"
+        varying = [k for k in ("run", "rank", "trial") if stats[k].nunique() > 1]
+        labels = [_label((r.run, r.rank, r.trial), varying, by)
+                  for r in stats.itertuples(index=False)]
+        order = sorted(range(len(stats)), key=lambda i: natural_key(labels[i]))
+        longest = stats.iloc[max(order, key=lambda i: stats["n"].iloc[i])]
+        auto = longest["auto"]
+        return (None if pd.isna(auto) else float(auto)), str(longest["kind"])
+
+    known = lazy._stats.get(metric)
     weight, kind = None, "given"
     if isinstance(smooth, str):
         check_in_list(["auto"], smooth=smooth)
-        if len(stats):
-            varying = [k for k in ("run", "rank", "trial") if stats[k].nunique() > 1]
-            labels = [_label((r.run, r.rank, r.trial), varying, by)
-                      for r in stats.itertuples(index=False)]
-            order = sorted(range(len(stats)), key=lambda i: natural_key(labels[i]))
-            longest = stats.iloc[max(order, key=lambda i: stats["n"].iloc[i])]
-            auto = longest["auto"]
-            weight = None if pd.isna(auto) else float(auto)
-            kind = str(longest["kind"])
-    elif smooth is not None:
-        weight = float(smooth)
-    rows = reduce.curve_rows(
-        lazy.metrics, metric, n_cols, weight=weight, how=smooth_how,
+        if known is not None:
+            weight, kind = choose(known)
+        candidates = reduce.AUTO_WEIGHTS if known is None else (weight,)
+    else:
+        weight = None if smooth is None else float(smooth)
+        candidates = (weight,)
+    rows, smoothed, stats = reduce.curve_pass(
+        lazy.metrics, metric, n_cols, weights=[w for w in candidates if w], how=smooth_how,
         segments=getattr(lazy.info, "segments", None), downsample=downsample,
-    )
+    )  # one pass: the rows M4 keeps, their EMA, the stats (a split series refused)
+    lazy._stats[metric] = stats
+    if isinstance(smooth, str) and known is None:
+        weight, kind = choose(stats)
+    rows = rows.assign(smoothed=smoothed[weight] if weight else rows["value"].to_numpy())
     rows.attrs["chartkit"] = lazy.info
     return rows, (weight, kind)
 

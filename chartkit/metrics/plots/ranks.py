@@ -245,7 +245,7 @@ def _lazy_wide(lazy, metric, how, smooth, x, ax, lang):
     metric = reduce.pick(lazy.metric_names, metric)
     if metric is None:
         return empty_frame(), None, None, smooth, None
-    stats = reduce.series_stats(lazy.metrics, metric)
+    stats = lazy.series_stats(metric)  # once per log and metric
     stats = stats[stats["rank"].notna()]
     if not len(stats) or int(stats["n"].max()) <= reduce.RANK_STEP_LIMIT:
         frame = reduce.rank_rows(lazy.metrics, metric)

@@ -272,8 +272,8 @@ def _lazy_log(lazy, metric, ax):
         from chartkit._validate import invalid_value_message
 
         raise ValueError(invalid_value_message(None, "metric", expected="a metric of the log"))
-    reduce.series_stats(lazy.metrics, metric)  # refuses a trial split across partitions
-    rows = reduce.curve_rows(lazy.metrics, metric, _columns(ax)).drop(columns="smoothed")
+    rows, _, stats = reduce.curve_pass(lazy.metrics, metric, _columns(ax))  # refuses splits
+    lazy._stats[metric] = stats
     info = lazy.info if lazy.info is not None else LogInfo(source="dask")
     rows.attrs["chartkit"] = info
     return RunLog(rows, lazy.params, info), metric
