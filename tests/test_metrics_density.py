@@ -100,6 +100,30 @@ def test_runlog_and_a_lazy_log_by_duck_typing():
     np.testing.assert_array_equal(_counts(a), _counts(b))
 
 
+@pytest.mark.slow
+def test_the_dask_engine_on_a_local_cluster_equals_pandas(tmp_path):
+    """A real LazyLog (read(..., engine="dask") over a Parquet cache) on 2 worker processes."""
+    distributed = pytest.importorskip("distributed")
+    from chartkit.metrics import read, sample_path
+
+    path = sample_path("ddp_world4")
+    eager = read(path)
+    kw = {"pixels": (60, 40), "median": True}
+    a = plot_density(eager, "loss", ax=plt.subplots()[1], **kw)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        lazy = read(path, cache=tmp_path / "cache", engine="dask")
+        assert type(lazy).__name__ == "LazyLog"
+        b = plot_density(lazy, "loss", ax=plt.subplots()[1], **kw)
+    np.testing.assert_array_equal(_counts(a), _counts(b))
+    assert _counts(b).sum() == len(eager.series("loss"))
+    assert _note(a) == _note(b)
+
+
 def test_nonfinite_values_are_counted_and_left_out():
     frame = _frame()
     ax = plot_density(frame, "loss", pixels=(50, 40), ax=plt.subplots()[1])
