@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from chartkit.metrics.readers._hf_columns import StateFile, columns_of
+from chartkit.metrics.readers._hf_columns import StateFile, columns_of, flatten, new_keymap
 from chartkit.metrics.schema import (
     MAX_NESTING,
     LogInfo,
@@ -295,6 +295,7 @@ def read_hf_trainer(path: str | os.PathLike[str], *, run: str | None = None) -> 
         names = [runs[0][0].name if run is None else run]
     states: list[StateFile] = []
     kept: list[int] = []
+    keymap = new_keymap()
     for i, (run_dir, files, _whole, _names) in enumerate(runs):
         mine = []
         for f in files:
@@ -305,7 +306,7 @@ def read_hf_trainer(path: str | os.PathLike[str], *, run: str | None = None) -> 
             gs = got[0].get("global_step")
             gs = gs if isinstance(gs, int) and not isinstance(gs, bool) else -1
             top = f.name == STATE and os.path.dirname(f) == os.fspath(run_dir)
-            mine.append(StateFile(len(kept), f, gs, top, *got))
+            mine.append(StateFile(len(kept), f, gs, top, got[0], *flatten(got[1], keymap)))
         if not mine:
             if not sweep:
                 first = info.entries[0].message() if info.entries else ""
@@ -317,7 +318,7 @@ def read_hf_trainer(path: str | os.PathLike[str], *, run: str | None = None) -> 
         kept.append(i)
     if not kept:
         raise _bad(root, f"a Trainer output folder or a folder of them, with a readable {STATE}")
-    cols = columns_of(states, len(kept), _TOTALS)
+    cols = columns_of(states, len(kept), _TOTALS, keymap)
     info.rows += cols.rows
     return _finish(root, runs, kept, names, states, cols, info, sweep)
 
