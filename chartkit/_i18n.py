@@ -625,6 +625,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # --- density (chartkit.metrics.plots.density) ---------------------------------------
     "density.colorbar": {"en": "points per pixel", "ko": "픽셀당 점 수"},
+    "density.colorbar.lines": {
+        "en": "line segments per pixel",
+        "ko": "픽셀당 선분 수",
+    },
     "density.note.points": {
         "en": "{points} points, {count} {noun}, per-pixel counts",
         "ko": "점 {points}개, {noun} {count}개, 픽셀별 개수",

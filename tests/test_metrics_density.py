@@ -206,6 +206,35 @@ def test_median_is_the_median_of_each_pixel_column():
     assert ax.get_legend() is not None
 
 
+def test_lines_never_join_two_series():
+    # rank 0 ends high, rank 1 starts low: a join would cross the whole Axes
+    step = np.arange(50)
+    a = make_frame("t", run="r", rank=0, step=step, metric="loss", value=1 + step / 49)
+    b = make_frame("t", run="r", rank=1, step=step, metric="loss", value=0.5 - step / 98)
+    both = concat_frames([a, b])
+    kw = {"lines": True, "xlim": (0, 49), "ylim": (0, 2), "pixels": (40, 30)}
+    counts = {}
+    for name, frame in (("a", a), ("b", b), ("both", both), ("shuffled", both.sample(frac=1.0))):
+        counts[name] = _counts(plot_density(frame, "loss", ax=plt.subplots()[1], **kw))
+    np.testing.assert_array_equal(counts["both"], counts["a"] + counts["b"])
+    np.testing.assert_array_equal(counts["shuffled"], counts["both"])  # drawn in step order
+    import datashader as ds  # the rows joined as they come: the segment (49, 2) -> (0, 0.5)
+
+    canvas = ds.Canvas(plot_width=40, plot_height=30, x_range=(0, 49), y_range=(0, 2))
+    joined = canvas.line(both.astype({"step": float}), "step", "value", agg=ds.count()).values
+    assert (joined.astype(np.int64) - counts["both"]).sum() >= 30  # what a join would add
+    lazy = dd.from_pandas(both, npartitions=2)  # the split falls between the two series
+    np.testing.assert_array_equal(
+        _counts(plot_density(lazy, "loss", ax=plt.subplots()[1], **kw)), counts["both"]
+    )
+    fig, ax = plt.subplots()
+    plot_density(both, "loss", lines=True, ax=ax)
+    assert fig.axes[1].get_ylabel() == "line segments per pixel"
+    with pytest.raises(ValueError, match=r"True is not a valid value for median; expected "
+                       r"False with lines=True"):
+        plot_density(both, "loss", lines=True, median=True)
+
+
 def test_korean_words():
     fig, ax = plt.subplots()
     plot_density(_frame(), "loss", by="rank", lang="ko", ax=ax)

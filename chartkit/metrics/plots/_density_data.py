@@ -207,6 +207,29 @@ def metric_stats(
     )
 
 
+def _broken(df: pd.DataFrame, x: str) -> pd.DataFrame:
+    """*x* and ``value`` of each series in step order, a NaN row before and after each one.
+
+    datashader's ``line`` glyph joins consecutive rows and stops at NaN, and on a Dask frame
+    joins the last row of a partition to the first of the next: the NaN rows make sure no
+    two series are ever joined (a series split over two partitions loses the one segment
+    across the split).
+    """
+    n = len(df)
+    if n == 0:
+        return pd.DataFrame({x: np.array([], dtype=float), "value": np.array([], dtype=float)})
+    codes = [_codes(df[k]) for k in _KEYS]
+    order = np.lexsort((df["step"].to_numpy(), *codes[::-1]))
+    change = np.zeros(n, dtype=bool)
+    for a in codes:
+        a = a[order]
+        change[1:] |= a[1:] != a[:-1]
+    starts = np.r_[0, np.flatnonzero(change[1:]) + 1]
+    xs = np.insert(df[x].to_numpy(dtype=float)[order], starts, np.nan)
+    vs = np.insert(df["value"].to_numpy(dtype=float)[order], starts, np.nan)
+    return pd.DataFrame({x: np.r_[xs, np.nan], "value": np.r_[vs, np.nan]})
+
+
 def aggregate(
     frame,
     metric: str,
@@ -215,24 +238,35 @@ def aggregate(
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     shape: tuple[int, int],
+    lines: bool = False,
 ) -> np.ndarray:
-    """Count the points of *metric* per pixel of a grid of *shape* ``(width, height)``.
+    """Count the points (or line passes) of *metric* per pixel of a grid of *shape*.
 
-    Pixel ``[i, j]`` covers ``y`` bin *i* (from the bottom) and ``x`` bin *j* of equal bins
-    spanning the ranges (both ends included: a point on the upper edge counts in the last
-    bin). Points outside the ranges, and NaN/infinite values, count nowhere.
+    Pixel ``[i, j]`` of the ``(width, height)`` grid covers ``y`` bin *i* (from the bottom)
+    and ``x`` bin *j* of equal bins spanning the ranges (both ends included: a point on the
+    upper edge counts in the last bin). Points outside the ranges, and NaN/infinite values,
+    count nowhere. With *lines*, each series is a polyline in step order (never joined to
+    another series, broken at NaN) and a pixel counts the segments passing through it.
 
     Returns
     -------
     numpy.ndarray of uint32, shape (height, width)
     """
     ds = import_optional("datashader", "plot_density", "scale")
-    sel = frame[frame["metric"] == metric][[x, "value"]]
     width, height = shape
     canvas = ds.Canvas(
         plot_width=int(width), plot_height=int(height), x_range=x_range, y_range=y_range
     )
-    agg = canvas.points(sel, x, "value", agg=ds.count())
+    rows = frame[frame["metric"] == metric]
+    if not lines:
+        agg = canvas.points(rows[[x, "value"]], x, "value", agg=ds.count())
+    else:
+        if is_dask(rows):
+            meta = _broken(rows._meta, x)
+            rows = rows.map_partitions(_broken, x, meta=meta)
+        else:
+            rows = _broken(rows, x)
+        agg = canvas.line(rows, x, "value", agg=ds.count())
     return np.asarray(agg.values, dtype=np.uint32)
 
 

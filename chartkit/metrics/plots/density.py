@@ -154,6 +154,7 @@ def plot_density(
     xlim: tuple[float, float] | None = None,
     ylim: tuple[float, float] | None = None,
     pixels: tuple[int, int] | None = None,
+    lines: bool = False,
     median: bool = False,
     colorbar: bool = True,
     lang: Literal["en", "ko"] = "en",
@@ -167,10 +168,10 @@ def plot_density(
     Every point of every series (all ranks, trials and runs x steps) is counted once, in the
     pixel it falls in; nothing is sampled or averaged. Use it where lines stop being readable:
     from some thousands of series or about 10^7 points (`plot_curves` and `plot_rank_spread`
-    stay the better chart below that). Consecutive points of different series are never
-    joined: this is a scatter density, not lines. The counting runs on datashader
-    (``pip install "chartkit[scale]"``); a Dask frame is counted where its partitions are,
-    and only the count grid and a per-series table come back.
+    stay the better chart below that). By default a scatter density: no point is joined to
+    another; ``lines=True`` joins each series' own points, never two series. The counting
+    runs on datashader (``pip install "chartkit[scale]"``); a Dask frame is counted where
+    its partitions are, and only the count grid and a per-series table come back.
 
     Parameters
     ----------
@@ -204,6 +205,13 @@ def plot_density(
         never shrunk on screen (which would drop rows of counts). A layout that changes a
         lot later (a long title, a resized figure) resamples the image by nearest neighbour:
         call `plot_density` last, or pass *pixels*.
+    lines : bool, default: False
+        Draw each series as a line in step order (datashader's ``line`` glyph) and count,
+        per pixel, the line segments passing through it: for series with fewer steps than
+        the Axes has pixel columns, where points would leave gaps. Series are never joined
+        to each other, and break at NaN; on a Dask frame a series split over two
+        partitions loses the one segment across the split (the Dask engine's cache and
+        per-rank partitions never split one).
     median : bool, default: False
         Draw the median of the points in each pixel column (read off the counts, so exact
         to one pixel row), with a legend entry.
@@ -245,7 +253,14 @@ def plot_density(
     check_in_list(["log", "linear", "eq_hist"], how=how)
     if by is not None:
         check_in_list(["rank", "trial", "run"], by=by)
-    check_isinstance(bool, median=median, colorbar=colorbar)
+    check_isinstance(bool, lines=lines, median=median, colorbar=colorbar)
+    if lines and median:
+        raise ValueError(
+            invalid_value_message(
+                median, "median", expected="False with lines=True (the median is read off "
+                "point counts, not line passes)",
+            )
+        )
     check_lang(lang)
     check_positive(vmin=vmin, vmax=vmax)
     check_refused(
@@ -280,22 +295,27 @@ def plot_density(
     div, x_label = _x_axis(x, x_range, t0, lang)
     extent = ((x_range[0] - t0) / div, (x_range[1] - t0) / div, *y_range)
     # The image and its colourbar first, so the grid is sized after they took their room.
-    image, bar = _image(ax, extent, cmap, colorbar, colorbar_kws, lang, kwargs)
+    label = tr("density.colorbar.lines" if lines else "density.colorbar", lang)
+    image, bar = _image(ax, extent, cmap, colorbar, colorbar_kws, label, kwargs)
     exponent_in_label(ax, x_label, axis="x")
     exponent_in_label(ax, escape(metric))
     if counts is None:
         size = _pixels(ax, pixels)
-        counts = aggregate(frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size)
+        counts = aggregate(
+            frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size, lines=lines
+        )
         _fill(image, bar, counts, how, vmin, vmax)
         box = _pixels(ax, pixels, raw=True)
         if pixels is None and (box[0] < size[0] or box[1] < size[1]):
             # The colourbar's labels for the real counts took more room than the margin:
             # count again on the final grid (cheap for pandas; one more pass over Dask).
             size = _pixels(ax, pixels)
-            counts = aggregate(frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size)
+            counts = aggregate(
+                frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size, lines=lines
+            )
     inside = int(counts.sum(dtype=np.int64))
     outside = st.points - st.nonfinite - st.no_x - inside
-    if outside > 0:
+    if outside > 0 and not lines:  # lines are clipped at the edge, not left out
         notes.append(tr("density.note.outside", lang, count=_count_text(outside)))
     _fill(image, bar, counts, how, vmin, vmax)
     if how == "eq_hist":
@@ -359,7 +379,7 @@ def _x_axis(x: str, x_range, t0: float, lang: str) -> tuple[float, str]:
     return div, tr("curves.xlabel.relative", lang, unit=tr(f"curves.unit.{unit}", lang))
 
 
-def _image(ax, extent, cmap, colorbar, colorbar_kws, lang, kwargs):
+def _image(ax, extent, cmap, colorbar, colorbar_kws, label: str, kwargs):
     """The (still empty) image on *ax* and its colourbar (or None)."""
     from matplotlib.colors import LogNorm
 
@@ -372,7 +392,7 @@ def _image(ax, extent, cmap, colorbar, colorbar_kws, lang, kwargs):
     )
     bar = None
     if colorbar:
-        opts = {"label": tr("density.colorbar", lang), "pad": 0.02, **(colorbar_kws or {})}
+        opts = {"label": label, "pad": 0.02, **(colorbar_kws or {})}
         bar = ax.figure.colorbar(image, ax=ax, **opts)
     return image, bar
 
