@@ -78,7 +78,7 @@ def _bad(path: Any, expected: str) -> ValueError:
     )
 
 
-def _listing(d: Path) -> tuple[list[Path], set[str]] | None:
+def _listing(d: str) -> tuple[list[str], set[str]] | None:
     """``(state files, names at the top)`` of a Trainer output folder *d*, or None.
 
     The checkpoints' copies come first (in natural order), the top-level file last.
@@ -92,14 +92,14 @@ def _listing(d: Path) -> tuple[list[Path], set[str]] | None:
     ckpts = sorted(
         (e.name for e in entries if _CHECKPOINT.match(e.name) and e.is_dir()), key=natural_key
     )
-    base = os.fspath(d)
-    files = [Path(base, c, STATE) for c in ckpts if os.path.isfile(os.path.join(base, c, STATE))]
+    files = [os.path.join(d, c, STATE) for c in ckpts]
+    files = [f for f in files if os.path.isfile(f)]
     if STATE in names:
-        files.append(Path(base, STATE))
+        files.append(os.path.join(d, STATE))
     return (files, names) if files else None
 
 
-def _runs_of(root: Path) -> tuple[list[tuple[Path, list[Path], bool, set[str]]], bool]:
+def _runs_of(root: Path) -> tuple[list[tuple[Path, list[str], bool, set[str]]], bool]:
     """``([(run folder, state files, whole run, names at its top)], sweep)`` for *root*.
 
     *root* is one ``trainer_state.json``, one ``checkpoint-*`` folder, one output_dir, or a
@@ -111,12 +111,12 @@ def _runs_of(root: Path) -> tuple[list[tuple[Path, list[Path], bool, set[str]]],
         run_dir = root.parent
         if _CHECKPOINT.match(run_dir.name):
             run_dir = run_dir.parent
-        return [(run_dir, [root], root.parent == run_dir, set())], False
+        return [(run_dir, [str(root)], root.parent == run_dir, set())], False
     if not root.is_dir():
         raise _bad(root, f"a Trainer output folder or its {STATE}")
     if _CHECKPOINT.match(root.name) and (root / STATE).is_file():
-        return [(root.parent, [root / STATE], False, set())], False
-    own = _listing(root)
+        return [(root.parent, [str(root / STATE)], False, set())], False
+    own = _listing(str(root))
     if own is not None:
         return [(root, own[0], True, own[1])], False
     runs = []
@@ -124,7 +124,7 @@ def _runs_of(root: Path) -> tuple[list[tuple[Path, list[Path], bool, set[str]]],
         subs = sorted(it, key=lambda e: natural_key(e.name))
     for sub in subs:
         if sub.is_dir() and not _CHECKPOINT.match(sub.name):
-            got = _listing(Path(sub.path))
+            got = _listing(sub.path)
             if got is not None:
                 runs.append((Path(sub.path), got[0], True, got[1]))
     if not runs:
@@ -136,11 +136,12 @@ def _runs_of(root: Path) -> tuple[list[tuple[Path, list[Path], bool, set[str]]],
     return runs, True
 
 
-def _load(path: Path, info: LogInfo, data: bytes | None = None) -> Any:
+def _load(path: str | Path, info: LogInfo, data: bytes | None = None) -> Any:
     """Parsed JSON of *path* (the standard library's parser, which also reads the bare
     ``NaN`` Python writes), or None (recorded) when it is cut, too deep or not JSON."""
     if data is None:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     if nesting_depth(data, stop=MAX_NESTING) > MAX_NESTING:
         info.add("skipped", path, f"JSON nested deeper than {MAX_NESTING} levels; not parsed")
         return None
@@ -177,16 +178,13 @@ def _fast_decoder() -> Any:
     return msgspec, msgspec.json.Decoder(state)
 
 
-def _read_state(f: Path, info: LogInfo) -> tuple[dict[str, Any], list[dict]] | None:
+def _read_state(f: str, info: LogInfo) -> tuple[dict[str, Any], list[dict]] | None:
     """``(facts, entries)`` of one state file, or None (recorded) when it cannot be read."""
     try:
-        fd = os.open(f, os.O_RDONLY)
+        with open(f, "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         return None  # a checkpoint folder without a state
-    try:
-        data = b"".join(iter(functools.partial(os.read, fd, 1 << 20), b""))
-    finally:
-        os.close(fd)
     fast = _fast_decoder()
     if fast is not None:
         msgspec, dec = fast
@@ -208,7 +206,7 @@ def _read_state(f: Path, info: LogInfo) -> tuple[dict[str, Any], list[dict]] | N
     return {k: state[k] for k in _STATE_FACTS if k in state}, _clean(state["log_history"], f, info)
 
 
-def _clean(history: list, f: Path, info: LogInfo) -> list[dict[str, Any]]:
+def _clean(history: list, f: str, info: LogInfo) -> list[dict[str, Any]]:
     """The entries of a state that is not numbers only, as numbers (the rest recorded)."""
     out = []
     for entry in history:
@@ -298,14 +296,15 @@ def read_hf_trainer(path: str | os.PathLike[str], *, run: str | None = None) -> 
     keymap = new_keymap()
     for i, (run_dir, files, _whole, _names) in enumerate(runs):
         mine = []
+        top_dir = os.fspath(run_dir)
         for f in files:
             got = _read_state(f, info)
             if got is None:
                 continue
-            info.files.append(str(f))
+            info.files.append(f)
             gs = got[0].get("global_step")
             gs = gs if isinstance(gs, int) and not isinstance(gs, bool) else -1
-            top = f.name == STATE and os.path.dirname(f) == os.fspath(run_dir)
+            top = os.path.dirname(f) == top_dir and os.path.basename(f) == STATE
             mine.append(StateFile(len(kept), f, gs, top, got[0], *flatten(got[1], keymap)))
         if not mine:
             if not sweep:
