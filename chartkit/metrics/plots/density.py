@@ -249,6 +249,52 @@ def plot_density(
     >>> log = chartkit.metrics.read("runs/", engine="dask")   # doctest: +SKIP
     >>> plot_density(log, "loss", ylim=(0, 4))                # doctest: +SKIP
     """
+    _check(x, how, by, lines, median, colorbar, lang, vmin, vmax, kwargs)
+    xlim, ylim = _limits(xlim, "xlim"), _limits(ylim, "ylim")
+    frame, _info = _frame(data)
+    ax = get_ax(ax)
+    metric, st = metric_stats(series_stats(frame, x), metric)
+    if metric is None:
+        return empty_axes(ax, "plot_density", lang)
+    x_range, y_range = xlim or st.x_range, ylim or st.y_range
+    notes = _facts(st, by, lang)
+    t0 = st.x_range[0] if (x == "wall_time" and st.x_range is not None) else 0.0
+    drawable = x_range is not None and y_range is not None
+    if not drawable:
+        warn_external(
+            f"plot_density: the {st.points} points of {metric!r} have no finite values; "
+            "drew an empty Axes.",
+            DataWarning,
+        )
+        x_range, y_range = x_range or (0.0, 1.0), y_range or (0.0, 1.0)
+        notes.append(tr("curves.note.no_finite", lang))
+    div, x_label = _x_axis(x, x_range, t0, lang)
+    extent = ((x_range[0] - t0) / div, (x_range[1] - t0) / div, *y_range)
+    # The image and its colourbar first, so the grid is sized after they took their room.
+    label = tr("density.colorbar.lines" if lines else "density.colorbar", lang)
+    image, bar = _image(ax, extent, cmap, colorbar, colorbar_kws, label, kwargs)
+    exponent_in_label(ax, x_label, axis="x")
+    exponent_in_label(ax, escape(metric))
+    if drawable:
+        counts = _grid_counts(ax, image, bar, pixels, (how, vmin, vmax), frame, metric,
+                              x=x, x_range=x_range, y_range=y_range, lines=lines)
+    else:
+        counts = np.zeros((1, 1), dtype=np.uint32)
+    inside = int(counts.sum(dtype=np.int64))
+    outside = st.points - st.nonfinite - st.no_x - inside
+    if outside > 0 and not lines:  # lines are clipped at the edge, not left out
+        notes.append(tr("density.note.outside", lang, count=_count_text(outside)))
+    _fill(image, bar, counts, how, vmin, vmax)
+    if how == "eq_hist":
+        notes.append(tr("density.note.eq_hist", lang))
+    if median and inside:
+        _median(ax, counts, extent, lang, median_kws)
+    add_note(ax, notes, points=[_occupied(counts, extent)])
+    return ax
+
+
+def _check(x, how, by, lines, median, colorbar, lang, vmin, vmax, kwargs) -> None:
+    """Refuse bad options before any pass over the data."""
     check_in_list(["step", "wall_time"], x=x)
     check_in_list(["log", "linear", "eq_hist"], how=how)
     if by is not None:
@@ -263,6 +309,8 @@ def plot_density(
         )
     check_lang(lang)
     check_positive(vmin=vmin, vmax=vmax)
+    if how == "eq_hist":
+        _norm(how, np.zeros((1, 1)), vmin, vmax)  # refuses vmin/vmax
     check_refused(
         kwargs,
         {
@@ -272,58 +320,21 @@ def plot_density(
         },
         func="plot_density",
     )
-    frame, _info = _frame(data)
-    ax = get_ax(ax)
-    stats = series_stats(frame, x)
-    metric, st = metric_stats(stats, metric)
-    if metric is None:
-        return empty_axes(ax, "plot_density", lang)
-    x_range = _limits(xlim, "xlim") or st.x_range
-    y_range = _limits(ylim, "ylim") or st.y_range
-    notes = _facts(st, by, lang)
-    t0 = st.x_range[0] if (x == "wall_time" and st.x_range is not None) else 0.0
-    counts = None
-    if x_range is None or y_range is None:
-        warn_external(
-            f"plot_density: the {st.points} points of {metric!r} have no finite values; "
-            "drew an empty Axes.",
-            DataWarning,
-        )
-        counts = np.zeros((1, 1), dtype=np.uint32)
-        x_range, y_range = x_range or (0.0, 1.0), y_range or (0.0, 1.0)
-        notes.append(tr("curves.note.no_finite", lang))
-    div, x_label = _x_axis(x, x_range, t0, lang)
-    extent = ((x_range[0] - t0) / div, (x_range[1] - t0) / div, *y_range)
-    # The image and its colourbar first, so the grid is sized after they took their room.
-    label = tr("density.colorbar.lines" if lines else "density.colorbar", lang)
-    image, bar = _image(ax, extent, cmap, colorbar, colorbar_kws, label, kwargs)
-    exponent_in_label(ax, x_label, axis="x")
-    exponent_in_label(ax, escape(metric))
-    if counts is None:
-        size = _pixels(ax, pixels)
-        counts = aggregate(
-            frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size, lines=lines
-        )
-        _fill(image, bar, counts, how, vmin, vmax)
-        box = _pixels(ax, pixels, raw=True)
-        if pixels is None and (box[0] < size[0] or box[1] < size[1]):
-            # The colourbar's labels for the real counts took more room than the margin:
-            # count again on the final grid (cheap for pandas; one more pass over Dask).
-            size = _pixels(ax, pixels)
-            counts = aggregate(
-                frame, metric, x=x, x_range=x_range, y_range=y_range, shape=size, lines=lines
-            )
-    inside = int(counts.sum(dtype=np.int64))
-    outside = st.points - st.nonfinite - st.no_x - inside
-    if outside > 0 and not lines:  # lines are clipped at the edge, not left out
-        notes.append(tr("density.note.outside", lang, count=_count_text(outside)))
-    _fill(image, bar, counts, how, vmin, vmax)
-    if how == "eq_hist":
-        notes.append(tr("density.note.eq_hist", lang))
-    if median and inside:
-        _median(ax, counts, extent, lang, median_kws)
-    add_note(ax, notes, points=[_occupied(counts, extent)])
-    return ax
+
+
+def _grid_counts(ax, image, bar, pixels, norm_args, frame, metric, **where) -> np.ndarray:
+    """Count on the grid of the Axes; again if the colourbar's real labels shrank it."""
+    size = _pixels(ax, pixels)
+    counts = aggregate(frame, metric, shape=size, **where)
+    if pixels is not None:
+        return counts
+    _fill(image, bar, counts, *norm_args)
+    box = _pixels(ax, None, raw=True)
+    if box[0] < size[0] or box[1] < size[1]:
+        # The colourbar's labels for the real counts took more room than the margin:
+        # count again on the final grid (cheap for pandas; one more pass over Dask).
+        counts = aggregate(frame, metric, shape=_pixels(ax, None), **where)
+    return counts
 
 
 def _limits(value, name: str) -> tuple[float, float] | None:
