@@ -274,6 +274,19 @@ def test_errors_name_the_bad_value():
         plot_density(frame, "loss", lang="fr")
 
 
+def test_frames_without_rank_or_trial_and_without_a_value():
+    frame = _frame(ranks=1).drop(columns=["rank", "trial", "source", "wall_time"])
+    ax = plot_density(frame, pixels=(20, 10), ax=plt.subplots()[1])
+    assert "400 points, 1 series, per-pixel counts" in _note(ax)
+    ax = plot_density(frame, pixels=(20, 10), lines=True, ax=plt.subplots()[1])
+    assert _counts(ax).sum() > 0
+    with pytest.raises(ColumnNotFoundError, match=r"data has no 'value' column \(it has "
+                       r"'run', 'step', 'metric'\); plot_density needs the long frame"):
+        plot_density(frame.drop(columns="value"))
+    with pytest.raises(ColumnNotFoundError, match=r"data has no 'wall_time' column"):
+        plot_density(frame, x="wall_time")
+
+
 def test_missing_datashader_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "datashader", None)  # import datashader -> ImportError
     with pytest.raises(ImportError, match=r"plot_density needs the optional dependency "

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from chartkit._optional import import_optional
+from chartkit.errors import ColumnNotFoundError
 from chartkit.metrics.schema import unknown_column
 
 __all__ = [
@@ -53,13 +54,20 @@ def is_dask(obj: Any) -> bool:
     return root in ("dask", "dask_expr") and hasattr(obj, "map_partitions")
 
 
+def _key(df: pd.DataFrame, name: str) -> pd.Series:
+    """A key column; ``run``, ``rank`` and ``trial`` may be missing (all missing then)."""
+    if name in df.columns:
+        return df[name]
+    return pd.Series(np.full(len(df), np.nan), index=df.index, dtype="float64")
+
+
 def _codes(col: pd.Series) -> np.ndarray:
     """Integer codes of a key column (missing = -1), cheap for categoricals."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         return col.cat.codes.to_numpy()
     if pd.api.types.is_integer_dtype(col.dtype):  # rank: nullable integer
         return col.to_numpy(dtype=np.int64, na_value=-1)
-    return pd.factorize(col, use_na_sentinel=True)[0]
+    return pd.factorize(col, use_na_sentinel=True)[0]  # missing -> -1
 
 
 def _key_values(col: pd.Series, rows: np.ndarray) -> list:
@@ -89,10 +97,10 @@ def _partition_stats(df: pd.DataFrame, x: str) -> pd.DataFrame:
     drawable = finite & has_x
     change = np.zeros(n, dtype=bool)
     for k in _KEYS:
-        a = _codes(df[k])
+        a = _codes(_key(df, k))
         change[1:] |= a[1:] != a[:-1]
     starts = np.r_[0, np.flatnonzero(change[1:]) + 1]
-    out = pd.DataFrame({k: _key_values(df[k], starts) for k in _KEYS})
+    out = pd.DataFrame({k: _key_values(_key(df, k), starts) for k in _KEYS})
     out["n"] = np.diff(np.r_[starts, n])
     for name, mask in (
         ("nan", np.isnan(v)),
@@ -137,6 +145,13 @@ def series_stats(frame, x: str = "step") -> pd.DataFrame:
         ymax`` over the points that can be drawn (NaN when there are none). With Dask, one
         pass over the data; only this table comes back.
     """
+    have = [str(c) for c in frame.columns]
+    for name in ("metric", "step", "value", x):
+        if name not in have:
+            raise ColumnNotFoundError(
+                f"data has no {name!r} column (it has {', '.join(map(repr, have))}); "
+                "plot_density needs the long frame of chartkit.metrics.schema.COLUMNS"
+            )
     if not is_dask(frame):
         return _partition_stats(frame, x)
     meta = _partition_stats(frame._meta, x)
@@ -218,7 +233,7 @@ def _broken(df: pd.DataFrame, x: str) -> pd.DataFrame:
     n = len(df)
     if n == 0:
         return pd.DataFrame({x: np.array([], dtype=float), "value": np.array([], dtype=float)})
-    codes = [_codes(df[k]) for k in _KEYS]
+    codes = [_codes(_key(df, k)) for k in _KEYS]
     order = np.lexsort((df["step"].to_numpy(), *codes[::-1]))
     change = np.zeros(n, dtype=bool)
     for a in codes:
