@@ -300,10 +300,18 @@ def test_empty_and_all_nan_data_warn_once():
         ax = plot_density(empty, ax=plt.subplots()[1])
     assert _note(ax) == "no data"
     nan = _frame(ranks=2).assign(value=np.nan)
-    with pytest.warns(DataWarning, match=r"the 800 points of 'loss' have no finite values"):
+    with pytest.warns(DataWarning, match=r"none of the 800 points of 'loss' has a finite "
+                      r"value and step"):
         ax = plot_density(nan, ax=plt.subplots()[1])
     assert "800 non-finite values counted and left out (NaN 800)" in _note(ax)
+    assert "no finite values" in _note(ax)
     assert _counts(ax).sum() == 0
+    no_time = _frame(ranks=2, bad=False).assign(wall_time=np.nan)
+    with pytest.warns(DataWarning, match=r"none of the 800 points of 'loss' has a finite "
+                      r"value and wall_time"):
+        ax = plot_density(no_time, x="wall_time", ax=plt.subplots()[1])
+    assert "800 points without a wall time left out" in _note(ax)
+    assert "no finite values" not in _note(ax)
 
 
 def test_the_chart_passes_the_audit():

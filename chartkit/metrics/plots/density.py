@@ -262,12 +262,13 @@ def plot_density(
     drawable = x_range is not None and y_range is not None
     if not drawable:
         warn_external(
-            f"plot_density: the {st.points} points of {metric!r} have no finite values; "
-            "drew an empty Axes.",
+            f"plot_density: none of the {st.points} points of {metric!r} has a finite value "
+            f"and {x}; drew an empty Axes.",
             DataWarning,
         )
         x_range, y_range = x_range or (0.0, 1.0), y_range or (0.0, 1.0)
-        notes.append(tr("curves.note.no_finite", lang))
+        if st.nonfinite == st.points:
+            notes.append(tr("curves.note.no_finite", lang))
     div, x_label = _x_axis(x, x_range, t0, lang)
     extent = ((x_range[0] - t0) / div, (x_range[1] - t0) / div, *y_range)
     # The image and its colourbar first, so the grid is sized after they took their room.
