@@ -267,6 +267,9 @@ def test_errors_name_the_bad_value():
         plot_density(frame, "loss", ylim=(1, 0))
     with pytest.raises(TypeError, match=r"plot_density sets 'extent' itself \(the data ranges"):
         plot_density(frame, "loss", extent=(0, 1, 0, 1))
+    with pytest.raises(TypeError, match=r"plot_density sets 'color' itself \(counts are "
+                       r"coloured by the colormap: use cmap=\)"):
+        plot_density(frame, "loss", color="C1")
     with pytest.raises(TypeError, match=r"'data' must be an instance of RunLog, LazyLog, "
                        r"pandas.DataFrame or dask.dataframe.DataFrame, not list"):
         plot_density([1, 2], "loss")

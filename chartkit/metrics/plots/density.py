@@ -226,8 +226,8 @@ def plot_density(
     median_kws : dict, optional
         Passed to `~matplotlib.axes.Axes.plot` for the median line.
     **kwargs
-        Passed to `~matplotlib.axes.Axes.imshow` (``extent``, ``origin`` and ``norm`` are
-        set here and refused).
+        Passed to `~matplotlib.axes.Axes.imshow` (``extent``, ``origin``, ``norm`` and
+        ``color`` are set here and refused, with the option to use instead).
 
     Returns
     -------
@@ -318,6 +318,8 @@ def _check(x, how, by, lines, median, colorbar, lang, vmin, vmax, kwargs) -> Non
             "extent": "the data ranges: use xlim=/ylim=",
             "origin": "counts are drawn from the bottom",
             "norm": "use how=, vmin=, vmax=",
+            "color": "counts are coloured by the colormap: use cmap=",
+            "c": "counts are coloured by the colormap: use cmap=",
         },
         func="plot_density",
     )
