@@ -266,25 +266,32 @@ def _read_series_file(path: str, keys: dict, *, cats: dict[str, list[str]]) -> p
     n = len(table)
     rank = int(keys.get("rank", -1))
     run = keys.get("run")
-    trial = table["trial"]
-    if trial.isna().all():
-        trial_col = pd.Categorical.from_codes(np.full(n, -1, dtype=np.int32), cats["trial"])
-    else:
-        trial_col = pd.Categorical(trial.astype(object), categories=cats["trial"])
     return pd.DataFrame(
         {
-            "source": pd.Categorical(table["source"].astype(object), categories=cats["source"]),
+            "source": _recode(table["source"], cats["source"]),
             "run": _codes(n, None if run == "__none__" else run, cats["run"]),
             "rank": pd.arrays.IntegerArray(
                 np.full(n, max(rank, 0), dtype=np.int32), np.full(n, rank < 0)
             ),
-            "trial": trial_col,
+            "trial": _recode(table["trial"], cats["trial"]),
             "step": table["step"].to_numpy(dtype=np.int64),
             "wall_time": table["wall_time"].to_numpy(dtype=np.float64),
             "metric": _codes(n, keys.get("metric"), cats["metric"]),
             "value": table["value"].to_numpy(dtype=np.float64),
         }
     )
+
+
+def _recode(column: pd.Series, categories: list[str]) -> pd.Categorical:
+    """*column* as a categorical of *categories* (a dictionary column: its codes remapped)."""
+    if column.isna().all():
+        return pd.Categorical.from_codes(np.full(len(column), -1, dtype=np.int32), categories)
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Categorical(column.astype(object), categories=categories)
+    where = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([where.get(str(c), -1) for c in column.cat.categories] + [-1])
+    codes = column.cat.codes.to_numpy()
+    return pd.Categorical.from_codes(lookup[codes].astype(np.int32), categories)
 
 
 def _from_sources(path, kwargs: dict[str, Any]) -> LazyLog:

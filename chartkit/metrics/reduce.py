@@ -90,7 +90,11 @@ def _series(part: pd.DataFrame, metric: str) -> list[tuple[tuple, np.ndarray]]:
         a = a - a.min() + 1
         code = code * (int(a.max()) + 1) + a
     step = part["step"].to_numpy()[sel]
-    order = np.lexsort((step, code))
+    if code.min() == code.max():  # one series (a cache file): no sort when already in order
+        in_order = step.size < 2 or bool((step[1:] >= step[:-1]).all())
+        order = np.arange(sel.size) if in_order else np.argsort(step, kind="stable")
+    else:
+        order = np.lexsort((step, code))  # stable: a step written twice keeps its read order
     code = code[order]
     starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
     ends = np.r_[starts[1:], sel.size]
@@ -118,16 +122,17 @@ def _per_partition(ddf, fn: Callable, *args: Any) -> list:
 _STATS = ["run", "rank", "trial", "partition", "n", "first_step", "last_step", "auto", "kind"]
 
 
-def _stats_part(part: pd.DataFrame, number: int, metric: str) -> pd.DataFrame:
+def _stats_part(part: pd.DataFrame, number: int, metric: str, series=None) -> pd.DataFrame:
     step_all = part["step"].to_numpy()
     value_all = part["value"].to_numpy(dtype=float)
     rows = []
-    for key, pos in _series(part, metric):
+    for key, pos in _series(part, metric) if series is None else series:
         v = value_all[pos]
-        w = auto_smooth(metric, v)
+        w = auto_smooth(metric, v)  # a weight only for noisy series: no second kind test
+        kind = "noisy" if w is not None else metric_kind(metric, v)
         rows.append(
             (*key, number, pos.size, int(step_all[pos[0]]), int(step_all[pos[-1]]),
-             np.nan if w is None else w, metric_kind(metric, v))
+             np.nan if w is None else w, kind)
         )
     return pd.DataFrame(rows, columns=_STATS)
 
@@ -196,13 +201,14 @@ def _m4_part(part, number, metric, n_columns, weights, how, resumes, downsample)
     value_all = part["value"].to_numpy(dtype=float)
     keep_pos: list[np.ndarray] = []
     smooth: dict[float, list[np.ndarray]] = {w: [] for w in weights}
-    for key, pos in _series(part, metric):
+    series = _series(part, metric)
+    for key, pos in series:
         step, v = step_all[pos], value_all[pos]
         keep = downsample_indices(step, v, n_columns) if downsample else np.arange(pos.size)
         keep_pos.append(pos[keep])
         for w in weights:
             smooth[w].append(_smoothed(v, step, w, how, resumes.get(key))[keep])
-    stats = _stats_part(part, number, metric)
+    stats = _stats_part(part, number, metric, series)
     if not keep_pos:
         return empty_frame(), {w: np.zeros(0) for w in weights}, stats
     pos = np.concatenate(keep_pos)
