@@ -160,6 +160,21 @@ def test_zero_counts_are_transparent_and_norms():
     assert "colours: equal-count bins of the counts" in _note(eq)
 
 
+def test_cmap_choices():
+    image = plot_density(_frame(), "loss", cmap="viridis", ax=plt.subplots()[1]).images[0]
+    assert np.allclose(image.cmap(0.0), mpl.colormaps["viridis"](0.0))
+    image = plot_density(_frame(), "loss", cmap=["white", "black"], ax=plt.subplots()[1]).images[0]
+    assert np.allclose(image.cmap(1.0), (0, 0, 0, 1))  # a list is a gradient, never cycled
+    assert np.allclose(image.cmap(0.5)[:3], 0.5, atol=0.01)
+    default = plot_density(_frame(), "loss", ax=plt.subplots()[1]).images[0].cmap
+    from chartkit.audit import check_figure  # default map: monotone lightness (cmap check)
+
+    assert check_figure(plt.gcf(), rules="cmap-lightness").ok
+    assert default(0.0) != mpl.colors.to_rgba("#e7f4ff")  # the lightest blues left out
+    with pytest.raises(ValueError, match=r"'nope' is not a valid value for cmap"):
+        plot_density(_frame(), "loss", cmap="nope")
+
+
 def test_colorbar_labels_and_axis_labels():
     fig, ax = plt.subplots()
     plot_density(_frame(), "loss", ax=ax)

@@ -66,18 +66,23 @@ def _count_text(n: int) -> str:
 
 def _cmap(cmap):
     """The sequential colormap, zero counts (masked) transparent."""
-    from matplotlib.colors import ListedColormap
+    from matplotlib.colors import Colormap, LinearSegmentedColormap, ListedColormap
 
     from chartkit.palettes.resolve import resolve_palette
 
     if cmap is None:
         # The lightest fifth of the map is left out, so one point on white still shows.
         colors = resolve_palette(_DEFAULT_CMAP, 320, name="cmap")[64:]
-        name = f"chartkit.{_DEFAULT_CMAP}_density"
+        base = ListedColormap(colors, name=f"chartkit.{_DEFAULT_CMAP}_density")
+    elif isinstance(cmap, Colormap):
+        base = cmap
     else:
-        colors = resolve_palette(cmap, 256, name="cmap")
-        name = getattr(cmap, "name", str(cmap))
-    return ListedColormap(colors, name=name).with_extremes(bad=(0, 0, 0, 0))
+        # A map name gives its 256 samples, a list (or a categorical name) its colours,
+        # interpolated in order: never cycled.
+        colors = resolve_palette(cmap, name="cmap")
+        name = cmap if isinstance(cmap, str) else "chartkit.density_user"
+        base = LinearSegmentedColormap.from_list(name, colors, N=256)
+    return base.with_extremes(bad=(0, 0, 0, 0))
 
 
 def _norm(how: str, counts: np.ndarray, vmin, vmax):
