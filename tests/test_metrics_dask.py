@@ -281,6 +281,24 @@ def test_plain_dask_frame_is_accepted(client, tmp_path):
         plot_curves(ddf, "loss", x="samples")
 
 
+@pytest.mark.parametrize("kw", [{"explode": 15_000, "nan_from": 18_000}, {"resume": 12_000}])
+def test_curves_lines_equal_pandas_when_decimated(client, tmp_path, kw):
+    """20,000 steps per rank on ~500 pixel columns: M4 on the workers, same lines drawn."""
+    log = _log(n=20_000, ranks=4, **kw)
+    lazy = _lazy(log, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # the divergence, said by both
+        ax1 = plot_curves(log, "loss", ax=plt.subplots(figsize=(6, 4))[1])
+        ax2 = plot_curves(lazy, "loss", ax=plt.subplots(figsize=(6, 4))[1])
+    assert len(ax1.get_lines()) == len(ax2.get_lines()) >= 8  # raw + smoothed per rank
+    for a, b in zip(ax1.get_lines(), ax2.get_lines(), strict=True):
+        assert a.get_label() == b.get_label()
+        np.testing.assert_array_equal(a.get_xydata(), b.get_xydata())
+    assert ax1.get_ylim() == ax2.get_ylim()
+    assert [t.get_text() for t in ax1.texts] == [t.get_text() for t in ax2.texts]
+    assert len(ax2.get_lines()[0].get_xdata()) < 20_000  # decimated
+
+
 @pytest.mark.mpl_image_compare(style=STYLE)
 def test_rank_spread_binned_image(client, tmp_path, monkeypatch):
     """Beyond the step limit: pixel columns x ranks, said in the note; audit passes."""
