@@ -299,6 +299,14 @@ def test_curves_lines_equal_pandas_when_decimated(client, tmp_path, kw):
     assert len(ax2.get_lines()[0].get_xdata()) < 20_000  # decimated
 
 
+def test_dask_input_that_is_not_the_canonical_frame(client):
+    other = dd.from_pandas(pd.DataFrame({"step": [1, 2], "loss": [1.0, 0.5]}), npartitions=1)
+    with pytest.raises(KeyError, match=r"'source' is not a valid value for column of the canon"):
+        plot_curves(other, "loss")
+    with pytest.raises(TypeError, match=r"'data' must be a RunLog, a pandas or Dask DataFrame"):
+        plot_rank_spread(other["loss"], "loss")
+
+
 @pytest.mark.mpl_image_compare(style=STYLE)
 def test_rank_spread_binned_image(client, tmp_path, monkeypatch):
     """Beyond the step limit: pixel columns x ranks, said in the note; audit passes."""
