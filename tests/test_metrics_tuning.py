@@ -633,3 +633,15 @@ def test_lineage_image():
     fig, ax = plt.subplots(figsize=(6.5, 3.2), dpi=100, layout="constrained")
     plot_lineage(log, "lr", ax=ax)
     return fig
+
+
+def test_a_trial_that_errored_is_never_the_best():
+    import pandas as pd
+
+    t = pd.DataFrame(
+        {"trial": ["a", "b", "c"], "outcome": ["completed", "error", "stopped"],
+         "value": [0.5, 0.1, 0.3]}
+    )
+    assert best_trial(t, "min") == 2  # b crashed at 0.1: not a result
+    assert best_trial(t, "max") == 0
+    assert best_trial(t.assign(outcome="error"), "min") is None

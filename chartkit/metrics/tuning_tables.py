@@ -350,8 +350,14 @@ def varying_params(table: pd.DataFrame, params: Sequence[str]) -> tuple[list[str
 
 
 def best_trial(table: pd.DataFrame, mode: str) -> int | None:
-    """Row position of the best trial of a `trial_table` (None when no trial has a value)."""
+    """Row position of the best trial of a `trial_table` (None when no trial has a value).
+
+    A trial that ended in an error is never the best (as Optuna's ``best_trial`` counts only
+    COMPLETE trials): its last value is where it crashed, not a result.
+    """
     v = table["value"].to_numpy(dtype=float)
+    if "outcome" in table:
+        v = np.where(table["outcome"].to_numpy() == "error", np.nan, v)
     if not np.isfinite(v).any():
         return None
     w = np.where(np.isfinite(v), v, np.inf if mode == "min" else -np.inf)
