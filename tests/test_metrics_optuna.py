@@ -282,3 +282,15 @@ def test_plot_logs_and_logs_info_take_study(tmp_path, capsys):
     assert "params: 24 row(s)" in out  # tiny_mlp: 24 trials (tiny_tpe has 8)
     assert main(["logs", "info", str(DB), "--study", "nope"]) == 2
     assert "'nope' is not a valid value for study" in capsys.readouterr().err
+
+
+def test_parallel_of_the_tpe_study_passes_the_audit():
+    # a pruned trial without a value and no ERROR in the legend: the facts once went into
+    # the upper left, under the outcome legend
+    tpe = read_optuna(DB, study="tiny_tpe")
+    with chartkit.theme("default", korean_font="bundled"):
+        fig, ax = plt.subplots(figsize=(8, 5))
+        chartkit.metrics.plots.plot_parallel(tpe, "value", ax=ax)
+        report = check_figure(fig)
+    plt.close(fig)
+    assert report.ok, str(report)

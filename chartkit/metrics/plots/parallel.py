@@ -346,12 +346,10 @@ def plot_parallel(
     )
     if constant:
         facts += "; " + tr("tuning.parallel.constant", lang, names=", ".join(constant))
-    # the "no value" slot's label sits at the lower right: the facts then take another corner
+    # the "no value" slot's label sits at the lower right and the outcome legend along the
+    # top: the facts then take the lower left
     missing = bool(np.any(ys == _MISSING_Y))
-    show_facts(
-        ax, facts, title, loc="best" if missing else "lower right",
-        avoid=("upper right", "lower right"),
-    )
+    show_facts(ax, facts, title, loc="lower left" if missing else "lower right")
     return ax
 
 
