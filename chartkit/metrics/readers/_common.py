@@ -29,6 +29,7 @@ from chartkit.metrics.schema import (
 
 __all__ = [
     "ColumnData",
+    "PointColumns",
     "check_fields",
     "csv_columns",
     "default_run",
@@ -162,6 +163,19 @@ def select_metrics(
             raise unknown_column(m, candidates or available, "metric")
         out.append(m)
     return out
+
+
+class PointColumns:
+    """Growing typed columns of the points a binary-record reader decodes (no Python object
+    per point): step, wall time, metric code and value; subclasses add their own."""
+
+    def __init__(self) -> None:
+        from array import array
+
+        self.steps = array("q")
+        self.times = array("d")
+        self.codes = array("i")
+        self.values = array("d")
 
 
 class ColumnData:

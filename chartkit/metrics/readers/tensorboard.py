@@ -34,11 +34,11 @@ from __future__ import annotations
 import os
 import re
 import struct
-from array import array
 from typing import Any, Literal
 
 from chartkit._optional import import_optional
 from chartkit.errors import LogFormatError
+from chartkit.metrics.readers._common import PointColumns
 from chartkit.metrics.schema import (
     LogInfo,
     RunLog,
@@ -158,14 +158,11 @@ def _decoders() -> tuple[Any, Any, Any]:
     return event_pb2.Event, DecodeError, crc.crc32c
 
 
-class _Columns:
-    """Growing typed columns (no Python object per point): steps, times, tag codes, values."""
+class _Columns(PointColumns):
+    """`PointColumns` whose codes are TensorBoard tags."""
 
     def __init__(self) -> None:
-        self.steps = array("q")
-        self.times = array("d")
-        self.codes = array("i")
-        self.values = array("d")
+        super().__init__()
         self.tags: dict[str, int] = {}
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from chartkit.errors import LogFormatError
+from chartkit.metrics.readers._common import PointColumns
 from chartkit.metrics.readers._wandb_framing import MAGIC, is_wandb_file, wandb_records
 from chartkit.metrics.schema import (
     LogInfo,
@@ -180,15 +181,12 @@ def _facts(state: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     return out
 
 
-class _Columns:
-    """Typed growing columns of the points read (no Python object per point)."""
+class _Columns(PointColumns):
+    """`PointColumns` of W&B history rows, with the run of each point."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.runs = array("i")
-        self.steps = array("q")
-        self.times = array("d")
-        self.codes = array("i")
-        self.values = array("d")
         self.metrics: dict[str, int] = {}
         self.skipped: dict[str, int] = {}  # non-numeric values by kind
         self.unknown_values = 0
