@@ -453,3 +453,20 @@ def test_real_wandb_run_curves_image():
     axs[1].set_title("3 runs of one wandb/ folder")
     assert check_figure(fig).ok
     return fig
+
+
+def test_wandbs_debug_log_links_are_not_read_as_logs(tmp_path):
+    # wandb writes debug.log and debug-internal.log (JSON lines of its own) beside its run
+    # folders as links into the newest run's logs/: not a training log, never a source
+    root = tmp_path / "wandb"
+    shutil.copytree(DATA / "plain" / "wandb", root, symlinks=True)
+    run = next(p for p in root.iterdir() if p.name.startswith("offline-run-"))
+    (run / "logs").mkdir(exist_ok=True)
+    (run / "logs" / "debug-internal.log").write_text(
+        '{"time":"2026-11-29T08:57:50Z","level":"INFO","msg":"stream: starting"}\n'
+    )
+    (root / "debug-internal.log").symlink_to(f"{run.name}/logs/debug-internal.log")
+    sources = discover(tmp_path)
+    assert [s.kind for s in sources] == ["wandb"]
+    skipped = {p.path.name: p.reason for p in sources.skipped}
+    assert skipped["debug-internal.log"].startswith("W&B's link into a run folder")

@@ -18,7 +18,8 @@ take, with the reason, in `Sources.skipped`. What it recognises:
   nvidia-smi's ``noheader`` form, by the first row).
 * ``wandb``: W&B run files (``run-<id>.wandb``, by their ``:W&B`` header); the run folders
   of one ``wandb/`` folder form one source, their other files (media, requirements) and
-  W&B's ``latest-run`` link are listed as skipped.
+  W&B's links into them (``latest-run``, ``debug.log``, ``debug-internal.log``) are listed as
+  skipped.
 
 Each real file is considered once: symlinks are resolved and a second path to the same file
 or folder is listed as skipped, so link loops cannot multiply a log. A file or folder that
@@ -231,11 +232,12 @@ class _Walk:
             if not _is_file(e):
                 self.skip(p, "not a regular file")
                 continue
+            if self.wandb_link(p):
+                continue
             files.append(p)
         self.files_of(d, files)
         for sub in subdirs:
-            if sub.name == "latest-run" and sub.is_symlink():
-                self.skip(sub, "W&B's link to its newest run (the run is read in its own folder)")
+            if self.wandb_link(sub):
                 continue
             if depth >= _MAX_DEPTH:
                 self.skip(sub, f"deeper than {_MAX_DEPTH} folders below the path given")
@@ -401,6 +403,21 @@ class _Walk:
             return False
         taken = [p for p in sorted(d.rglob("*")) if p.is_file() and self.claim_file(p)]
         self.sources.append(Source("mlflow", d, tuple(taken), d.name, why))
+        return True
+
+    def wandb_link(self, p: Path) -> bool:
+        """Skip W&B's links into its run folders (``latest-run``, ``debug.log``,
+        ``debug-internal.log`` beside them): the run is read in its own folder."""
+        if not p.is_symlink():
+            return False
+        try:
+            target = p.resolve()
+        except OSError:
+            return False
+        if not any(_WANDB_RUN.match(q.name) for q in (target, *target.parents)):
+            return False
+        what = "to its newest run" if _WANDB_RUN.match(target.name) else "into a run folder"
+        self.skip(p, f"W&B's link {what} (the run is read in its own folder)")
         return True
 
     def wandb_run(self, d: Path, entries: list[os.DirEntry]) -> bool:
